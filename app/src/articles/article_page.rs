@@ -1,0 +1,82 @@
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+use super::card::PublishedDate;
+use super::Article;
+use crate::comments::{Comment, CommentSection};
+use crate::site::{LoadError, NotFound};
+
+/// Everything the article page shows, fetched in one round trip.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ArticlePageData {
+    pub article: Article,
+    pub comments: Vec<Comment>,
+}
+
+#[server]
+pub async fn article_page(slug: String) -> Result<Option<ArticlePageData>, ServerFnError> {
+    let Some(slug) = super::Slug::parse(&slug) else { return Ok(None) };
+    let pool = crate::db::pool()?;
+    let Some(article) = super::store::article_by_slug(&pool, &slug).await? else {
+        return Ok(None);
+    };
+    let comments = crate::comments::store::approved_for_article(&pool, article.id).await?;
+    Ok(Some(ArticlePageData { article, comments }))
+}
+
+/// `/article/{slug}`: headline, summary, byline and date, body, then the reader's parts.
+#[component]
+pub fn ArticlePage() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || params.read().get("slug").unwrap_or_default(),
+        article_page,
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading the story…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(Some(page)) => view! { <ArticleView page/> }.into_any(),
+                    Ok(None) => view! { <NotFound/> }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ArticleView(page: ArticlePageData) -> impl IntoView {
+    let ArticlePageData { article, comments } = page;
+    let card = article.card;
+    view! {
+        <Title text=card.title.clone()/>
+        <Meta name="description" content=card.summary.clone()/>
+        <article class="article">
+            <header class="article-header">
+                <a class="kicker" href=card.category.href()>{card.category.name.clone()}</a>
+                <h1 class="article-title">{card.title.clone()}</h1>
+                <p class="article-summary">{card.summary.clone()}</p>
+                <p class="meta">
+                    "By "<span class="byline">{card.author.clone()}</span>
+                    " · "
+                    <PublishedDate published=card.published.clone()/>
+                </p>
+                // share: the "Share post" links land here (discovery issue)
+            </header>
+            <div class="article-body" inner_html=article.body_html></div>
+            <footer class="article-footer">
+                {(!article.tags.is_empty()).then(|| view! {
+                    <ul class="tags" aria-label="Tags">
+                        {article.tags.into_iter().map(|tag| view! { <li>{tag.name}</li> }).collect_view()}
+                    </ul>
+                })}
+                // subscribe: the end-of-article newsletter block lands here
+            </footer>
+        </article>
+        // related: "Popular", "Related" and "More like this" land here (discovery issue)
+        <CommentSection comments/>
+    }
+}

@@ -1,0 +1,214 @@
+//! The only place that writes SQL for articles, sections, authors and tags.
+
+use chrono::{DateTime, Utc};
+use sqlx::{Row, SqlitePool};
+
+use super::{Article, ArticleCard, CategoryLink, Published, Slug, TagLink};
+
+/// Renders a stored RFC 3339 time for a page. Invalid stored text is shown as-is rather than
+/// failing the page.
+pub fn published(iso: &str) -> Published {
+    match DateTime::parse_from_rfc3339(iso) {
+        Ok(t) => {
+            let t = t.with_timezone(&Utc);
+            Published {
+                iso: t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                display: t.format("%-d %B %Y").to_string(),
+            }
+        }
+        Err(_) => Published { iso: iso.to_owned(), display: iso.to_owned() },
+    }
+}
+
+const CARD_COLUMNS: &str = "a.slug, a.title, a.summary, a.published_at, \
+     c.slug AS category_slug, c.name AS category_name, au.name AS author_name";
+const CARD_JOINS: &str = "FROM articles a \
+     JOIN categories c ON c.id = a.category_id \
+     JOIN authors au ON au.id = a.author_id";
+
+fn card(row: &sqlx::sqlite::SqliteRow) -> ArticleCard {
+    ArticleCard {
+        slug: row.get("slug"),
+        title: row.get("title"),
+        summary: row.get("summary"),
+        category: CategoryLink { slug: row.get("category_slug"), name: row.get("category_name") },
+        author: row.get("author_name"),
+        published: published(row.get::<&str, _>("published_at")),
+    }
+}
+
+pub async fn categories(pool: &SqlitePool) -> sqlx::Result<Vec<CategoryLink>> {
+    let rows = sqlx::query("SELECT slug, name FROM categories ORDER BY name").fetch_all(pool).await?;
+    Ok(rows.iter().map(|r| CategoryLink { slug: r.get("slug"), name: r.get("name") }).collect())
+}
+
+pub async fn count_articles(pool: &SqlitePool) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(pool).await
+}
+
+/// The newest articles of the whole site.
+pub async fn latest(pool: &SqlitePool, limit: i64, offset: i64) -> sqlx::Result<Vec<ArticleCard>> {
+    let sql = format!("SELECT {CARD_COLUMNS} {CARD_JOINS} ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?");
+    let rows = sqlx::query(&sql).bind(limit).bind(offset).fetch_all(pool).await?;
+    Ok(rows.iter().map(card).collect())
+}
+
+/// The newest `per_section` articles of every section, sections in name order.
+pub async fn sections(pool: &SqlitePool, per_section: i64) -> sqlx::Result<Vec<super::front_page::Section>> {
+    let sql = format!(
+        "SELECT * FROM (SELECT {CARD_COLUMNS}, a.id, \
+             ROW_NUMBER() OVER (PARTITION BY a.category_id ORDER BY a.published_at DESC, a.id DESC) AS rank \
+             {CARD_JOINS}) ranked \
+         WHERE rank <= ? ORDER BY category_name, rank"
+    );
+    let rows = sqlx::query(&sql).bind(per_section).fetch_all(pool).await?;
+    let mut sections: Vec<super::front_page::Section> = Vec::new();
+    for row in &rows {
+        let card = card(row);
+        match sections.last_mut() {
+            Some(section) if section.category == card.category => section.articles.push(card),
+            _ => sections.push(super::front_page::Section { category: card.category.clone(), articles: vec![card] }),
+        }
+    }
+    Ok(sections)
+}
+
+pub async fn category_by_slug(pool: &SqlitePool, slug: &Slug) -> sqlx::Result<Option<(i64, CategoryLink)>> {
+    let row = sqlx::query("SELECT id, slug, name FROM categories WHERE slug = ?")
+        .bind(slug.as_str())
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|r| (r.get("id"), CategoryLink { slug: r.get("slug"), name: r.get("name") })))
+}
+
+pub async fn count_in_category(pool: &SqlitePool, category_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE category_id = ?")
+        .bind(category_id)
+        .fetch_one(pool)
+        .await
+}
+
+pub async fn latest_in_category(
+    pool: &SqlitePool,
+    category_id: i64,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<ArticleCard>> {
+    let sql = format!(
+        "SELECT {CARD_COLUMNS} {CARD_JOINS} WHERE a.category_id = ? \
+         ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?"
+    );
+    let rows = sqlx::query(&sql).bind(category_id).bind(limit).bind(offset).fetch_all(pool).await?;
+    Ok(rows.iter().map(card).collect())
+}
+
+pub async fn article_by_slug(pool: &SqlitePool, slug: &Slug) -> sqlx::Result<Option<Article>> {
+    let sql = format!("SELECT {CARD_COLUMNS}, a.id, a.body_html, a.updated_at {CARD_JOINS} WHERE a.slug = ?");
+    let Some(row) = sqlx::query(&sql).bind(slug.as_str()).fetch_optional(pool).await? else {
+        return Ok(None);
+    };
+    let id: i64 = row.get("id");
+    let tags = sqlx::query(
+        "SELECT t.slug, t.name FROM tags t JOIN article_tags link ON link.tag_id = t.id \
+         WHERE link.article_id = ? ORDER BY t.name",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| TagLink { slug: r.get("slug"), name: r.get("name") })
+    .collect();
+    Ok(Some(Article {
+        id,
+        card: card(&row),
+        body_html: row.get("body_html"),
+        tags,
+        updated: published(row.get::<&str, _>("updated_at")),
+    }))
+}
+
+/// An article as an editor or the importer supplies it; names are created on first use.
+#[derive(Clone, Debug)]
+pub struct NewArticle {
+    pub slug: Slug,
+    pub title: String,
+    pub summary: String,
+    pub body_html: String,
+    pub author: String,
+    pub category: String,
+    pub tags: Vec<String>,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+async fn named_id(
+    tx: &mut sqlx::SqliteConnection,
+    table: &str,
+    name: &str,
+) -> Result<i64, UpsertError> {
+    let slug = Slug::from_name(name).ok_or_else(|| UpsertError::BadName(name.to_owned()))?;
+    // `table` is one of our own constants, never input.
+    let sql = format!(
+        "INSERT INTO {table} (slug, name) VALUES (?, ?) \
+         ON CONFLICT (slug) DO UPDATE SET name = excluded.name RETURNING id"
+    );
+    Ok(sqlx::query_scalar(&sql).bind(slug.as_str()).bind(name).fetch_one(&mut *tx).await?)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpsertError {
+    #[error("{0:?} cannot be turned into a URL slug")]
+    BadName(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Inserts the article or, when its slug exists, updates it in place (same id, so comments
+/// stay attached). Returns the article id.
+pub async fn upsert_article(tx: &mut sqlx::SqliteConnection, article: &NewArticle) -> Result<i64, UpsertError> {
+    let author_id = named_id(tx, "authors", &article.author).await?;
+    let category_id = named_id(tx, "categories", &article.category).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO articles (slug, title, summary, body_html, author_id, category_id, published_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (slug) DO UPDATE SET title = excluded.title, summary = excluded.summary, \
+           body_html = excluded.body_html, author_id = excluded.author_id, category_id = excluded.category_id, \
+           published_at = excluded.published_at, updated_at = excluded.updated_at \
+         RETURNING id",
+    )
+    .bind(article.slug.as_str())
+    .bind(&article.title)
+    .bind(&article.summary)
+    .bind(&article.body_html)
+    .bind(author_id)
+    .bind(category_id)
+    .bind(iso(article.published_at))
+    .bind(iso(article.updated_at))
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM article_tags WHERE article_id = ?").bind(id).execute(&mut *tx).await?;
+    for tag in &article.tags {
+        let tag_id = named_id(tx, "tags", tag).await?;
+        sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(id)
+            .bind(tag_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// Sets an author's biography (authors are otherwise created by name from articles).
+pub async fn set_author_bio(tx: &mut sqlx::SqliteConnection, name: &str, bio: &str) -> Result<(), UpsertError> {
+    let id = named_id(tx, "authors", name).await?;
+    sqlx::query("UPDATE authors SET bio = ? WHERE id = ?").bind(bio).bind(id).execute(&mut *tx).await?;
+    Ok(())
+}
+
+pub async fn id_by_slug(tx: &mut sqlx::SqliteConnection, slug: &Slug) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT id FROM articles WHERE slug = ?").bind(slug.as_str()).fetch_optional(&mut *tx).await
+}

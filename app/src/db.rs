@@ -1,0 +1,41 @@
+//! The database pool: SQLite opened for a busy news site (WAL, foreign keys, busy timeout),
+//! migrations embedded in the binary.
+
+use std::{str::FromStr, time::Duration};
+
+use leptos::prelude::*;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub use sqlx::SqlitePool as Pool;
+
+/// Opens (creating if missing) the database at `url` and runs the embedded migrations.
+pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // WAL + NORMAL: a committed transaction survives a killed process; only a power cut
+        // can lose the last moments, the trade-off every SQLite-backed CMS makes.
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    if let Some(dir) = options.get_filename().parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+        }
+    }
+    // Readers run in parallel under WAL; writers queue on SQLite's single write lock, so a pool
+    // a few times the core count keeps both busy without piling up waiters.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+    let pool = SqlitePoolOptions::new()
+        .max_connections((cores * 4).max(8))
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await?;
+    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    Ok(pool)
+}
+
+/// The pool for a server function or SSR render, provided as context by the server.
+pub fn pool() -> Result<Pool, ServerFnError> {
+    use_context::<Pool>().ok_or_else(|| ServerFnError::new("database pool missing from context"))
+}

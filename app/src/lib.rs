@@ -1,0 +1,71 @@
+//! The shared Leptos crate: every page a reader sees, the route table, and the server
+//! functions behind them. Compiled twice: with `ssr` into the server, with `hydrate` into the
+//! wasm bundle. Anything only the server needs sits behind `#[cfg(feature = "ssr")]` in the
+//! feature's `store` module.
+
+pub mod articles;
+pub mod comments;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod site;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+use articles::{ArticlePage, CategoryPage, FrontPage};
+use site::{Footer, Header, NotFound};
+
+/// The HTML document around the app. The stylesheet and hydration scripts are named from
+/// the same `LeptosOptions` that cargo-leptos builds with, so the page always asks for the
+/// files that `target/site/pkg` holds.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="stylesheet" href=stylesheet/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Every URL of the site. Content routes render with `SsrMode::Async` so the article text is
+/// in the first HTML (readers without JavaScript, crawlers), not streamed in by script.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    site::mark_hydrated();
+
+    view! {
+        <Title formatter=|title: String| {
+            if title.is_empty() { site::SITE_NAME.to_string() } else { format!("{title} — {}", site::SITE_NAME) }
+        }/>
+        <Router>
+            <a class="skip-link" href="#content">"Skip to content"</a>
+            <Header/>
+            <main id="content" tabindex="-1">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=FrontPage ssr=SsrMode::Async/>
+                    <Route path=path!("/article/:slug") view=ArticlePage ssr=SsrMode::Async/>
+                    <Route path=path!("/category/:slug") view=CategoryPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <Footer/>
+        </Router>
+    }
+}

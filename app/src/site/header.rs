@@ -1,0 +1,35 @@
+use leptos::prelude::*;
+
+use super::SITE_NAME;
+use crate::articles::list_categories;
+
+/// Masthead and the section navigation, one link per category.
+#[component]
+pub fn Header() -> impl IntoView {
+    let categories = OnceResource::new(list_categories());
+    view! {
+        <header class="masthead">
+            <div class="masthead-inner">
+                <a class="site-name" href="/">{SITE_NAME}</a>
+                <nav aria-label="Sections">
+                    <ul class="sections">
+                        <li><a href="/">"Home"</a></li>
+                        <Suspense>
+                            {move || Suspend::new(async move {
+                                categories
+                                    .await
+                                    .unwrap_or_default()
+                                    .into_iter()
+                                    .map(|c| {
+                                        let href = c.href();
+                                        view! { <li><a href=href>{c.name}</a></li> }
+                                    })
+                                    .collect_view()
+                            })}
+                        </Suspense>
+                    </ul>
+                </nav>
+            </div>
+        </header>
+    }
+}

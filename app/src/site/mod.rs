@@ -1,0 +1,23 @@
+//! What surrounds every page: header with navigation, footer, the not-found page.
+
+mod footer;
+mod load_error;
+mod header;
+mod not_found;
+
+pub use footer::Footer;
+pub use load_error::LoadError;
+pub use header::Header;
+pub use not_found::NotFound;
+
+pub const SITE_NAME: &str = "The Northfield Courier";
+
+/// Marks `<html data-hydrated>` once the wasm has taken over the page. Effects never run on
+/// the server, so the attribute proves hydration (end-to-end tests wait for it).
+pub fn mark_hydrated() {
+    leptos::prelude::Effect::new(|_| {
+        if let Some(root) = leptos::prelude::document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+}
