@@ -212,3 +212,80 @@ pub async fn set_author_bio(tx: &mut sqlx::SqliteConnection, name: &str, bio: &s
 pub async fn id_by_slug(tx: &mut sqlx::SqliteConnection, slug: &Slug) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar("SELECT id FROM articles WHERE slug = ?").bind(slug.as_str()).fetch_optional(&mut *tx).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    async fn pool() -> (SqlitePool, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        (crate::db::connect(&url).await.unwrap(), dir)
+    }
+
+    fn article(slug: &str, category: &str, day: u32) -> NewArticle {
+        let at = Utc.with_ymd_and_hms(2026, 10, day, 9, 0, 0).unwrap();
+        NewArticle {
+            slug: Slug::parse(slug).unwrap(),
+            title: format!("Title of {slug}"),
+            summary: "Summary".into(),
+            body_html: "<p>Body</p>".into(),
+            author: "Ann Writer".into(),
+            category: category.into(),
+            tags: vec!["harbour".into(), "Open Data".into()],
+            published_at: at,
+            updated_at: at,
+        }
+    }
+
+    async fn upsert(pool: &SqlitePool, a: &NewArticle) -> i64 {
+        let mut tx = pool.begin().await.unwrap();
+        let id = upsert_article(&mut tx, a).await.unwrap();
+        tx.commit().await.unwrap();
+        id
+    }
+
+    #[tokio::test]
+    async fn upsert_is_idempotent_and_updates_in_place() {
+        let (pool, _dir) = pool().await;
+        let a = article("first-story", "City", 1);
+        let id = upsert(&pool, &a).await;
+        assert_eq!(upsert(&pool, &a).await, id, "importing twice keeps one article");
+        assert_eq!(count_articles(&pool).await.unwrap(), 1);
+        let mut edited = a.clone();
+        edited.title = "A better title".into();
+        edited.tags = vec!["harbour".into()];
+        assert_eq!(upsert(&pool, &edited).await, id, "editing keeps the id (and the comments)");
+        let stored = article_by_slug(&pool, &a.slug).await.unwrap().unwrap();
+        assert_eq!(stored.card.title, "A better title");
+        assert_eq!(stored.tags, vec![TagLink { slug: "harbour".into(), name: "harbour".into() }]);
+        assert_eq!(stored.card.published.iso, "2026-10-01T09:00:00Z");
+        assert_eq!(stored.card.published.display, "1 October 2026");
+    }
+
+    #[tokio::test]
+    async fn lists_are_newest_first_and_grouped_by_section() {
+        let (pool, _dir) = pool().await;
+        for (slug, cat, day) in [("a", "City", 1), ("b", "Sport", 2), ("c", "City", 3), ("d", "City", 4)] {
+            upsert(&pool, &article(slug, cat, day)).await;
+        }
+        let slugs = |cards: Vec<ArticleCard>| cards.into_iter().map(|c| c.slug).collect::<Vec<_>>();
+        assert_eq!(slugs(latest(&pool, 3, 0).await.unwrap()), ["d", "c", "b"]);
+        assert_eq!(slugs(latest(&pool, 3, 3).await.unwrap()), ["a"]);
+        let sections = sections(&pool, 2).await.unwrap();
+        assert_eq!(sections.len(), 2);
+        assert_eq!(sections[0].category.name, "City");
+        assert_eq!(slugs(sections[0].articles.clone()), ["d", "c"]);
+        assert_eq!(slugs(sections[1].articles.clone()), ["b"]);
+        let (city, _) = category_by_slug(&pool, &Slug::parse("city").unwrap()).await.unwrap().unwrap();
+        assert_eq!(count_in_category(&pool, city).await.unwrap(), 3);
+        assert_eq!(slugs(latest_in_category(&pool, city, 2, 2).await.unwrap()), ["a"]);
+        assert!(category_by_slug(&pool, &Slug::parse("nope").unwrap()).await.unwrap().is_none());
+    }
+
+    #[test]
+    fn bad_stored_dates_are_shown_rather_than_failing_the_page() {
+        assert_eq!(published("not a date").display, "not a date");
+    }
+}

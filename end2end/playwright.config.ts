@@ -1,0 +1,44 @@
+import { defineConfig } from '@playwright/test';
+import path from 'node:path';
+
+// The suite runs against the release build, started exactly as production starts it:
+// target/release/server from the project root, reading Leptos.toml, with a fresh database.
+const root = path.resolve(__dirname, '..');
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      // Debian's chromium (CHROMIUM_PATH, set by scripts/env.sh); Playwright's own otherwise.
+      executablePath: process.env.CHROMIUM_PATH || undefined,
+      // This network is closed: keep Chromium from phoning home at start.
+      args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    },
+  },
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  webServer: {
+    command: 'rm -rf target/e2e && mkdir -p target/e2e && exec target/release/server',
+    cwd: root,
+    url: `${baseURL}/`,
+    env: {
+      DATABASE_URL: 'sqlite://target/e2e/site.db',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      RUST_LOG: 'info,sqlx=warn',
+    },
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,34 @@
+import { test as base, expect, Page } from '@playwright/test';
+
+/** Everything the browser reported as going wrong while a test ran. */
+export type Problems = { errors: string[]; allowStatus: (url: RegExp, status: number) => void };
+
+/**
+ * A page that fails the test on any console error, uncaught exception, failed request or
+ * HTTP error response — the signs that hydration broke even though the page looks right.
+ */
+export const test = base.extend<{ problems: Problems }>({
+  problems: async ({ page }, use) => {
+    const errors: string[] = [];
+    const allowed: { url: RegExp; status: number }[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => errors.push(`exception: ${err.message}`));
+    page.on('requestfailed', (req) => errors.push(`failed: ${req.url()} ${req.failure()?.errorText}`));
+    page.on('response', (res) => {
+      if (res.status() >= 400 && !allowed.some((a) => a.url.test(res.url()) && a.status === res.status())) {
+        errors.push(`HTTP ${res.status()}: ${res.url()}`);
+      }
+    });
+    await use({ errors, allowStatus: (url, status) => allowed.push({ url, status }) });
+    expect(errors, 'the browser reported problems').toEqual([]);
+  },
+});
+
+export { expect };
+
+/** Waits until the wasm has hydrated the page (the app marks <html data-hydrated>). */
+export async function hydrated(page: Page) {
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+}

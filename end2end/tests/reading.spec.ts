@@ -1,0 +1,72 @@
+import { test, expect, hydrated } from './fixtures';
+
+test('the front page lists the latest articles and every section', async ({ page, problems }) => {
+  await page.goto('/');
+  await hydrated(page);
+  await expect(page.getByRole('link', { name: 'The Northfield Courier' })).toBeVisible();
+  const stories = page.locator('main .story-card');
+  expect(await stories.count()).toBeGreaterThanOrEqual(12);
+  for (const section of ['City', 'Culture', 'Science', 'Sport', 'Technology']) {
+    await expect(page.getByRole('heading', { level: 2, name: section })).toBeVisible();
+  }
+});
+
+test('an article shows its headline, byline and a real date', async ({ page, problems }) => {
+  await page.goto('/article/harbour-bridge-reopens');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Harbour Bridge Reopens After Two-Year Rebuild');
+  const date = page.locator('.article-header time');
+  await expect(date).toHaveAttribute('datetime', '2026-11-20T08:30:00Z');
+  await expect(date).toHaveText('20 November 2026');
+  await expect(page.locator('.article-header .byline')).toHaveText('Mara Okonkwo');
+  await expect(page).toHaveTitle(/Harbour Bridge Reopens/);
+  await hydrated(page);
+});
+
+test('the page hydrates: the wasm loads and links navigate without a page load', async ({ page, problems }) => {
+  const wasm = page.waitForResponse((r) => r.url().endsWith('.wasm'));
+  await page.goto('/');
+  expect((await wasm).status()).toBe(200);
+  await hydrated(page);
+
+  // A full page load would wipe this marker; client-side navigation keeps it.
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  const headline = page.locator('.story-card.lead .headline a');
+  const title = (await headline.textContent())!;
+  const serverCall = page.waitForRequest((r) => r.url().includes('/api/') && r.method() === 'POST');
+  await headline.click();
+  await serverCall;
+  await expect(page).toHaveURL(/\/article\/[a-z0-9-]+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+
+  // And on into a section, still the same document.
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Sport' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sport');
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+});
+
+test('without JavaScript the article is fully readable', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const response = await page.goto('/article/tram-timetable-app');
+  expect(response?.status()).toBe(200);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  expect(await page.locator('.article-body p').count()).toBeGreaterThanOrEqual(4);
+  await expect(page.locator('.comments h2')).toHaveText(/\d+ comments?/);
+  expect(await page.locator('.comment').count()).toBeGreaterThan(0);
+  await expect(page.locator('html')).not.toHaveAttribute('data-hydrated', 'true');
+  // Links are plain links: following one loads the next page from the server.
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Culture' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Culture');
+  await context.close();
+});
+
+test('an unknown address gets a friendly 404 page', async ({ page, problems }) => {
+  problems.allowStatus(/\/no-such-story$/, 404);
+  const response = await page.goto('/article/no-such-story');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("We couldn't find that page");
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Back to the front page' }).click();
+  await expect(page.locator('main .story-card').first()).toBeVisible();
+});

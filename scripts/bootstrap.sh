@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing the site needs, skipping whatever is already
+# there. Safe to run again and again; a warm machine finishes in seconds.
+#   scripts/bootstrap.sh          toolchain, cargo-leptos, wasm-bindgen-cli, npm packages (wasm-opt)
+#   scripts/bootstrap.sh browser  the above plus a Chromium for the end-to-end tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.11
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# 1. Rust, pinned by rust-toolchain.toml, with the wasm target.
+command -v rustup >/dev/null || { echo "rustup is required (https://rustup.rs)"; exit 1; }
+channel=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+if ! rustup target list --installed --toolchain "$channel" 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "installing Rust $channel with wasm32-unknown-unknown"
+  rustup toolchain install "$channel" --profile minimal --target wasm32-unknown-unknown
+fi
+
+# 2. cargo-leptos, the build tool (takes ~10 minutes to compile once).
+if [ "$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+
+# 3. wasm-bindgen CLI at exactly the version in Cargo.lock, or the wasm will not load.
+# (No --locked: its own lockfile names a crate version the registry does not serve.)
+wbg=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wbg" ]; then
+  say "installing wasm-bindgen-cli $wbg"
+  cargo install wasm-bindgen-cli --version "$wbg" --force
+fi
+
+# 4. npm packages: Playwright for the tests, binaryen for wasm-opt (release builds).
+if [ ! -f end2end/node_modules/.package-lock.json ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  say "installing npm packages in end2end/"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+# 5. A browser, only for the tests.
+if [ "${1:-}" = "browser" ]; then
+  if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; then
+    :
+  elif command -v chromium >/dev/null; then
+    :
+  elif command -v apt-get >/dev/null; then
+    say "installing Debian's chromium"
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get install -y chromium || { $sudo_cmd apt-get update && $sudo_cmd apt-get install -y chromium; }
+  else
+    say "installing Playwright's own Chromium"
+    (cd end2end && npx playwright install chromium)
+  fi
+fi
+say "bootstrap complete"

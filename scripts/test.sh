@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every test: Rust unit and HTTP tests, then the Playwright suite against a release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh browser
+source scripts/env.sh
+start=$(date +%s)
+
+echo "==> Rust tests"
+# `app` is tested with its server side on; the frontend only builds for wasm.
+cargo test -p app --features ssr
+cargo test -p server
+
+echo "==> release build (server + size-optimised wasm)"
+cargo leptos build --release
+
+echo "==> end-to-end tests (Playwright, Chromium: ${CHROMIUM_PATH:-Playwright's own})"
+(cd end2end && npx playwright test)
+
+echo "==> all tests passed in $(( $(date +%s) - start ))s (after bootstrap)"

@@ -1,0 +1,85 @@
+//! Starts the real application the way `main` does — same `Application::build` — on a random
+//! port with its own temporary SQLite database.
+
+use std::path::{Path, PathBuf};
+
+use server::{config::Config, startup::Application};
+
+pub struct TestApp {
+    pub address: String,
+    pub pool: app::db::Pool,
+    pub client: reqwest::Client,
+    pub database_url: String,
+    _dir: std::sync::Arc<tempfile::TempDir>,
+    _one_at_a_time: Option<std::sync::MutexGuard<'static, ()>>,
+}
+
+/// Tests take turns. With several apps serving requests at once in one process, an
+/// occasional request was never answered (a single app under heavy load never showed it; see
+/// the foundation issue's note). Until that is understood, one test app serves at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+pub fn take_turn() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub fn content_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
+}
+
+/// A config like the one `main` reads, pointed at a fresh database and port 0.
+pub fn test_config(database_url: &str, demo_content: Option<PathBuf>) -> Config {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml");
+    let mut leptos = leptos::config::get_configuration(Some(file.to_str().unwrap())).unwrap().leptos_options;
+    leptos.site_addr = "127.0.0.1:0".parse().unwrap();
+    Config { leptos, database_url: database_url.to_owned(), demo_content }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let turn = take_turn();
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let mut app = spawn_with(test_config(&database_url, Some(content_dir())), std::sync::Arc::new(dir)).await;
+    app._one_at_a_time = Some(turn);
+    app
+}
+
+/// Every test's server runs on this one runtime, which lives as long as the test process —
+/// like the single runtime of `main`. (Servers on each test's own runtime left requests
+/// unanswered once an earlier test's runtime had shut down.)
+static SERVER_RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+});
+
+pub async fn spawn_with(config: Config, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp {
+    server::telemetry::init();
+    let database_url = config.database_url.clone();
+    let (address, pool) = SERVER_RUNTIME
+        .spawn(async move {
+            let app = Application::build(config).await.expect("application builds");
+            let address = format!("http://{}", app.local_addr());
+            let pool = app.pool.clone();
+            tokio::spawn(app.run_until(std::future::pending()));
+            (address, pool)
+        })
+        .await
+        .unwrap();
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { address, pool, client, database_url, _dir: dir, _one_at_a_time: None }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = self.client.get(format!("{}{path}", self.address)).send().await.expect("request sent");
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap())
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.pool).await.unwrap()
+    }
+
+    pub fn dir(&self) -> std::sync::Arc<tempfile::TempDir> {
+        self._dir.clone()
+    }
+}

@@ -1,0 +1,130 @@
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn front_page_lists_the_latest_articles_and_every_section() {
+    let app = spawn_app().await;
+    let (status, html) = app.get("/").await;
+    assert_eq!(status, 200);
+    let newest: Vec<(String, String)> =
+        sqlx::query_as("SELECT slug, title FROM articles ORDER BY published_at DESC LIMIT 7").fetch_all(&app.pool).await.unwrap();
+    for (slug, _) in &newest {
+        assert!(html.contains(&format!("href=\"/article/{slug}\"")), "front page should link {slug}");
+    }
+    for section in ["City", "Culture", "Science", "Sport", "Technology"] {
+        assert!(html.contains(&format!(">{section}</a></h2>")), "front page should have a {section} section");
+    }
+    assert_eq!(html.matches("<h1").count(), 1, "exactly one h1");
+}
+
+#[tokio::test]
+async fn article_page_is_complete_in_the_first_html() {
+    let app = spawn_app().await;
+    let (status, html) = app.get("/article/harbour-bridge-reopens").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1 class=\"article-title\">Harbour Bridge Reopens After Two-Year Rebuild</h1>"));
+    assert!(html.contains("<time datetime=\"2026-11-20T08:30:00Z\">20 November 2026</time>"), "a real date");
+    assert!(html.contains("<title>Harbour Bridge Reopens After Two-Year Rebuild — The Northfield Courier</title>"));
+    assert!(html.contains("<blockquote>"), "the body is rendered, not streamed in later");
+    assert!(!html.contains("Loading the story"), "no fallback in the HTML readers without JS get");
+    assert!(html.contains("id=\"comment-1\""), "approved comments are in the page");
+    assert_eq!(html.matches("<h1").count(), 1, "exactly one h1");
+}
+
+#[tokio::test]
+async fn the_page_asks_for_the_assets_cargo_leptos_writes() {
+    let app = spawn_app().await;
+    let (_, html) = app.get("/").await;
+    for asset in ["/pkg/newsroom.css", "/pkg/newsroom.js", "/pkg/newsroom.wasm"] {
+        assert!(html.contains(&format!("\"{asset}\"")), "the page should reference {asset}");
+    }
+}
+
+#[tokio::test]
+async fn comments_nest_replies_and_escape_reader_text() {
+    let app = spawn_app().await;
+    let article_id: i64 =
+        sqlx::query_scalar("SELECT id FROM articles WHERE slug = 'tram-timetable-app'").fetch_one(&app.pool).await.unwrap();
+    let parent: i64 = sqlx::query_scalar(
+        "INSERT INTO comments (article_id, author_name, author_email, body, created_at) \
+         VALUES (?, '<b>Eve</b>', 'eve@example.org', '<script>alert(1)</script>\nsecond line', '2026-11-26T10:00:00Z') RETURNING id",
+    )
+    .bind(article_id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO comments (article_id, parent_id, author_name, author_email, body, created_at) \
+         VALUES (?, ?, 'Rae', 'rae@example.org', 'A reply', '2026-11-26T11:00:00Z')",
+    )
+    .bind(article_id)
+    .bind(parent)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO comments (article_id, author_name, author_email, body, status, created_at) \
+         VALUES (?, 'Spammer', 's@example.org', 'buy now', 'spam', '2026-11-26T12:00:00Z')",
+    )
+    .bind(article_id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
+    let (_, html) = app.get("/article/tram-timetable-app").await;
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;<br>second line"), "reader text is escaped, lines kept");
+    assert!(html.contains("&lt;b&gt;Eve&lt;/b&gt;"));
+    assert!(!html.contains("buy now"), "spam is never shown");
+    assert!(!html.contains("eve@example.org"), "e-mail addresses are never shown");
+    let parent_at = html.find(&format!("id=\"comment-{parent}\"")).unwrap();
+    let reply_at = html.find("A reply").unwrap();
+    let parent_end = parent_at + html[parent_at..].find("</li>").unwrap();
+    assert!(reply_at > parent_at && reply_at < parent_end, "the reply is nested inside its parent's element");
+}
+
+#[tokio::test]
+async fn unknown_things_are_404_with_a_friendly_page() {
+    let app = spawn_app().await;
+    for path in [
+        "/no-such-page",
+        "/article/no-such-story",
+        "/article/Bad%20Slug",
+        "/category/no-such-section",
+        "/category/city?page=99",
+        "/category/city?page=0",
+        "/category/city?page=two",
+    ] {
+        let (status, html) = app.get(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(html.contains("We couldn't find that page"), "{path} shows the not-found page");
+    }
+}
+
+#[tokio::test]
+async fn category_pages_are_newest_first_and_paginated() {
+    let app = spawn_app().await;
+    // Twelve more City stories make two pages of ten.
+    for n in 0..12 {
+        sqlx::query(
+            "INSERT INTO articles (slug, title, summary, body_html, author_id, category_id, published_at, updated_at) \
+             SELECT ?, ?, 's', '<p>b</p>', author_id, category_id, ?, ? FROM articles WHERE slug = 'harbour-bridge-reopens'",
+        )
+        .bind(format!("extra-{n}"))
+        .bind(format!("Extra story {n}"))
+        .bind(format!("2025-01-{:02}T00:00:00Z", n + 1))
+        .bind(format!("2025-01-{:02}T00:00:00Z", n + 1))
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    }
+    let (status, first) = app.get("/category/city").await;
+    assert_eq!(status, 200);
+    assert!(first.contains("Page 1 of 2"));
+    assert!(first.contains("href=\"/category/city?page=2\""));
+    let newest = first.find("Harbour Bridge Reopens").unwrap();
+    let older = first.find("Extra story 11").unwrap();
+    assert!(newest < older, "newest first");
+    let (status, second) = app.get("/category/city?page=2").await;
+    assert_eq!(status, 200);
+    assert!(second.contains("Extra story 0"));
+    assert!(!second.contains("Extra story 11"));
+}
