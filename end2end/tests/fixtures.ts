@@ -12,7 +12,11 @@ export const test = base.extend<{ problems: Problems }>({
     const errors: string[] = [];
     const allowed: { url: RegExp; status: number }[] = [];
     page.on('console', (msg) => {
-      if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+      if (msg.type() !== 'error') return;
+      // Chromium echoes every HTTP error response to the console; expected ones are allowed.
+      const echoed = /^Failed to load resource: the server responded with a status of (\d+)/.exec(msg.text());
+      if (echoed && allowed.some((a) => a.url.test(msg.location().url) && a.status === Number(echoed[1]))) return;
+      errors.push(`console: ${msg.text()}`);
     });
     page.on('pageerror', (err) => errors.push(`exception: ${err.message}`));
     page.on('requestfailed', (req) => errors.push(`failed: ${req.url()} ${req.failure()?.errorText}`));
