@@ -14,7 +14,7 @@ cargo test -p server
 echo "==> release build (server + size-optimised wasm)"
 cargo leptos build --release
 
-echo "==> end-to-end tests (Playwright, Chromium: ${CHROMIUM_PATH:-Playwright's own})"
+echo "==> end-to-end tests (Playwright, Chromium: ${CHROMIUM_PATH:-bundled with Playwright})"
 (cd end2end && npx playwright test)
 
 echo "==> all tests passed in $(( $(date +%s) - start ))s (after bootstrap)"

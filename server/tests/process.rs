@@ -1,0 +1,48 @@
+//! The real binary, started as an operator starts it: from the project root, no arguments.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+#[tokio::test]
+async fn the_binary_serves_logs_each_request_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("fresh/site.db").display()))
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().expect("the server printed its address").unwrap();
+        if let Some(at) = line.find("listening on ") {
+            break line[at + "listening on ".len()..].trim().to_owned();
+        }
+    };
+
+    let response = reqwest::get(format!("{address}/article/harbour-bridge-reopens")).await.unwrap();
+    assert_eq!(response.status(), 200, "a fresh database under a new folder was created and seeded");
+
+    let request_line = lines.next().unwrap().unwrap();
+    assert!(request_line.contains("/article/harbour-bridge-reopens"), "{request_line}");
+    assert!(request_line.contains("status=200"), "{request_line}");
+    assert!(request_line.contains("latency="), "{request_line}");
+
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "the server did not stop within 10 s of SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit}");
+}
