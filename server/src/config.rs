@@ -1,6 +1,6 @@
 //! One typed configuration from `Leptos.toml` plus environment variables, checked at start.
 
-use std::path::PathBuf;
+use std::{net::IpAddr, path::PathBuf};
 
 use anyhow::Context;
 use leptos::config::LeptosOptions;
@@ -10,11 +10,15 @@ use leptos::config::LeptosOptions;
 /// - `DATABASE_URL` (`sqlite://data/newsroom.db`): the database, created if missing.
 /// - `DEMO_CONTENT` (`content`): folder whose articles fill a fresh, empty database;
 ///   `off` disables demo content (production).
+/// - `COMMENT_FLOOD_SECONDS` (15): seconds between accepted comments from one address; 0 disables.
+/// - `TRUSTED_PROXIES` (none): comma-separated proxy addresses whose `X-Forwarded-For` is believed.
 #[derive(Clone, Debug)]
 pub struct Config {
     pub leptos: LeptosOptions,
     pub database_url: String,
     pub demo_content: Option<PathBuf>,
+    pub comment_flood_seconds: u64,
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/newsroom.db";
@@ -31,6 +35,17 @@ impl Config {
             Ok(v) if !v.is_empty() => Some(PathBuf::from(v)),
             _ => Some(PathBuf::from("content")),
         };
-        Ok(Config { leptos, database_url, demo_content })
+        let comment_flood_seconds = match std::env::var("COMMENT_FLOOD_SECONDS") {
+            Ok(v) => v.trim().parse().with_context(|| format!("COMMENT_FLOOD_SECONDS={v:?} is not a number of seconds"))?,
+            Err(_) => 15,
+        };
+        let trusted_proxies = std::env::var("TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().with_context(|| format!("TRUSTED_PROXIES: {s:?} is not an IP address")))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Config { leptos, database_url, demo_content, comment_flood_seconds, trusted_proxies })
     }
 }

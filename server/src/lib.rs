@@ -2,5 +2,6 @@
 
 pub mod config;
 pub mod content;
+pub mod http;
 pub mod startup;
 pub mod telemetry;

@@ -11,7 +11,10 @@ use tokio::net::TcpListener;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::{config::Config, content};
+use app::comments::guard::CommentSettings;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::{config::Config, content, http};
 
 pub struct Application {
     listener: TcpListener,
@@ -25,8 +28,13 @@ impl Application {
         if let Some(dir) = &config.demo_content {
             content::seed_if_empty(&pool, dir).await?;
         }
+        let comments = CommentSettings {
+            flood_seconds: config.comment_flood_seconds,
+            trusted_proxies: config.trusted_proxies.clone(),
+            ip_salt: app::comments::store::ip_salt(&pool, &hex::encode(rand::random::<[u8; 16]>())).await?,
+        };
         let listener = TcpListener::bind(config.leptos.site_addr).await?;
-        let router = router(config.leptos, pool.clone());
+        let router = router(config.leptos, pool.clone(), comments);
         Ok(Application { listener, router, pool })
     }
 
@@ -41,19 +49,27 @@ impl Application {
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.router).with_graceful_shutdown(shutdown).await
+        // The peer address feeds comment flood control.
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service).with_graceful_shutdown(shutdown).await
     }
 }
 
-fn router(options: LeptosOptions, pool: db::Pool) -> Router {
+fn router(options: LeptosOptions, pool: db::Pool, comments: CommentSettings) -> Router {
     let routes = generate_route_list(App);
-    let context = move || provide_context(pool.clone());
+    let context = move || {
+        provide_context(pool.clone());
+        provide_context(comments.clone());
+    };
     Router::new()
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
         })
         .fallback(file_and_error_handler_with_context(context, shell))
+        .layer(axum::middleware::from_fn(http::same_origin_posts))
+        // Comments are at most 64 KiB of text; refuse larger bodies with 413 before reading them.
+        .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(
             // One line per request: method, path, status, latency.
             TraceLayer::new_for_http()

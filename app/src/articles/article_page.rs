@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use super::card::PublishedDate;
 use super::Article;
-use crate::comments::{Comment, CommentSection};
+use crate::comments::{Comment, CommentSection, ReaderState};
 use crate::site::{LoadError, NotFound};
 
 /// Everything the article page shows, fetched in one round trip.
@@ -13,26 +13,29 @@ use crate::site::{LoadError, NotFound};
 pub struct ArticlePageData {
     pub article: Article,
     pub comments: Vec<Comment>,
+    pub reader: ReaderState,
 }
 
 #[server]
-pub async fn article_page(slug: String) -> Result<Option<ArticlePageData>, ServerFnError> {
+pub async fn article_page(slug: String, draft: Option<String>) -> Result<Option<ArticlePageData>, ServerFnError> {
     let Some(slug) = super::Slug::parse(&slug) else { return Ok(None) };
     let pool = crate::db::pool()?;
     let Some(article) = super::store::article_by_slug(&pool, &slug).await? else {
         return Ok(None);
     };
     let comments = crate::comments::store::approved_for_article(&pool, article.id).await?;
-    Ok(Some(ArticlePageData { article, comments }))
+    let reader = crate::comments::guard::reader_state(&pool, article.id, draft.as_deref()).await;
+    Ok(Some(ArticlePageData { article, comments, reader }))
 }
 
 /// `/article/{slug}`: headline, summary, byline and date, body, then the reader's parts.
 #[component]
 pub fn ArticlePage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let data = Resource::new(
-        move || params.read().get("slug").unwrap_or_default(),
-        article_page,
+        move || (params.read().get("slug").unwrap_or_default(), query.read().get("draft")),
+        |(slug, draft)| article_page(slug, draft),
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading the story…"</p> }>
@@ -49,7 +52,8 @@ pub fn ArticlePage() -> impl IntoView {
 
 #[component]
 fn ArticleView(page: ArticlePageData) -> impl IntoView {
-    let ArticlePageData { article, comments } = page;
+    let ArticlePageData { article, comments, reader } = page;
+    let slug = article.card.slug.clone();
     let card = article.card;
     view! {
         <Title text=card.title.clone()/>
@@ -77,6 +81,6 @@ fn ArticleView(page: ArticlePageData) -> impl IntoView {
             </footer>
         </article>
         // related: "Popular", "Related" and "More like this" land here (discovery issue)
-        <CommentSection comments/>
+        <CommentSection article=slug comments reader/>
     }
 }

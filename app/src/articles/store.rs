@@ -209,9 +209,10 @@ pub async fn set_author_bio(tx: &mut sqlx::SqliteConnection, name: &str, bio: &s
     Ok(())
 }
 
-pub async fn id_by_slug(tx: &mut sqlx::SqliteConnection, slug: &Slug) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("SELECT id FROM articles WHERE slug = ?").bind(slug.as_str()).fetch_optional(&mut *tx).await
+pub async fn id_of(pool: &SqlitePool, slug: &Slug) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT id FROM articles WHERE slug = ?").bind(slug.as_str()).fetch_optional(pool).await
 }
+
 
 #[cfg(test)]
 mod tests {

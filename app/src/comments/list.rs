@@ -1,74 +1,134 @@
-use leptos::prelude::*;
+use std::collections::HashSet;
 
-use super::Comment;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::form::ReplyForm;
+use super::input::looks_like_link;
+use super::post::Posted;
+use super::{Comment, ReaderState};
 use crate::articles::card::PublishedDate;
 
-/// The comments heading with its count, then the threads, oldest first.
+/// Replies deeper than this attach to their ancestor at this depth.
+pub const MAX_DEPTH: usize = 5;
+
+/// The comments heading with its count, the threads oldest first, and "Leave a reply".
 #[component]
-pub fn CommentSection(comments: Vec<Comment>) -> impl IntoView {
-    let heading = match comments.len() {
+pub fn CommentSection(article: String, comments: Vec<Comment>, reader: ReaderState) -> impl IntoView {
+    // Approved comments, plus this reader's own new ones as they post them.
+    let approved = RwSignal::new(comments);
+    let own_pending = RwSignal::new(reader.own_pending.clone());
+    let heading = move || match approved.with(Vec::len) {
         0 => "No comments yet".to_string(),
         1 => "1 comment".to_string(),
         n => format!("{n} comments"),
     };
-    let threads = thread(&comments, None);
+    // `?replytocom={id}` sets the form up as a reply, with or without JavaScript.
+    let query = use_query_map();
+    let reply_to = Signal::derive(move || {
+        let id: i64 = query.read().get("replytocom")?.parse().ok()?;
+        approved.with(|all| all.iter().find(|c| c.id == id).map(|c| (c.id, c.author_name.clone())))
+    });
+    let on_posted = Callback::new(move |posted: Posted| {
+        if posted.pending {
+            own_pending.update(|list| list.push(posted.comment));
+        } else {
+            approved.update(|list| list.push(posted.comment));
+        }
+    });
+    let threads = move || {
+        let pending_ids: HashSet<i64> = own_pending.with(|p| p.iter().map(|c| c.id).collect());
+        let mut all = approved.get();
+        all.extend(own_pending.get());
+        let threads = thread(&all, None, 1);
+        (!threads.is_empty()).then(|| view! { <CommentThreads threads pending_ids/> })
+    };
     view! {
         <section class="comments" id="comments" aria-labelledby="comments-heading">
             <h2 id="comments-heading">{heading}</h2>
-            {(!threads.is_empty()).then(|| view! { <CommentThreads threads/> })}
-            // reply form: "Leave a reply" lands here (comments issue)
+            {threads}
+            <ReplyForm article reader reply_to on_posted/>
         </section>
     }
 }
 
 /// A comment with its replies, as the page nests them.
-#[derive(Clone, Debug)]
-struct Thread {
-    comment: Comment,
-    replies: Vec<Thread>,
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Thread {
+    pub comment: Comment,
+    pub replies: Vec<Thread>,
 }
 
-fn thread(all: &[Comment], parent: Option<i64>) -> Vec<Thread> {
+/// Builds the threads under `parent`. At `MAX_DEPTH` every further descendant becomes a
+/// direct reply of the comment there, oldest first.
+pub(crate) fn thread(all: &[Comment], parent: Option<i64>, depth: usize) -> Vec<Thread> {
     all.iter()
         .filter(|c| c.parent_id == parent)
-        .map(|c| Thread { comment: c.clone(), replies: thread(all, Some(c.id)) })
+        .map(|c| {
+            let replies = if depth < MAX_DEPTH {
+                thread(all, Some(c.id), depth + 1)
+            } else {
+                let mut flat: Vec<Thread> = descendants(all, c.id)
+                    .into_iter()
+                    .map(|d| Thread { comment: d.clone(), replies: Vec::new() })
+                    .collect();
+                flat.sort_by(|a, b| (&a.comment.published.iso, a.comment.id).cmp(&(&b.comment.published.iso, b.comment.id)));
+                flat
+            };
+            Thread { comment: c.clone(), replies }
+        })
         .collect()
 }
 
+fn descendants(all: &[Comment], id: i64) -> Vec<&Comment> {
+    let mut out = Vec::new();
+    for child in all.iter().filter(|c| c.parent_id == Some(id)) {
+        out.push(child);
+        out.extend(descendants(all, child.id));
+    }
+    out
+}
+
 #[component]
-fn CommentThreads(threads: Vec<Thread>) -> impl IntoView {
+fn CommentThreads(threads: Vec<Thread>, pending_ids: HashSet<i64>) -> impl IntoView {
     view! {
         <ol class="comment-list">
-            {threads.into_iter().map(|t| view! { <CommentItem thread=t/> }).collect_view()}
+            {threads.into_iter().map(|t| view! { <CommentItem thread=t pending_ids=pending_ids.clone()/> }).collect_view()}
         </ol>
     }
 }
 
 #[component]
-fn CommentItem(thread: Thread) -> AnyView {
+fn CommentItem(thread: Thread, pending_ids: HashSet<i64>) -> AnyView {
     let Thread { comment, replies } = thread;
+    let pending = pending_ids.contains(&comment.id);
     let author = match comment.author_url {
         Some(url) => view! { <a href=url rel="nofollow ugc noopener">{comment.author_name}</a> }.into_any(),
         None => view! { <span>{comment.author_name}</span> }.into_any(),
     };
+    let id = comment.id;
     view! {
-        <li class="comment" id=format!("comment-{}", comment.id)>
+        <li class="comment" class:pending=pending id=format!("comment-{id}")>
             <article>
                 <header class="comment-meta">
                     <span class="comment-author">{author}</span>
                     " · "
-                    <a href=format!("#comment-{}", comment.id)><PublishedDate published=comment.published/></a>
+                    <a href=format!("#comment-{id}")><PublishedDate published=comment.published/></a>
                 </header>
+                {pending.then(|| view! { <p class="moderation-note">"Your comment is awaiting moderation."</p> })}
                 <div class="comment-body">{paragraphs(&comment.body)}</div>
+                {(!pending).then(|| view! {
+                    <a class="reply-link" rel="nofollow" href=format!("?replytocom={id}#respond")>"Reply"</a>
+                })}
             </article>
-            {(!replies.is_empty()).then(|| view! { <CommentThreads threads=replies/> })}
+            {(!replies.is_empty()).then(|| view! { <CommentThreads threads=replies pending_ids/> })}
         </li>
     }
     .into_any()
 }
 
-/// Reader text as paragraphs with line breaks kept. Leptos escapes every piece, so nothing a
-/// reader types is ever rendered as markup.
+/// Reader text as paragraphs with line breaks kept and bare web addresses linked. Leptos
+/// escapes every piece, so nothing a reader types is ever rendered as markup.
 fn paragraphs(body: &str) -> impl IntoView {
     body.split("\n\n")
         .map(str::trim)
@@ -81,10 +141,68 @@ fn paragraphs(body: &str) -> impl IntoView {
                     {lines
                         .into_iter()
                         .enumerate()
-                        .map(|(i, line)| view! { {line} {(i < last).then(|| view! { <br/> })} })
+                        .map(|(i, line)| view! { {linkify(&line)} {(i < last).then(|| view! { <br/> })} })
                         .collect_view()}
                 </p>
             }
         })
         .collect_view()
+}
+
+/// Splits a line into text and links. Only http(s) and www. addresses become links; trailing
+/// punctuation stays text.
+fn linkify(line: &str) -> Vec<AnyView> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    for (i, word) in line.split(' ').enumerate() {
+        if i > 0 {
+            text.push(' ');
+        }
+        let core = word.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '"', '\'']);
+        if looks_like_link(core) && !core.starts_with(['(', '<', '"', '\'']) && core.len() > 8 {
+            out.push(std::mem::take(&mut text).into_any());
+            let href = if core.to_ascii_lowercase().starts_with("www.") { format!("https://{core}") } else { core.to_owned() };
+            out.push(view! { <a href=href rel="nofollow ugc noopener">{core.to_owned()}</a> }.into_any());
+            text.push_str(&word[core.len()..]);
+        } else {
+            text.push_str(word);
+        }
+    }
+    out.push(text.into_any());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::articles::Published;
+
+    fn c(id: i64, parent: Option<i64>) -> Comment {
+        Comment {
+            id,
+            parent_id: parent,
+            author_name: format!("n{id}"),
+            author_url: None,
+            body: "b".into(),
+            published: Published { iso: format!("2026-11-01T00:00:{id:02}Z"), display: String::new() },
+        }
+    }
+
+    fn depth_of(threads: &[Thread], id: i64, depth: usize) -> Option<usize> {
+        threads.iter().find_map(|t| if t.comment.id == id { Some(depth) } else { depth_of(&t.replies, id, depth + 1) })
+    }
+
+    #[test]
+    fn replies_nest_up_to_five_levels_then_attach_to_the_fifth() {
+        // 1 ← 2 ← 3 ← 4 ← 5 ← 6 ← 7, and 8 a second top-level comment.
+        let mut all: Vec<Comment> = (1..=7).map(|i| c(i, (i > 1).then(|| i - 1))).collect();
+        all.push(c(8, None));
+        let threads = thread(&all, None, 1);
+        assert_eq!(threads.len(), 2);
+        for id in 1..=5 {
+            assert_eq!(depth_of(&threads, id, 1), Some(id as usize));
+        }
+        assert_eq!(depth_of(&threads, 6, 1), Some(6), "6 is a reply of 5");
+        assert_eq!(depth_of(&threads, 7, 1), Some(6), "7 attaches to 5, its depth-5 ancestor");
+    }
 }

@@ -1,7 +1,12 @@
-//! Reader comments under each article. This part shows the approved ones, threaded; posting
-//! ("Leave a reply") arrives with the comments issue.
+//! Reader comments under each article: the threaded list, "Leave a reply" (one server
+//! function, with and without JavaScript), and (server only) the guards and SQL behind them.
 
+mod form;
+#[cfg(feature = "ssr")]
+pub mod guard;
+pub mod input;
 mod list;
+pub mod post;
 #[cfg(feature = "ssr")]
 pub mod store;
 
@@ -10,6 +15,8 @@ pub use list::CommentSection;
 use serde::{Deserialize, Serialize};
 
 use crate::articles::Published;
+use input::CommentForm;
+use post::CommentError;
 
 /// An approved comment as readers see it. The e-mail address never leaves the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,4 +27,15 @@ pub struct Comment {
     pub author_url: Option<String>,
     pub body: String,
     pub published: Published,
+}
+
+/// What this reader's browser brings to the form (never part of what all readers share):
+/// saved details, a refused no-JavaScript draft with its message, their comments awaiting
+/// moderation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReaderState {
+    pub form: CommentForm,
+    pub remembered: bool,
+    pub error: Option<CommentError>,
+    pub own_pending: Vec<Comment>,
 }

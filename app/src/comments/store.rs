@@ -14,17 +14,7 @@ pub async fn approved_for_article(pool: &SqlitePool, article_id: i64) -> sqlx::R
     .bind(article_id)
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Comment {
-            id: r.get("id"),
-            parent_id: r.get("parent_id"),
-            author_name: r.get("author_name"),
-            author_url: r.get("author_url"),
-            body: r.get("body"),
-            published: published(r.get::<&str, _>("created_at")),
-        })
-        .collect())
+    Ok(rows.iter().map(row_to_comment).collect())
 }
 
 /// A comment that needs no moderation (imported demo or migrated content).
@@ -53,4 +43,159 @@ pub async fn insert_approved(tx: &mut sqlx::SqliteConnection, c: &ApprovedCommen
     .bind(&c.created_at)
     .fetch_one(&mut *tx)
     .await
+}
+
+/// Why a comment was not stored.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The same reader said the same thing under the same parent already.
+    Duplicate,
+    /// The same address had a comment accepted less than the flood interval ago.
+    TooFast,
+    /// The parent comment does not belong to this article (or does not exist).
+    NoSuchParent,
+}
+
+/// A comment on its way in, parsed and classified by the caller.
+#[derive(Clone, Debug)]
+pub struct Incoming<'a> {
+    pub article_id: i64,
+    pub comment: &'a super::input::NewComment,
+    pub status: &'static str,
+    pub ip_hash: &'a str,
+    pub user_agent: &'a str,
+    pub author_token: &'a str,
+    pub created_at: &'a str,
+    /// Comments from the same address newer than this are flooding (None: no flood control).
+    pub flood_since: Option<&'a str>,
+}
+
+/// Checks and stores one comment in a single write transaction, so parallel posts cannot
+/// both pass the duplicate or flood check. Returns the new id.
+pub async fn insert_checked(pool: &SqlitePool, c: &Incoming<'_>) -> Result<i64, InsertError> {
+    // IMMEDIATE takes the write lock up front: the checks and the insert see one state.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let comment = c.comment;
+    if let Some(parent) = comment.parent_id {
+        let ok: Option<i64> = sqlx::query_scalar("SELECT 1 FROM comments WHERE id = ? AND article_id = ? AND status = 'approved'")
+            .bind(parent)
+            .bind(c.article_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if ok.is_none() {
+            return Err(InsertError::Refused(Refusal::NoSuchParent));
+        }
+    }
+    let duplicate: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM comments WHERE article_id = ? AND author_email = ? AND parent_id IS ? AND body = ? LIMIT 1",
+    )
+    .bind(c.article_id)
+    .bind(comment.email.as_str())
+    .bind(comment.parent_id)
+    .bind(comment.body.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if duplicate.is_some() {
+        return Err(InsertError::Refused(Refusal::Duplicate));
+    }
+    if let Some(since) = c.flood_since {
+        let recent: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM comments WHERE ip_hash = ? AND created_at > ? AND status != 'spam' LIMIT 1",
+        )
+        .bind(c.ip_hash)
+        .bind(since)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if recent.is_some() {
+            return Err(InsertError::Refused(Refusal::TooFast));
+        }
+    }
+    let id = sqlx::query_scalar(
+        "INSERT INTO comments (article_id, parent_id, author_name, author_email, author_url, body, status, \
+           created_at, ip_hash, user_agent, author_token) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(c.article_id)
+    .bind(comment.parent_id)
+    .bind(comment.author.as_str())
+    .bind(comment.email.as_str())
+    .bind(comment.website.as_ref().map(|w| w.as_str()))
+    .bind(comment.body.as_str())
+    .bind(c.status)
+    .bind(c.created_at)
+    .bind(c.ip_hash)
+    .bind(c.user_agent)
+    .bind(c.author_token)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(Debug)]
+pub enum InsertError {
+    Refused(Refusal),
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for InsertError {
+    fn from(e: sqlx::Error) -> Self {
+        InsertError::Database(e)
+    }
+}
+
+/// The reader's own comments still awaiting moderation (their browser holds the token).
+pub async fn pending_for_author(pool: &SqlitePool, article_id: i64, author_token: &str) -> sqlx::Result<Vec<Comment>> {
+    let rows = sqlx::query(
+        "SELECT id, parent_id, author_name, author_url, body, created_at FROM comments \
+         WHERE article_id = ? AND author_token = ? AND status = 'pending' ORDER BY created_at, id",
+    )
+    .bind(article_id)
+    .bind(author_token)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.iter().map(row_to_comment).collect())
+}
+
+fn row_to_comment(r: &sqlx::sqlite::SqliteRow) -> Comment {
+    Comment {
+        id: r.get("id"),
+        parent_id: r.get("parent_id"),
+        author_name: r.get("author_name"),
+        author_url: r.get("author_url"),
+        body: r.get("body"),
+        published: published(r.get::<&str, _>("created_at")),
+    }
+}
+
+/// The salt for address hashes, made once per site and kept in the database.
+pub async fn ip_salt(pool: &SqlitePool, fresh: &str) -> sqlx::Result<String> {
+    sqlx::query("INSERT INTO site_secrets (name, value) VALUES ('ip_salt', ?) ON CONFLICT (name) DO NOTHING")
+        .bind(fresh)
+        .execute(pool)
+        .await?;
+    sqlx::query_scalar("SELECT value FROM site_secrets WHERE name = 'ip_salt'").fetch_one(pool).await
+}
+
+/// Keeps a refused no-JavaScript form for an hour, so the page can show it again.
+pub async fn save_draft(pool: &SqlitePool, token: &str, article_id: i64, form_json: &str, errors_json: &str, now: &str, expired_before: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM comment_drafts WHERE created_at < ?").bind(expired_before).execute(pool).await?;
+    sqlx::query("INSERT INTO comment_drafts (token, article_id, form_json, errors_json, created_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(token)
+        .bind(article_id)
+        .bind(form_json)
+        .bind(errors_json)
+        .bind(now)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn draft(pool: &SqlitePool, token: &str, article_id: i64) -> sqlx::Result<Option<(String, String)>> {
+    let row = sqlx::query("SELECT form_json, errors_json FROM comment_drafts WHERE token = ? AND article_id = ?")
+        .bind(token)
+        .bind(article_id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|r| (r.get("form_json"), r.get("errors_json"))))
 }

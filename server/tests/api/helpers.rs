@@ -32,14 +32,21 @@ pub fn test_config(database_url: &str, demo_content: Option<PathBuf>) -> Config 
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml");
     let mut leptos = leptos::config::get_configuration(Some(file.to_str().unwrap())).unwrap().leptos_options;
     leptos.site_addr = "127.0.0.1:0".parse().unwrap();
-    Config { leptos, database_url: database_url.to_owned(), demo_content }
+    Config { leptos, database_url: database_url.to_owned(), demo_content, comment_flood_seconds: 15, trusted_proxies: Vec::new() }
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// A fresh app with demo content, its configuration adjusted by `adjust`.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let turn = take_turn();
     let dir = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}", dir.path().join("site.db").display());
-    let mut app = spawn_with(test_config(&database_url, Some(content_dir())), std::sync::Arc::new(dir)).await;
+    let mut config = test_config(&database_url, Some(content_dir()));
+    adjust(&mut config);
+    let mut app = spawn_with(config, std::sync::Arc::new(dir)).await;
     app._one_at_a_time = Some(turn);
     app
 }
@@ -77,6 +84,38 @@ impl TestApp {
 
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.pool).await.unwrap()
+    }
+
+    /// Posts the comment form as the hydrated app does (JSON answer).
+    pub async fn post_comment(&self, fields: &[(&str, &str)]) -> (u16, String) {
+        let response = self
+            .client
+            .post(format!("{}/api/comments/post", self.address))
+            .header("Accept", "application/json")
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// Posts the comment form as a browser without JavaScript does.
+    pub async fn post_comment_plain(&self, fields: &[(&str, &str)], cookie: Option<&str>) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}/api/comments/post", self.address))
+            .header("Accept", "text/html,application/xhtml+xml")
+            .header("Referer", format!("{}/article/tram-timetable-app", self.address))
+            .form(fields);
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> (u16, String) {
+        let response = self.client.get(format!("{}{path}", self.address)).header("Cookie", cookie).send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
     }
 
     pub fn dir(&self) -> std::sync::Arc<tempfile::TempDir> {

@@ -1,3 +1,4 @@
+mod comments;
 mod helpers;
 mod pages;
 mod seeding;

@@ -71,6 +71,7 @@ async fn comments_nest_replies_and_escape_reader_text() {
     .unwrap();
 
     let (_, html) = app.get("/article/tram-timetable-app").await;
+    let html = html.replace("<!>", ""); // Leptos's hydration markers
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;<br>second line"), "reader text is escaped, lines kept");
     assert!(html.contains("&lt;b&gt;Eve&lt;/b&gt;"));
     assert!(!html.contains("buy now"), "spam is never shown");
@@ -127,4 +128,14 @@ async fn category_pages_are_newest_first_and_paginated() {
     assert_eq!(status, 200);
     assert!(second.contains("Extra story 0"));
     assert!(!second.contains("Extra story 11"));
+}
+
+#[tokio::test]
+async fn bare_web_addresses_in_comments_become_safe_links() {
+    let app = spawn_app().await;
+    let (_, html) = app.get("/article/harbour-bridge-reopens").await;
+    assert!(
+        html.contains("<a href=\"https://example.org/timetable\" rel=\"nofollow ugc noopener\">https://example.org/timetable</a>"),
+        "the demo comment's address is linked"
+    );
 }

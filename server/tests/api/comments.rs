@@ -1,0 +1,242 @@
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
+
+const ARTICLE: &str = "tram-timetable-app";
+
+fn fields<'a>(comment: &'a str, author: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![("article", ARTICLE), ("comment", comment), ("author", author), ("email", email), ("url", ""), ("parent_id", "")]
+}
+
+async fn no_flood() -> TestApp {
+    spawn_app_with(|c| c.comment_flood_seconds = 0).await
+}
+
+async fn status_of(app: &TestApp, body: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM comments WHERE body = ?").bind(body).fetch_one(&app.pool).await.unwrap()
+}
+
+fn set_cookies(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[tokio::test]
+async fn an_empty_form_is_refused_with_each_message_and_422() {
+    let app = spawn_app().await;
+    let (status, body) = app.post_comment(&fields("", "", "")).await;
+    assert_eq!(status, 422);
+    for message in ["Please enter your comment!", "Please enter your name here", "You have entered an incorrect email address!"] {
+        assert!(body.contains(message), "{message} missing from {body}");
+    }
+    assert_eq!(app.count("comments WHERE author_email = ''").await, 0);
+}
+
+#[tokio::test]
+async fn a_good_comment_is_stored_and_shown_to_everyone() {
+    let app = spawn_app().await;
+    let (status, body) = app.post_comment(&fields("Trams at last!\nAnd on time.", "Ann Lee", "Ann@Example.org")).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, page) = app.get(&format!("/article/{ARTICLE}")).await;
+    let page = page.replace("<!>", ""); // Leptos's hydration markers
+    assert!(page.contains("Trams at last!<br>And on time."));
+    assert!(page.contains(">Ann Lee<"));
+    assert!(!page.contains("Ann@example.org"), "addresses are never shown");
+    let stored: (String, String, String) =
+        sqlx::query_as("SELECT author_email, ip_hash, user_agent FROM comments WHERE author_name = 'Ann Lee'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored.0, "Ann@example.org", "domain lower-cased");
+    assert_eq!(stored.1.len(), 64, "the address is kept only as a salted hash");
+    assert!(!stored.1.contains("127.0.0.1"));
+}
+
+#[tokio::test]
+async fn the_same_comment_twice_is_a_409() {
+    let app = no_flood().await;
+    assert_eq!(app.post_comment(&fields("Said once.", "Ann", "ann@example.org")).await.0, 200);
+    let (status, body) = app.post_comment(&fields("Said once.", "Ann", "ann@example.org")).await;
+    assert_eq!(status, 409);
+    assert!(body.contains("Duplicate"), "{body}");
+    assert_eq!(app.count("comments WHERE body = 'Said once.'").await, 1);
+}
+
+#[tokio::test]
+async fn posting_again_too_soon_is_a_429_but_mistakes_do_not_count() {
+    let app = spawn_app().await; // flood control on: 15 s
+    // A refused form does not start the interval…
+    assert_eq!(app.post_comment(&fields("", "Ann", "ann@example.org")).await.0, 422);
+    assert_eq!(app.post_comment(&fields("First.", "Ann", "ann@example.org")).await.0, 200);
+    // …an accepted comment does.
+    let (status, body) = app.post_comment(&fields("Second, too soon.", "Ann", "ann@example.org")).await;
+    assert_eq!(status, 429);
+    assert!(body.contains("TooFast"), "{body}");
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_forbidden() {
+    let app = no_flood().await;
+    let url = format!("{}/api/comments/post", app.address);
+    for (header, value) in [("Origin", "https://elsewhere.example"), ("Sec-Fetch-Site", "cross-site"), ("Origin", "null")] {
+        let response = app.client.post(&url).header(header, value).form(&fields("Hi", "Ann", "ann@example.org")).send().await.unwrap();
+        assert_eq!(response.status(), 403, "{header}: {value}");
+    }
+    let same = app
+        .client
+        .post(&url)
+        .header("Origin", app.address.clone())
+        .header("Sec-Fetch-Site", "same-origin")
+        .header("Accept", "application/json")
+        .form(&fields("Hi from here", "Ann", "ann@example.org"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same.status(), 200);
+    assert_eq!(app.count("comments WHERE body = 'Hi'").await, 0);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_with_413() {
+    let app = no_flood().await;
+    let huge = "a".repeat(70 * 1024);
+    let (status, _) = app.post_comment(&fields(&huge, "Ann", "ann@example.org")).await;
+    assert_eq!(status, 413);
+    // Just under the comment limit, but over it once counted in bytes: a clear 422.
+    let long = "é".repeat(32_800);
+    let (status, body) = app.post_comment(&fields(&long, "Ann", "ann@example.org")).await;
+    assert!(status == 413 || status == 422, "{status}");
+    if status == 422 {
+        assert!(body.contains("too long"), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_filled_honeypot_looks_accepted_but_is_binned() {
+    let app = no_flood().await;
+    let mut form = fields("Cheap watches", "Bot", "bot@example.org");
+    form.push(("phone", "555-0100"));
+    let (status, _) = app.post_comment(&form).await;
+    assert_eq!(status, 200);
+    assert_eq!(status_of(&app, "Cheap watches").await, "spam");
+    let (_, page) = app.get(&format!("/article/{ARTICLE}")).await;
+    assert!(!page.contains("Cheap watches"));
+}
+
+#[tokio::test]
+async fn many_links_wait_for_moderation_and_only_the_author_sees_them() {
+    let app = no_flood().await;
+    let text = "See https://a.example https://b.example https://c.example";
+    let response = app.post_comment_plain(&fields(text, "Lin", "lin@example.org"), None).await;
+    assert_eq!(response.status(), 302);
+    let cookies = set_cookies(&response);
+    assert!(cookies.contains("comment_token="), "{cookies}");
+    assert_eq!(status_of(&app, text).await, "pending");
+    let (_, others) = app.get(&format!("/article/{ARTICLE}")).await;
+    assert!(!others.contains("https://c.example"));
+    let (_, author) = app.get_with_cookie(&format!("/article/{ARTICLE}"), &cookies).await;
+    assert!(author.contains("https://c.example"));
+    assert!(author.contains("Your comment is awaiting moderation."));
+}
+
+#[tokio::test]
+async fn without_javascript_a_post_redirects_to_the_new_comment() {
+    let app = no_flood().await;
+    let response = app.post_comment_plain(&fields("No script here.", "Noor", "noor@example.org"), None).await;
+    assert_eq!(response.status(), 302);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM comments WHERE body = 'No script here.'").fetch_one(&app.pool).await.unwrap();
+    let location = response.headers()["location"].to_str().unwrap();
+    assert_eq!(location, format!("/article/{ARTICLE}#comment-{id}"));
+}
+
+#[tokio::test]
+async fn without_javascript_an_error_comes_back_with_what_was_typed() {
+    let app = no_flood().await;
+    let response = app.post_comment_plain(&fields("My carefully typed thoughts", "Noor", "not-an-address"), None).await;
+    assert_eq!(response.status(), 302);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("?draft="), "{location}");
+    let (status, page) = app.get(location.split('#').next().unwrap()).await;
+    assert_eq!(status, 422, "the page showing the refusal carries its status");
+    assert!(page.contains("You have entered an incorrect email address!"));
+    assert!(page.contains("My carefully typed thoughts</textarea>"));
+    assert!(page.contains("value=\"not-an-address\""));
+    assert_eq!(app.count("comments WHERE author_name = 'Noor'").await, 0);
+}
+
+#[tokio::test]
+async fn save_my_details_prefills_the_form_next_time() {
+    let app = no_flood().await;
+    let mut form = fields("Remember me.", "Rosa Vidal", "rosa@example.org");
+    form.push(("remember", "yes"));
+    form[4] = ("url", "https://rosa.example");
+    let response = app.post_comment_plain(&form, None).await;
+    let cookies = set_cookies(&response);
+    assert!(cookies.contains("comment_author="), "{cookies}");
+    let (_, page) = app.get_with_cookie("/article/harbour-bridge-reopens", &cookies).await;
+    assert!(page.contains("value=\"Rosa Vidal\""));
+    assert!(page.contains("value=\"rosa@example.org\""));
+    assert!(page.contains("value=\"https://rosa.example\""));
+    // Unticking forgets.
+    let response = app.post_comment_plain(&fields("Forget me.", "Rosa Vidal", "rosa@example.org"), Some(&cookies)).await;
+    assert!(set_cookies(&response).contains("comment_author=;") || set_cookies(&response).ends_with("comment_author="));
+}
+
+#[tokio::test]
+async fn replies_nest_under_their_parent_and_must_belong_to_the_article() {
+    let app = no_flood().await;
+    let parent: i64 = sqlx::query_scalar(
+        "SELECT c.id FROM comments c JOIN articles a ON a.id = c.article_id WHERE a.slug = ? ORDER BY c.id LIMIT 1",
+    )
+    .bind(ARTICLE)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let parent_text = parent.to_string();
+    let mut form = fields("A reply to you.", "Ravi", "ravi@example.org");
+    form[5] = ("parent_id", &parent_text);
+    assert_eq!(app.post_comment(&form).await.0, 200);
+    let (_, page) = app.get(&format!("/article/{ARTICLE}")).await;
+    let start = page.find(&format!("id=\"comment-{parent}\"")).unwrap();
+    let reply = page.find("A reply to you.").unwrap();
+    assert!(reply > start && reply < start + page[start..].find("</li>").unwrap_or(page.len()) + 2000);
+
+    let other: i64 = sqlx::query_scalar(
+        "SELECT c.id FROM comments c JOIN articles a ON a.id = c.article_id WHERE a.slug != ? ORDER BY c.id LIMIT 1",
+    )
+    .bind(ARTICLE)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let other_text = other.to_string();
+    let mut form = fields("Wrong thread.", "Ravi", "ravi@example.org");
+    form[5] = ("parent_id", &other_text);
+    assert_eq!(app.post_comment(&form).await.0, 404);
+}
+
+#[tokio::test]
+async fn hundreds_of_parallel_posts_are_all_stored() {
+    let app = no_flood().await;
+    let before = app.count("comments").await;
+    let mut tasks = Vec::new();
+    for i in 0..300 {
+        let (client, url) = (app.client.clone(), format!("{}/api/comments/post", app.address));
+        tasks.push(tokio::spawn(async move {
+            let text = format!("Parallel comment number {i}");
+            let email = format!("reader{i}@example.org");
+            let response =
+                client.post(url).header("Accept", "application/json").form(&fields(&text, "Reader", &email)).send().await.unwrap();
+            response.status().as_u16()
+        }));
+    }
+    let mut acknowledged = 0;
+    for task in tasks {
+        let status = task.await.unwrap();
+        assert_eq!(status, 200, "no post may fail under concurrency");
+        acknowledged += 1;
+    }
+    assert_eq!(app.count("comments").await, before + acknowledged);
+}
