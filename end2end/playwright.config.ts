@@ -35,6 +35,7 @@ export default defineConfig({
       DATABASE_URL: 'sqlite://target/e2e/site.db',
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       RUST_LOG: 'info,sqlx=warn',
+      COMMENT_FLOOD_SECONDS: '0',
     },
     reuseExistingServer: false,
     timeout: 60_000,

@@ -3,5 +3,6 @@
 pub mod config;
 pub mod content;
 pub mod http;
+pub mod moderation;
 pub mod startup;
 pub mod telemetry;

@@ -9,7 +9,8 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None | Some("serve") => serve().await,
-        Some(other) => bail!("unknown command {other:?}; usage: server [serve]"),
+        Some("comments") => server::moderation::run(&args[1..]).await,
+        Some(other) => bail!("unknown command {other:?}; usage: server [serve | comments …]"),
     }
 }
 

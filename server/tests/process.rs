@@ -46,3 +46,50 @@ async fn the_binary_serves_logs_each_request_and_stops_cleanly_on_sigterm() {
     };
     assert!(exit.success(), "graceful shutdown exits 0, got {exit}");
 }
+
+#[test]
+fn operators_moderate_comments_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_server"))
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .env("DATABASE_URL", &url)
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+    };
+    // A database with one pending comment.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let pending_id: i64 = runtime.block_on(async {
+        let pool = app::db::connect(&url).await.unwrap();
+        sqlx::query(
+            "INSERT INTO authors (slug, name) VALUES ('a', 'A'); INSERT INTO categories (slug, name) VALUES ('c', 'C'); \
+             INSERT INTO articles (slug, title, summary, body_html, author_id, category_id, published_at, updated_at) \
+             VALUES ('s', 'T', 'S', '<p>B</p>', 1, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query_scalar(
+            "INSERT INTO comments (article_id, author_name, author_email, body, status, created_at) \
+             VALUES (1, 'Lin', 'lin@example.org', 'Three links here', 'pending', '2026-01-02T00:00:00Z') RETURNING id",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    });
+    let (ok, listed) = run(&["comments", "list", "pending"]);
+    assert!(ok && listed.contains("Three links here") && listed.contains("pending"), "{listed}");
+    let (ok, said) = run(&["comments", "approve", &pending_id.to_string()]);
+    assert!(ok, "{said}");
+    let (_, listed) = run(&["comments", "list", "pending"]);
+    assert!(!listed.contains("Three links here"), "{listed}");
+    let (ok, _) = run(&["comments", "delete", &pending_id.to_string()]);
+    assert!(ok);
+    let (ok, said) = run(&["comments", "approve", &pending_id.to_string()]);
+    assert!(!ok && said.contains("no comment"), "{said}");
+    let (ok, said) = run(&["comments", "frobnicate"]);
+    assert!(!ok && said.contains("usage"), "{said}");
+}

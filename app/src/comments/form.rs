@@ -81,15 +81,16 @@ pub fn ReplyForm(
         None => "Leave a reply".to_string(),
     };
     let pending = action.pending();
+    let cancel_href = format!("/article/{article}#respond");
 
     view! {
         <div class="respond" id="respond">
             <h3 id="reply-title">{heading}</h3>
-            {move || reply_to.get().map(|_| view! { <p class="cancel-reply"><a href="?#respond" rel="nofollow">"Cancel reply"</a></p> })}
+            {move || reply_to.get().map(|_| view! { <p class="cancel-reply"><a href=cancel_href.clone() rel="nofollow">"Cancel reply"</a></p> })}
             <p class="form-note">"Your email address will not be published. Required fields are marked *"</p>
             <ActionForm action attr:novalidate=true attr:aria-labelledby="reply-title">
                 <input type="hidden" name="article" value=article/>
-                <input type="hidden" name="parent_id" prop:value=move || reply_to.get().map(|(id, _)| id.to_string()).unwrap_or_default()/>
+                <input type="hidden" name="parent_id" value=move || reply_to.get().map(|(id, _)| id.to_string()).unwrap_or_default()/>
                 <p class="form-problem" role="alert">{move || problem.get()}</p>
                 <div class="field">
                     <label for="comment">"Comment *"</label>

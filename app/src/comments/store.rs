@@ -199,3 +199,53 @@ pub async fn draft(pool: &SqlitePool, token: &str, article_id: i64) -> sqlx::Res
         .await?;
     Ok(row.map(|r| (r.get("form_json"), r.get("errors_json"))))
 }
+
+/// A comment as an operator reviews it.
+#[derive(Clone, Debug)]
+pub struct ModerationRow {
+    pub id: i64,
+    pub article_slug: String,
+    pub author_name: String,
+    pub author_email: String,
+    pub status: String,
+    pub created_at: String,
+    pub body: String,
+}
+
+/// The newest comments, optionally only those in one state.
+pub async fn for_moderation(pool: &SqlitePool, status: Option<&str>, limit: i64) -> sqlx::Result<Vec<ModerationRow>> {
+    let rows = sqlx::query(
+        "SELECT c.id, a.slug, c.author_name, c.author_email, c.status, c.created_at, c.body \
+         FROM comments c JOIN articles a ON a.id = c.article_id \
+         WHERE (? IS NULL OR c.status = ?) ORDER BY c.created_at DESC, c.id DESC LIMIT ?",
+    )
+    .bind(status)
+    .bind(status)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| ModerationRow {
+            id: r.get("id"),
+            article_slug: r.get("slug"),
+            author_name: r.get("author_name"),
+            author_email: r.get("author_email"),
+            status: r.get("status"),
+            created_at: r.get("created_at"),
+            body: r.get("body"),
+        })
+        .collect())
+}
+
+/// Moves a comment to `approved`, `pending` or `spam`. False when there is no such comment.
+pub async fn set_status(pool: &SqlitePool, id: i64, status: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE comments SET status = ? WHERE id = ?").bind(status).bind(id).execute(pool).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Deletes a comment and its replies. False when there is no such comment.
+pub async fn delete(pool: &SqlitePool, id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM comments WHERE id = ?").bind(id).execute(pool).await?;
+    Ok(done.rows_affected() == 1)
+}

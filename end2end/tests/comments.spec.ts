@@ -1,0 +1,133 @@
+import { test, expect, hydrated } from './fixtures';
+import type { Page } from '@playwright/test';
+
+// Each test posts as a different "reader" (flood control is keyed on the address, and all
+// tests share 127.0.0.1), so the suite's server runs with COMMENT_FLOOD_SECONDS=0.
+
+async function fill(page: Page, comment: string, name: string, email: string) {
+  await page.getByLabel('Comment *').fill(comment);
+  await page.getByLabel('Name *').fill(name);
+  await page.getByLabel('Email *').fill(email);
+}
+
+test('with JavaScript a comment appears in place without a reload', async ({ page, problems }) => {
+  await page.goto('/article/city-open-data-portal');
+  await hydrated(page);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  const text = `Posted with JavaScript at ${Date.now()}`;
+  await fill(page, text, 'Jo Script', 'jo@example.org');
+  await page.getByRole('button', { name: 'Post Comment' }).click();
+  await expect(page.locator('.comment', { hasText: text })).toBeVisible();
+  await expect(page.getByRole('status')).toHaveText('Thanks! Your comment has been published.');
+  await expect(page.getByLabel('Comment *')).toHaveValue('');
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+});
+
+test('with JavaScript an empty form gets the messages at once and nothing is sent', async ({ page, problems }) => {
+  await page.goto('/article/city-open-data-portal');
+  await hydrated(page);
+  let posted = false;
+  page.on('request', (r) => { if (r.method() === 'POST') posted = true; });
+  await page.getByRole('button', { name: 'Post Comment' }).click();
+  await expect(page.locator('#comment-error')).toHaveText('Please enter your comment!');
+  await expect(page.locator('#author-error')).toHaveText('Please enter your name here');
+  await expect(page.locator('#email-error')).toHaveText('You have entered an incorrect email address!');
+  await expect(page.getByLabel('Comment *')).toBeFocused();
+  expect(posted).toBe(false);
+});
+
+test('with JavaScript a refused comment keeps everything typed', async ({ page, problems }) => {
+  problems.allowStatus(/\/api\/comments\/post$/, 409);
+  await page.goto('/article/city-open-data-portal');
+  await hydrated(page);
+  const text = `Only once ${Date.now()}`;
+  await fill(page, text, 'Dee Dupe', 'dee@example.org');
+  await page.getByRole('button', { name: 'Post Comment' }).click();
+  await expect(page.getByRole('status')).toHaveText(/published/);
+  await fill(page, text, 'Dee Dupe', 'dee@example.org');
+  await page.getByRole('button', { name: 'Post Comment' }).click();
+  await expect(page.locator('.form-problem')).toHaveText(/Duplicate comment detected/);
+  await expect(page.getByLabel('Comment *')).toHaveValue(text);
+  await expect(page.getByLabel('Name *')).toHaveValue('Dee Dupe');
+});
+
+test('without JavaScript a comment is posted and shown after the redirect', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/article/salt-marsh-carbon-study');
+  const text = `Posted without JavaScript ${Date.now()}`;
+  await fill(page, text, 'Nia Noscript', 'nia@example.org');
+  await page.getByRole('button', { name: 'Post Comment' }).click();
+  await expect(page).toHaveURL(/\/article\/salt-marsh-carbon-study#comment-\d+$/);
+  await expect(page.locator('.comment', { hasText: text })).toBeVisible();
+  await context.close();
+});
+
+test('without JavaScript an error is shown with the values still in the fields', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/article/salt-marsh-carbon-study');
+  await fill(page, 'A long and careful thought that must not be lost.', 'Nia Noscript', 'nia-at-example.org');
+  await page.getByRole('button', { name: 'Post Comment' }).click();
+  await expect(page.locator('#email-error')).toHaveText('You have entered an incorrect email address!');
+  await expect(page.getByLabel('Comment *')).toHaveValue('A long and careful thought that must not be lost.');
+  await expect(page.getByLabel('Name *')).toHaveValue('Nia Noscript');
+  await expect(page.getByLabel('Email *')).toHaveValue('nia-at-example.org');
+  await context.close();
+});
+
+test('a reply nests under the comment it answers, with and without JavaScript', async ({ page, browser, problems }) => {
+  for (const js of [true, false]) {
+    const context = js ? page.context() : await browser.newContext({ javaScriptEnabled: false });
+    const p = js ? page : await context.newPage();
+    await p.goto('/article/harbour-bridge-reopens');
+    if (js) await hydrated(p);
+    const parent = p.locator('.comment').first();
+    const parentId = await parent.getAttribute('id');
+    await parent.getByRole('link', { name: 'Reply' }).first().click();
+    await expect(p.getByRole('heading', { name: /^Reply to / })).toBeVisible();
+    const text = `A reply (${js ? 'JS' : 'no JS'}) ${Date.now()}`;
+    await fill(p, text, js ? 'Rae Js' : 'Rae Plain', js ? 'rae.js@example.org' : 'rae.plain@example.org');
+    await p.getByRole('button', { name: 'Post Comment' }).click();
+    await expect(p.locator(`#${parentId} .comment`, { hasText: text })).toBeVisible();
+    if (!js) await context.close();
+  }
+});
+
+test('hostile markup in a comment is shown as inert text', async ({ page, problems }) => {
+  await page.goto('/article/tram-timetable-app');
+  await hydrated(page);
+  let dialog = false;
+  page.on('dialog', (d) => { dialog = true; d.dismiss(); });
+  const hostile = `<script>alert(1)</script><img src=x onerror="alert(2)"> <a href="javascript:alert(3)">x</a> ${Date.now()}`;
+  await fill(page, hostile, '<b>Mallory</b>', 'mallory@example.org');
+  await page.getByRole('button', { name: 'Post Comment' }).click();
+  const posted = page.locator('.comment', { hasText: '<script>alert(1)</script>' });
+  await expect(posted).toBeVisible();
+  await page.reload();
+  await expect(page.locator('.comment', { hasText: '<script>alert(1)</script>' })).toBeVisible();
+  await expect(page.locator('.comment-author', { hasText: '<b>Mallory</b>' })).toBeVisible();
+  expect(await page.locator('.comment-body img, .comment-body script, .comment-body a[href^="javascript"]').count()).toBe(0);
+  expect(dialog).toBe(false);
+});
+
+test('"Save my name, email, and website" fills the form next time', async ({ browser }) => {
+  for (const js of [true, false]) {
+    const context = await browser.newContext({ javaScriptEnabled: js });
+    const page = await context.newPage();
+    await page.goto('/article/estuary-jazz-festival-twentieth');
+    if (js) await hydrated(page);
+    const name = js ? 'Sam Saved' : 'Sam Plain';
+    await fill(page, `Remember me ${js} ${Date.now()}`, name, `${js ? 'sam' : 'plain'}@example.org`);
+    await page.getByLabel('Website', { exact: true }).fill('https://sam.example');
+    await page.getByLabel(/Save my name, email, and website/).check();
+    await page.getByRole('button', { name: 'Post Comment' }).click();
+    await expect(page.locator('.comment', { hasText: name }).first()).toBeVisible();
+    await page.goto('/article/central-library-reopens');
+    await expect(page.getByLabel('Name *')).toHaveValue(name);
+    await expect(page.getByLabel('Email *')).toHaveValue(`${js ? 'sam' : 'plain'}@example.org`);
+    await expect(page.getByLabel('Website', { exact: true })).toHaveValue('https://sam.example');
+    await expect(page.getByLabel(/Save my name/)).toBeChecked();
+    await context.close();
+  }
+});
