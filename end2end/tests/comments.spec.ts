@@ -131,3 +131,27 @@ test('"Save my name, email, and website" fills the form next time', async ({ bro
     await context.close();
   }
 });
+
+test('a comment posted by one reader appears for another without a reload', async ({ browser }) => {
+  const readerA = await browser.newContext();
+  const readerB = await browser.newContext();
+  const a = await readerA.newPage();
+  const b = await readerB.newPage();
+  // B is listening once its stream has answered (the server subscribes before answering).
+  const listening = b.waitForResponse((r) => r.url().includes('/api/comments/live/girls-football-league-launch'));
+  for (const p of [a, b]) {
+    await p.goto('/article/girls-football-league-launch');
+    await hydrated(p);
+  }
+  expect((await listening).status()).toBe(200);
+  await b.evaluate(() => ((window as any).__sameDocument = true));
+  const text = `Hello from reader A ${Date.now()}`;
+  await fill(a, text, 'Reader A', 'reader.a@example.org');
+  await a.getByRole('button', { name: 'Post Comment' }).click();
+  await expect(a.locator('.comment', { hasText: text })).toBeVisible();
+  await expect(b.locator('.comment', { hasText: text })).toBeVisible();
+  await expect(b.locator('.live-note')).toHaveText('1 new comment');
+  expect(await b.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  await readerA.close();
+  await readerB.close();
+});

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod content;
 pub mod http;
+pub mod live;
 pub mod moderation;
 pub mod startup;
 pub mod telemetry;

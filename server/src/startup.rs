@@ -11,15 +11,17 @@ use tokio::net::TcpListener;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use app::comments::guard::CommentSettings;
+use app::comments::{guard::CommentSettings, live::CommentFeed};
+use tokio::sync::watch;
 use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::{config::Config, content, http};
+use crate::{config::Config, content, http, live};
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
     pub pool: db::Pool,
+    stopping: watch::Sender<bool>,
 }
 
 impl Application {
@@ -34,8 +36,9 @@ impl Application {
             ip_salt: app::comments::store::ip_salt(&pool, &hex::encode(rand::random::<[u8; 16]>())).await?,
         };
         let listener = TcpListener::bind(config.leptos.site_addr).await?;
-        let router = router(config.leptos, pool.clone(), comments);
-        Ok(Application { listener, router, pool })
+        let (stopping, _) = watch::channel(false);
+        let router = router(config.leptos, pool.clone(), comments, CommentFeed::new(), stopping.subscribe());
+        Ok(Application { listener, router, pool, stopping })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -51,17 +54,35 @@ impl Application {
         });
         // The peer address feeds comment flood control.
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let stopping = self.stopping;
+        let shutdown = async move {
+            shutdown.await;
+            // Ends the open live-comment streams so the graceful shutdown can finish.
+            let _ = stopping.send(true);
+        };
         axum::serve(listener, service).with_graceful_shutdown(shutdown).await
     }
 }
 
-fn router(options: LeptosOptions, pool: db::Pool, comments: CommentSettings) -> Router {
+fn router(
+    options: LeptosOptions,
+    pool: db::Pool,
+    comments: CommentSettings,
+    feed: CommentFeed,
+    stopping: watch::Receiver<bool>,
+) -> Router {
     let routes = generate_route_list(App);
+    let live_feed = feed.clone();
     let context = move || {
         provide_context(pool.clone());
         provide_context(comments.clone());
+        provide_context(feed.clone());
     };
     Router::new()
+        .route(
+            "/api/comments/live/{slug}",
+            axum::routing::get(move |slug| live::stream(slug, live_feed.clone(), stopping.clone())),
+        )
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

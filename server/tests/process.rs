@@ -34,6 +34,10 @@ async fn the_binary_serves_logs_each_request_and_stops_cleanly_on_sigterm() {
     assert!(request_line.contains("status=200"), "{request_line}");
     assert!(request_line.contains("latency="), "{request_line}");
 
+    // An open live-comment stream must not hold up the shutdown.
+    let live = reqwest::get(format!("{address}/api/comments/live/harbour-bridge-reopens")).await.unwrap();
+    assert_eq!(live.status(), 200);
+
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let started = Instant::now();
@@ -45,6 +49,7 @@ async fn the_binary_serves_logs_each_request_and_stops_cleanly_on_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(exit.success(), "graceful shutdown exits 0, got {exit}");
+    drop(live);
 }
 
 #[test]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::card::PublishedDate;
 use super::Article;
-use crate::comments::{Comment, CommentSection, ReaderState};
+use crate::comments::{Comment, CommentPage, CommentSection, ReaderState};
 use crate::site::{LoadError, NotFound};
 
 /// Everything the article page shows, fetched in one round trip.
@@ -13,19 +13,29 @@ use crate::site::{LoadError, NotFound};
 pub struct ArticlePageData {
     pub article: Article,
     pub comments: Vec<Comment>,
+    pub comment_page: CommentPage,
     pub reader: ReaderState,
 }
 
 #[server]
-pub async fn article_page(slug: String, draft: Option<String>) -> Result<Option<ArticlePageData>, ServerFnError> {
+pub async fn article_page(
+    slug: String,
+    cpage: Option<String>,
+    draft: Option<String>,
+) -> Result<Option<ArticlePageData>, ServerFnError> {
+    use crate::comments::{store as comments, THREADS_PER_PAGE};
     let Some(slug) = super::Slug::parse(&slug) else { return Ok(None) };
     let pool = crate::db::pool()?;
     let Some(article) = super::store::article_by_slug(&pool, &slug).await? else {
         return Ok(None);
     };
-    let comments = crate::comments::store::approved_for_article(&pool, article.id).await?;
+    let (total, threads) = comments::approved_counts(&pool, article.id).await?;
+    let pages = ((threads + THREADS_PER_PAGE - 1) / THREADS_PER_PAGE).max(1);
+    // A page number past the end or not a number shows the nearest real page.
+    let page = cpage.and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).clamp(1, pages);
+    let list = comments::approved_page(&pool, article.id, THREADS_PER_PAGE, page).await?;
     let reader = crate::comments::guard::reader_state(&pool, article.id, draft.as_deref()).await;
-    Ok(Some(ArticlePageData { article, comments, reader }))
+    Ok(Some(ArticlePageData { article, comments: list, comment_page: CommentPage { page, pages, total }, reader }))
 }
 
 /// `/article/{slug}`: headline, summary, byline and date, body, then the reader's parts.
@@ -34,8 +44,11 @@ pub fn ArticlePage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let data = Resource::new(
-        move || (params.read().get("slug").unwrap_or_default(), query.read().get("draft")),
-        |(slug, draft)| article_page(slug, draft),
+        move || {
+            let query = query.read();
+            (params.read().get("slug").unwrap_or_default(), query.get("cpage"), query.get("draft"))
+        },
+        |(slug, cpage, draft)| article_page(slug, cpage, draft),
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading the story…"</p> }>
@@ -52,7 +65,7 @@ pub fn ArticlePage() -> impl IntoView {
 
 #[component]
 fn ArticleView(page: ArticlePageData) -> impl IntoView {
-    let ArticlePageData { article, comments, reader } = page;
+    let ArticlePageData { article, comments, comment_page, reader } = page;
     let slug = article.card.slug.clone();
     let card = article.card;
     view! {
@@ -81,6 +94,6 @@ fn ArticleView(page: ArticlePageData) -> impl IntoView {
             </footer>
         </article>
         // related: "Popular", "Related" and "More like this" land here (discovery issue)
-        <CommentSection article=slug comments reader/>
+        <CommentSection article=slug comments comment_page reader/>
     }
 }

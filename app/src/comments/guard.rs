@@ -221,17 +221,22 @@ pub async fn accept(req: &Request, slug: &str, form: &CommentForm, honeypot: boo
         flood_since: flood_since.as_deref(),
     };
     match store::insert_checked(&req.pool, &incoming).await {
-        Ok(id) => Ok(Posted {
-            comment: Comment {
+        Ok(id) => {
+            let shown = Comment {
                 id,
                 parent_id: comment.parent_id,
                 author_name: comment.author.as_str().to_owned(),
                 author_url: comment.website.as_ref().map(|w| w.as_str().to_owned()),
                 body: comment.body.as_str().to_owned(),
                 published: published(&created_at),
-            },
-            pending: status != "approved",
-        }),
+            };
+            if status == "approved" {
+                if let Some(feed) = use_context::<super::live::CommentFeed>() {
+                    feed.announce(slug.as_str(), &shown);
+                }
+            }
+            Ok(Posted { comment: shown, pending: status != "approved" })
+        }
         Err(InsertError::Refused(Refusal::Duplicate)) => Err(CommentError::Duplicate),
         Err(InsertError::Refused(Refusal::TooFast)) => Err(CommentError::TooFast),
         Err(InsertError::Refused(Refusal::NoSuchParent)) => Err(CommentError::NotFound),

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 use super::form::ReplyForm;
 use super::input::looks_like_link;
 use super::post::Posted;
-use super::{Comment, ReaderState};
+use super::{Comment, CommentPage, ReaderState};
 use crate::articles::card::PublishedDate;
 
 /// Replies deeper than this attach to their ancestor at this depth.
@@ -14,11 +14,17 @@ pub const MAX_DEPTH: usize = 5;
 
 /// The comments heading with its count, the threads oldest first, and "Leave a reply".
 #[component]
-pub fn CommentSection(article: String, comments: Vec<Comment>, reader: ReaderState) -> impl IntoView {
-    // Approved comments, plus this reader's own new ones as they post them.
+pub fn CommentSection(
+    article: String,
+    comments: Vec<Comment>,
+    comment_page: CommentPage,
+    reader: ReaderState,
+) -> impl IntoView {
+    // Approved comments of this page, plus new ones as they are posted here or elsewhere.
+    let shown_at_start = comments.len() as i64;
     let approved = RwSignal::new(comments);
     let own_pending = RwSignal::new(reader.own_pending.clone());
-    let heading = move || match approved.with(Vec::len) {
+    let heading = move || match comment_page.total + approved.with(Vec::len) as i64 - shown_at_start {
         0 => "No comments yet".to_string(),
         1 => "1 comment".to_string(),
         n => format!("{n} comments"),
@@ -32,10 +38,27 @@ pub fn CommentSection(article: String, comments: Vec<Comment>, reader: ReaderSta
     let on_posted = Callback::new(move |posted: Posted| {
         if posted.pending {
             own_pending.update(|list| list.push(posted.comment));
-        } else {
+        } else if approved.with_untracked(|list| list.iter().all(|c| c.id != posted.comment.id)) {
             approved.update(|list| list.push(posted.comment));
         }
     });
+    // Comments other readers post while this page is open join the list in their thread (below
+    // what is being read), announced politely.
+    let arrived_count = RwSignal::new(0usize);
+    super::live::listen(
+        article.clone(),
+        Callback::new(move |comment: Comment| {
+            if approved.with_untracked(|list| list.iter().all(|c| c.id != comment.id)) {
+                approved.update(|list| list.push(comment));
+                arrived_count.update(|n| *n += 1);
+            }
+        }),
+    );
+    let arrived_note = move || match arrived_count.get() {
+        0 => String::new(),
+        1 => "1 new comment".to_string(),
+        n => format!("{n} new comments"),
+    };
     let threads = move || {
         let pending_ids: HashSet<i64> = own_pending.with(|p| p.iter().map(|c| c.id).collect());
         let mut all = approved.get();
@@ -46,9 +69,24 @@ pub fn CommentSection(article: String, comments: Vec<Comment>, reader: ReaderSta
     view! {
         <section class="comments" id="comments" aria-labelledby="comments-heading">
             <h2 id="comments-heading">{heading}</h2>
+            <p class="live-note" role="status" aria-live="polite">{arrived_note}</p>
             {threads}
+            {(comment_page.pages > 1).then(|| view! { <CommentPager article=article.clone() at=comment_page/> })}
             <ReplyForm article reader reply_to on_posted/>
         </section>
+    }
+}
+
+/// Older and newer pages of a long discussion.
+#[component]
+fn CommentPager(article: String, at: CommentPage) -> impl IntoView {
+    let href = move |n: i64| format!("/article/{article}?cpage={n}#comments");
+    view! {
+        <nav class="pagination comment-pages" aria-label="Comment pages">
+            {(at.page > 1).then(|| view! { <a rel="prev" href=href(at.page - 1)>"← Earlier comments"</a> })}
+            <span class="page-of">{format!("Comments page {} of {}", at.page, at.pages)}</span>
+            {(at.page < at.pages).then(|| view! { <a rel="next" href=href(at.page + 1)>"Later comments →"</a> })}
+        </nav>
     }
 }
 

@@ -6,6 +6,7 @@ mod form;
 pub mod guard;
 pub mod input;
 mod list;
+pub mod live;
 pub mod post;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -28,6 +29,17 @@ pub struct Comment {
     pub body: String,
     pub published: Published,
 }
+
+/// Which page of a long discussion is shown (`?cpage=N`, 50 threads a page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentPage {
+    pub page: i64,
+    pub pages: i64,
+    /// Approved comments on all pages.
+    pub total: i64,
+}
+
+pub const THREADS_PER_PAGE: i64 = 50;
 
 /// What this reader's browser brings to the form (never part of what all readers share):
 /// saved details, a refused no-JavaScript draft with its message, their comments awaiting

@@ -5,16 +5,38 @@ use sqlx::{Row, SqlitePool};
 use super::Comment;
 use crate::articles::store::published;
 
-/// Approved comments of an article, oldest first (threads are built by the page).
-pub async fn approved_for_article(pool: &SqlitePool, article_id: i64) -> sqlx::Result<Vec<Comment>> {
+/// One page of an article's approved comments: `per_page` top-level comments, oldest first,
+/// each with all its approved replies (threads are built by the page).
+pub async fn approved_page(pool: &SqlitePool, article_id: i64, per_page: i64, page: i64) -> sqlx::Result<Vec<Comment>> {
     let rows = sqlx::query(
-        "SELECT id, parent_id, author_name, author_url, body, created_at FROM comments \
-         WHERE article_id = ? AND status = 'approved' ORDER BY created_at, id",
+        "WITH RECURSIVE top AS ( \
+             SELECT id FROM comments WHERE article_id = ? AND status = 'approved' AND parent_id IS NULL \
+             ORDER BY created_at, id LIMIT ? OFFSET ? \
+         ), thread (id) AS ( \
+             SELECT id FROM top \
+             UNION ALL \
+             SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id WHERE c.status = 'approved' \
+         ) \
+         SELECT id, parent_id, author_name, author_url, body, created_at FROM comments \
+         WHERE id IN (SELECT id FROM thread) ORDER BY created_at, id",
     )
     .bind(article_id)
+    .bind(per_page)
+    .bind((page - 1) * per_page)
     .fetch_all(pool)
     .await?;
     Ok(rows.iter().map(row_to_comment).collect())
+}
+
+/// (all approved comments, approved top-level comments) of an article.
+pub async fn approved_counts(pool: &SqlitePool, article_id: i64) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN parent_id IS NULL THEN 1 ELSE 0 END), 0) FROM comments \
+         WHERE article_id = ? AND status = 'approved'",
+    )
+    .bind(article_id)
+    .fetch_one(pool)
+    .await
 }
 
 /// A comment that needs no moderation (imported demo or migrated content).

@@ -240,3 +240,65 @@ async fn hundreds_of_parallel_posts_are_all_stored() {
     }
     assert_eq!(app.count("comments").await, before + acknowledged);
 }
+
+#[tokio::test]
+async fn new_comments_are_published_on_the_article_stream() {
+    let app = no_flood().await;
+    let mut stream = app.client.get(format!("{}/api/comments/live/{ARTICLE}", app.address)).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    // A comment on another article is not sent to this stream; one on this article is.
+    let mut other = fields("Elsewhere entirely.", "Ola", "ola@example.org");
+    other[0] = ("article", "harbour-bridge-reopens");
+    assert_eq!(app.post_comment(&other).await.0, 200);
+    assert_eq!(app.post_comment(&fields("Live and direct.", "Ola", "ola@example.org")).await.0, 200);
+    let mut received = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !received.contains("Live and direct.") {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk()).await.expect("the comment arrived in time").unwrap().unwrap();
+        received.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(received.contains("event: comment"), "{received}");
+    assert!(!received.contains("Elsewhere entirely."), "{received}");
+    assert_eq!(app.get("/api/comments/live/Not%20A%20Slug").await.0, 404);
+}
+
+#[tokio::test]
+async fn long_discussions_are_paginated_by_thread() {
+    let app = no_flood().await;
+    let article_id: i64 =
+        sqlx::query_scalar("SELECT id FROM articles WHERE slug = 'comet-viewing-night-beacon-hill'").fetch_one(&app.pool).await.unwrap();
+    let existing = app.count(&format!("comments WHERE article_id = {article_id} AND status = 'approved'")).await;
+    assert_eq!(existing, 0, "this demo article starts without comments");
+    for i in 0..120 {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO comments (article_id, author_name, author_email, body, created_at) VALUES (?, 'T', 't@example.org', ?, ?) RETURNING id",
+        )
+        .bind(article_id)
+        .bind(format!("Thread {i:03} opens"))
+        .bind(format!("2026-11-25T{:02}:{:02}:00Z", i / 60, i % 60))
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        if i == 100 {
+            sqlx::query("INSERT INTO comments (article_id, parent_id, author_name, author_email, body, created_at) VALUES (?, ?, 'R', 'r@example.org', 'A late reply', '2026-11-26T00:00:00Z')")
+                .bind(article_id)
+                .bind(id)
+                .execute(&app.pool)
+                .await
+                .unwrap();
+        }
+    }
+    let (status, first) = app.get("/article/comet-viewing-night-beacon-hill").await;
+    assert_eq!(status, 200);
+    assert!(first.contains(">121 comments<"), "the heading counts every page");
+    assert!(first.contains("Thread 000 opens") && first.contains("Thread 049 opens"));
+    assert!(!first.contains("Thread 050 opens"));
+    assert!(first.contains("href=\"/article/comet-viewing-night-beacon-hill?cpage=2#comments\""));
+    let (_, third) = app.get("/article/comet-viewing-night-beacon-hill?cpage=3").await;
+    assert!(third.contains("Thread 100 opens") && third.contains("A late reply") && third.contains("Thread 119 opens"));
+    assert!(!third.contains("Thread 099 opens"));
+    let (status, past_end) = app.get("/article/comet-viewing-night-beacon-hill?cpage=99").await;
+    assert_eq!(status, 200);
+    assert!(past_end.contains("Thread 119 opens"), "a page past the end shows the last page");
+}
