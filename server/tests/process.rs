@@ -98,3 +98,48 @@ fn operators_moderate_comments_from_the_command_line() {
     let (ok, said) = run(&["comments", "frobnicate"]);
     assert!(!ok && said.contains("usage"), "{said}");
 }
+
+#[tokio::test]
+async fn acknowledged_comments_survive_a_killed_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env("DATABASE_URL", &url)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("COMMENT_FLOOD_SECONDS", "0")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().expect("the server printed its address").unwrap();
+        if let Some(at) = line.find("listening on ") {
+            break line[at + "listening on ".len()..].trim().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {}); // keep the pipe drained
+    let client = reqwest::Client::new();
+    let mut acknowledged = 0;
+    for i in 0..40 {
+        let body = format!("Durable comment {i}");
+        let response = client
+            .post(format!("{address}/api/comments/post"))
+            .header("Accept", "application/json")
+            .form(&[("article", "harbour-bridge-reopens"), ("comment", &body), ("author", "Kim"), ("email", "kim@example.org")])
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 200 {
+            acknowledged += 1;
+        }
+    }
+    assert_eq!(acknowledged, 40);
+    // kill -9 right after the last acknowledgement: no graceful anything.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let pool = app::db::connect(&url).await.unwrap();
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE body LIKE 'Durable comment %'").fetch_one(&pool).await.unwrap();
+    assert_eq!(stored, acknowledged);
+}

@@ -302,3 +302,26 @@ async fn long_discussions_are_paginated_by_thread() {
     assert_eq!(status, 200);
     assert!(past_end.contains("Thread 119 opens"), "a page past the end shows the last page");
 }
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+    let post_as = |app: &TestApp, forwarded: &'static str, text: &'static str| {
+        let request = app
+            .client
+            .post(format!("{}/api/comments/post", app.address))
+            .header("Accept", "application/json")
+            .header("X-Forwarded-For", forwarded)
+            .form(&fields(text, "Pat", "pat@example.org"));
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    // By default the header is ignored: both posts come from this test's address.
+    let direct = spawn_app().await;
+    assert_eq!(post_as(&direct, "203.0.113.1", "From one.").await, 200);
+    assert_eq!(post_as(&direct, "203.0.113.2", "From two.").await, 429);
+    drop(direct);
+    // Behind a listed proxy, each forwarded reader has their own interval.
+    let proxied = spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    assert_eq!(post_as(&proxied, "203.0.113.1", "From one.").await, 200);
+    assert_eq!(post_as(&proxied, "203.0.113.2", "From two.").await, 200);
+    assert_eq!(post_as(&proxied, "198.51.100.7, 203.0.113.2", "Two again.").await, 429);
+}
