@@ -18,7 +18,7 @@ test('with JavaScript a comment appears in place without a reload', async ({ pag
   await fill(page, text, 'Jo Script', 'jo@example.org');
   await page.getByRole('button', { name: 'Post Comment' }).click();
   await expect(page.locator('.comment', { hasText: text })).toBeVisible();
-  await expect(page.getByRole('status')).toHaveText('Thanks! Your comment has been published.');
+  await expect(page.locator('.form-thanks')).toHaveText('Thanks! Your comment has been published.');
   await expect(page.getByLabel('Comment *')).toHaveValue('');
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
 });
@@ -43,7 +43,7 @@ test('with JavaScript a refused comment keeps everything typed', async ({ page, 
   const text = `Only once ${Date.now()}`;
   await fill(page, text, 'Dee Dupe', 'dee@example.org');
   await page.getByRole('button', { name: 'Post Comment' }).click();
-  await expect(page.getByRole('status')).toHaveText(/published/);
+  await expect(page.locator('.form-thanks')).toHaveText(/published/);
   await fill(page, text, 'Dee Dupe', 'dee@example.org');
   await page.getByRole('button', { name: 'Post Comment' }).click();
   await expect(page.locator('.form-problem')).toHaveText(/Duplicate comment detected/);
