@@ -208,19 +208,17 @@ pub async fn accept(req: &Request, slug: &str, form: &CommentForm, honeypot: boo
     let created_at = iso(now);
     let flood_since = (req.settings.flood_seconds > 0 && status != "spam")
         .then(|| iso(now - Duration::seconds(req.settings.flood_seconds as i64)));
-    let ip_hash = req.ip_hash();
-    let author_token = req.author_token();
     let incoming = Incoming {
         article_id,
-        comment: &comment,
+        comment: comment.clone(),
         status,
-        ip_hash: &ip_hash,
-        user_agent: &req.user_agent(),
-        author_token: &author_token,
-        created_at: &created_at,
-        flood_since: flood_since.as_deref(),
+        ip_hash: req.ip_hash(),
+        user_agent: req.user_agent(),
+        author_token: req.author_token(),
+        created_at: created_at.clone(),
+        flood_since,
     };
-    match store::insert_checked(&req.pool, &incoming).await {
+    match store::insert_checked(&req.pool, incoming).await {
         Ok(id) => {
             let shown = Comment {
                 id,

@@ -1,6 +1,10 @@
 //! The only place that writes SQL for comments.
 
+use sha2::Digest;
 use sqlx::{Row, SqlitePool};
+
+/// Writers of comments take turns (see `insert_checked`).
+static WRITERS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 use super::Comment;
 use crate::articles::store::published;
@@ -53,8 +57,8 @@ pub struct ApprovedComment {
 
 pub async fn insert_approved(tx: &mut sqlx::SqliteConnection, c: &ApprovedComment) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO comments (article_id, parent_id, author_name, author_email, author_url, body, status, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, 'approved', ?) RETURNING id",
+        "INSERT INTO comments (article_id, parent_id, author_name, author_email, author_url, body, status, created_at, body_sha256) \
+         VALUES (?, ?, ?, ?, ?, ?, 'approved', ?, ?) RETURNING id",
     )
     .bind(c.article_id)
     .bind(c.parent_id)
@@ -63,6 +67,7 @@ pub async fn insert_approved(tx: &mut sqlx::SqliteConnection, c: &ApprovedCommen
     .bind(&c.author_url)
     .bind(&c.body)
     .bind(&c.created_at)
+    .bind(hex::encode(sha2::Sha256::digest(&c.body)))
     .fetch_one(&mut *tx)
     .await
 }
@@ -80,24 +85,38 @@ pub enum Refusal {
 
 /// A comment on its way in, parsed and classified by the caller.
 #[derive(Clone, Debug)]
-pub struct Incoming<'a> {
+pub struct Incoming {
     pub article_id: i64,
-    pub comment: &'a super::input::NewComment,
+    pub comment: super::input::NewComment,
     pub status: &'static str,
-    pub ip_hash: &'a str,
-    pub user_agent: &'a str,
-    pub author_token: &'a str,
-    pub created_at: &'a str,
+    pub ip_hash: String,
+    pub user_agent: String,
+    pub author_token: String,
+    pub created_at: String,
     /// Comments from the same address newer than this are flooding (None: no flood control).
-    pub flood_since: Option<&'a str>,
+    pub flood_since: Option<String>,
 }
 
 /// Checks and stores one comment in a single write transaction, so parallel posts cannot
 /// both pass the duplicate or flood check. Returns the new id.
-pub async fn insert_checked(pool: &SqlitePool, c: &Incoming<'_>) -> Result<i64, InsertError> {
+///
+/// Runs as its own task: a reader who gives up waiting (a closed connection drops the request
+/// future) must not cut a transaction in half and leave the write lock held.
+pub async fn insert_checked(pool: &SqlitePool, c: Incoming) -> Result<i64, InsertError> {
+    let pool = pool.clone();
+    tokio::spawn(async move { insert_checked_now(&pool, &c).await })
+        .await
+        .map_err(|e| InsertError::Database(sqlx::Error::Protocol(format!("comment writer stopped: {e}"))))?
+}
+
+async fn insert_checked_now(pool: &SqlitePool, c: &Incoming) -> Result<i64, InsertError> {
+    // SQLite has one writer at a time. Queueing writers here, in order, is much faster and
+    // fairer than letting them race for the file lock and sleep in its busy handler.
+    let _turn = WRITERS.lock().await;
     // IMMEDIATE takes the write lock up front: the checks and the insert see one state.
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let comment = c.comment;
+    let body_sha256 = hex::encode(sha2::Sha256::digest(c.comment.body.as_str()));
+    let comment = &c.comment;
     if let Some(parent) = comment.parent_id {
         let ok: Option<i64> = sqlx::query_scalar("SELECT 1 FROM comments WHERE id = ? AND article_id = ? AND status = 'approved'")
             .bind(parent)
@@ -109,9 +128,11 @@ pub async fn insert_checked(pool: &SqlitePool, c: &Incoming<'_>) -> Result<i64, 
         }
     }
     let duplicate: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM comments WHERE article_id = ? AND author_email = ? AND parent_id IS ? AND body = ? LIMIT 1",
+        "SELECT 1 FROM comments WHERE article_id = ? AND body_sha256 = ? AND author_email = ? AND parent_id IS ? \
+         AND body = ? LIMIT 1",
     )
     .bind(c.article_id)
+    .bind(&body_sha256)
     .bind(comment.email.as_str())
     .bind(comment.parent_id)
     .bind(comment.body.as_str())
@@ -120,11 +141,11 @@ pub async fn insert_checked(pool: &SqlitePool, c: &Incoming<'_>) -> Result<i64, 
     if duplicate.is_some() {
         return Err(InsertError::Refused(Refusal::Duplicate));
     }
-    if let Some(since) = c.flood_since {
+    if let Some(since) = &c.flood_since {
         let recent: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM comments WHERE ip_hash = ? AND created_at > ? AND status != 'spam' LIMIT 1",
         )
-        .bind(c.ip_hash)
+        .bind(&c.ip_hash)
         .bind(since)
         .fetch_optional(&mut *tx)
         .await?;
@@ -134,8 +155,8 @@ pub async fn insert_checked(pool: &SqlitePool, c: &Incoming<'_>) -> Result<i64, 
     }
     let id = sqlx::query_scalar(
         "INSERT INTO comments (article_id, parent_id, author_name, author_email, author_url, body, status, \
-           created_at, ip_hash, user_agent, author_token) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+           created_at, ip_hash, user_agent, author_token, body_sha256) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(c.article_id)
     .bind(comment.parent_id)
@@ -144,10 +165,11 @@ pub async fn insert_checked(pool: &SqlitePool, c: &Incoming<'_>) -> Result<i64, 
     .bind(comment.website.as_ref().map(|w| w.as_str()))
     .bind(comment.body.as_str())
     .bind(c.status)
-    .bind(c.created_at)
-    .bind(c.ip_hash)
-    .bind(c.user_agent)
-    .bind(c.author_token)
+    .bind(&c.created_at)
+    .bind(&c.ip_hash)
+    .bind(&c.user_agent)
+    .bind(&c.author_token)
+    .bind(&body_sha256)
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;

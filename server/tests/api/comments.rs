@@ -325,3 +325,27 @@ async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
     assert_eq!(post_as(&proxied, "203.0.113.2", "From two.").await, 200);
     assert_eq!(post_as(&proxied, "198.51.100.7, 203.0.113.2", "Two again.").await, 429);
 }
+
+#[tokio::test]
+async fn readers_who_hang_up_mid_post_do_not_jam_posting_for_everyone() {
+    let app = no_flood().await;
+    let impatient = reqwest::Client::builder().timeout(std::time::Duration::from_micros(1500)).build().unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let (client, url) = (impatient.clone(), format!("{}/api/comments/post", app.address));
+        tasks.push(tokio::spawn(async move {
+            let text = format!("Gave up waiting {i}");
+            let _ = client.post(url).header("Accept", "application/json").form(&fields(&text, "Ivy", "ivy@example.org")).send().await;
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let (status, body) = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        app.post_comment(&fields("Still works afterwards.", "Ivy", "ivy@example.org")),
+    )
+    .await
+    .expect("posting still answers");
+    assert_eq!(status, 200, "{body}");
+}
