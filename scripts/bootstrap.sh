@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.11
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # 1. Rust, pinned by rust-toolchain.toml, with the wasm target.
 command -v rustup >/dev/null || { echo "rustup is required (https://rustup.rs)"; exit 1; }
