@@ -58,7 +58,6 @@ impl FromServerFnError for CommentError {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
                 CommentError::BadRequest("The comment form arrived incomplete. Please try again.".into())
             }
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Registration(_) => CommentError::Server,
             _ => CommentError::Server,
         }
     }
