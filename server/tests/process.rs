@@ -6,15 +6,18 @@ use std::{
     time::{Duration, Instant},
 };
 
-#[tokio::test]
-async fn the_binary_serves_logs_each_request_and_stops_cleanly_on_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
+type LogLines = std::io::Lines<BufReader<std::process::ChildStdout>>;
+
+/// Starts `target/…/server` from the project root on a random port; returns the process, its
+/// address and its log lines from there on.
+fn start_server(database_url: &str, env: &[(&str, &str)]) -> (std::process::Child, String, LogLines) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("fresh/site.db").display()))
+        .env("DATABASE_URL", database_url)
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -25,6 +28,14 @@ async fn the_binary_serves_logs_each_request_and_stops_cleanly_on_sigterm() {
             break line[at + "listening on ".len()..].trim().to_owned();
         }
     };
+    (child, address, lines)
+}
+
+#[tokio::test]
+async fn the_binary_serves_logs_each_request_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, address, mut lines) =
+        start_server(&format!("sqlite://{}", dir.path().join("fresh/site.db").display()), &[]);
 
     let response = reqwest::get(format!("{address}/article/harbour-bridge-reopens")).await.unwrap();
     assert_eq!(response.status(), 200, "a fresh database under a new folder was created and seeded");
@@ -103,22 +114,7 @@ fn operators_moderate_comments_from_the_command_line() {
 async fn acknowledged_comments_survive_a_killed_server() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("site.db").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .env("DATABASE_URL", &url)
-        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-        .env("COMMENT_FLOOD_SECONDS", "0")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let address = loop {
-        let line = lines.next().expect("the server printed its address").unwrap();
-        if let Some(at) = line.find("listening on ") {
-            break line[at + "listening on ".len()..].trim().to_owned();
-        }
-    };
+    let (mut child, address, lines) = start_server(&url, &[("COMMENT_FLOOD_SECONDS", "0")]);
     std::thread::spawn(move || for _ in lines {}); // keep the pipe drained
     let client = reqwest::Client::new();
     let mut acknowledged = 0;
