@@ -160,8 +160,7 @@ pub async fn seed_if_empty(pool: &Pool, dir: &Path) -> anyhow::Result<bool> {
     // One transaction: the emptiness check and the inserts, so two servers starting on the
     // same new file cannot both seed it.
     let mut tx = pool.begin().await?;
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(&mut *tx).await?;
-    if existing > 0 {
+    if articles::count_articles(&mut tx).await? > 0 {
         return Ok(false);
     }
     let mut ids = HashMap::new();

@@ -1,7 +1,7 @@
 use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
 
-use super::input::{CommentForm, Field, FieldError, NewComment};
+use super::input::{CommentForm, Field, FieldError, NewComment, MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_WEBSITE_CHARS};
 use super::post::{CommentError, PostComment, Posted};
 use super::ReaderState;
 
@@ -101,19 +101,19 @@ pub fn ReplyForm(
                 <div class="field-row">
                     <div class="field">
                         <label for="author">"Name *"</label>
-                        <input id="author" name="author" type="text" autocomplete="name" maxlength="245" node_ref=author_ref
+                        <input id="author" name="author" type="text" autocomplete="name" maxlength=MAX_NAME_CHARS node_ref=author_ref
                             value=typed.author aria-invalid=invalid(Field::Author) aria-describedby="author-error"/>
                         <p class="field-error" id="author-error">{error_for(Field::Author)}</p>
                     </div>
                     <div class="field">
                         <label for="email">"Email *"</label>
-                        <input id="email" name="email" type="email" autocomplete="email" maxlength="100" node_ref=email_ref
+                        <input id="email" name="email" type="email" autocomplete="email" maxlength=MAX_EMAIL_CHARS node_ref=email_ref
                             value=typed.email aria-invalid=invalid(Field::Email) aria-describedby="email-error"/>
                         <p class="field-error" id="email-error">{error_for(Field::Email)}</p>
                     </div>
                     <div class="field">
                         <label for="url">"Website"</label>
-                        <input id="url" name="url" type="url" autocomplete="url" maxlength="200" node_ref=url_ref
+                        <input id="url" name="url" type="url" autocomplete="url" maxlength=MAX_WEBSITE_CHARS node_ref=url_ref
                             value=typed.url aria-invalid=invalid(Field::Url) aria-describedby="url-error"/>
                         <p class="field-error" id="url-error">{error_for(Field::Url)}</p>
                     </div>

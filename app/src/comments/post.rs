@@ -11,9 +11,6 @@ use super::input::FieldError;
 use super::input::{CommentForm, NewComment};
 use super::Comment;
 
-pub const MSG_TOO_FAST: &str = "You are posting comments too quickly. Slow down.";
-pub const MSG_DUPLICATE: &str = "Duplicate comment detected; it looks as though you've already said that!";
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum CommentError {
     #[error("Please check the highlighted fields.")]
