@@ -3,6 +3,7 @@
 use std::{net::IpAddr, path::PathBuf};
 
 use anyhow::Context;
+use app::site::SiteUrl;
 use leptos::config::LeptosOptions;
 
 /// Environment variables the server reads, with their defaults:
@@ -12,6 +13,7 @@ use leptos::config::LeptosOptions;
 ///   `off` disables demo content (production).
 /// - `COMMENT_FLOOD_SECONDS` (15): seconds between accepted comments from one address; 0 disables.
 /// - `TRUSTED_PROXIES` (none): comma-separated proxy addresses whose `X-Forwarded-For` is believed.
+/// - `SITE_URL` (`http://` + the listen address): the public base URL of every absolute link.
 #[derive(Clone, Debug)]
 pub struct Config {
     pub leptos: LeptosOptions,
@@ -19,6 +21,8 @@ pub struct Config {
     pub demo_content: Option<PathBuf>,
     pub comment_flood_seconds: u64,
     pub trusted_proxies: Vec<IpAddr>,
+    /// `None`: derived from the bound listen address at start.
+    pub site_url: Option<SiteUrl>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/newsroom.db";
@@ -46,6 +50,10 @@ impl Config {
             .filter(|s| !s.is_empty())
             .map(|s| s.parse().with_context(|| format!("TRUSTED_PROXIES: {s:?} is not an IP address")))
             .collect::<anyhow::Result<_>>()?;
-        Ok(Config { leptos, database_url, demo_content, comment_flood_seconds, trusted_proxies })
+        let site_url = match std::env::var("SITE_URL") {
+            Ok(v) if !v.trim().is_empty() => Some(SiteUrl::parse(&v).map_err(anyhow::Error::msg)?),
+            _ => None,
+        };
+        Ok(Config { leptos, database_url, demo_content, comment_flood_seconds, trusted_proxies, site_url })
     }
 }

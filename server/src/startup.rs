@@ -3,7 +3,7 @@
 
 use std::{future::Future, net::SocketAddr};
 
-use app::{db, shell, App};
+use app::{db, shell, site::SiteUrl, App};
 use axum::{serve::ListenerExt, Router};
 use leptos::prelude::*;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
@@ -36,8 +36,10 @@ impl Application {
             ip_salt: app::comments::store::ip_salt(&pool, &hex::encode(rand::random::<[u8; 16]>())).await?,
         };
         let listener = TcpListener::bind(config.leptos.site_addr).await?;
+        let site_url = config.site_url.clone().unwrap_or_else(|| SiteUrl::from_listen_addr(listener.local_addr().unwrap()));
         let (stopping, _) = watch::channel(false);
-        let router = router(config.leptos, pool.clone(), comments, CommentFeed::new(), stopping.subscribe());
+        let site = Site { options: config.leptos, pool: pool.clone(), site_url: site_url.clone(), comments, feed: CommentFeed::new() };
+        let router = router(site, stopping.subscribe());
         Ok(Application { listener, router, pool, stopping })
     }
 
@@ -64,17 +66,22 @@ impl Application {
     }
 }
 
-fn router(
+/// What every request handler can reach.
+struct Site {
     options: LeptosOptions,
     pool: db::Pool,
+    site_url: SiteUrl,
     comments: CommentSettings,
     feed: CommentFeed,
-    stopping: watch::Receiver<bool>,
-) -> Router {
+}
+
+fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
+    let Site { options, pool, site_url, comments, feed } = site;
     let routes = generate_route_list(App);
     let live_feed = feed.clone();
     let context = move || {
         provide_context(pool.clone());
+        provide_context(site_url.clone());
         provide_context(comments.clone());
         provide_context(feed.clone());
     };

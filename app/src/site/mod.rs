@@ -4,11 +4,13 @@ mod footer;
 mod load_error;
 mod header;
 mod not_found;
+mod site_url;
 
 pub use footer::Footer;
 pub use load_error::LoadError;
 pub use header::Header;
 pub use not_found::NotFound;
+pub use site_url::SiteUrl;
 
 pub const SITE_NAME: &str = "The Northfield Courier";
 
