@@ -7,6 +7,7 @@ pub mod articles;
 pub mod comments;
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod discovery;
 pub mod site;
 
 use leptos::prelude::*;
@@ -16,7 +17,8 @@ use leptos_router::{
     path, SsrMode,
 };
 
-use articles::{ArticlePage, CategoryPage, FrontPage};
+use articles::{ArticlePage, AuthorPage, CategoryPage, FrontPage, TagPage};
+use discovery::SearchPage;
 use site::{Footer, Header, NotFound};
 
 /// The HTML document around the app. The stylesheet and hydration scripts are named from
@@ -63,6 +65,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=FrontPage ssr=SsrMode::Async/>
                     <Route path=path!("/article/:slug") view=ArticlePage ssr=SsrMode::Async/>
                     <Route path=path!("/category/:slug") view=CategoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tag/:slug") view=TagPage ssr=SsrMode::Async/>
+                    <Route path=path!("/author/:slug") view=AuthorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <Footer/>

@@ -12,6 +12,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use app::comments::{guard::CommentSettings, live::CommentFeed};
+use app::discovery::views::Readership;
 use tokio::sync::watch;
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -30,6 +31,13 @@ impl Application {
         if let Some(dir) = &config.demo_content {
             content::seed_if_empty(&pool, dir).await?;
         }
+        // Articles stored before the search index existed.
+        let indexed = app::discovery::store::index_missing(&pool).await?;
+        if indexed > 0 {
+            tracing::info!(indexed, "added articles to the search index");
+        }
+        let readership = Readership::new();
+        readership.flush_every(pool.clone(), VIEW_FLUSH_INTERVAL);
         let comments = CommentSettings {
             flood_seconds: config.comment_flood_seconds,
             trusted_proxies: config.trusted_proxies.clone(),
@@ -38,7 +46,14 @@ impl Application {
         let listener = TcpListener::bind(config.leptos.site_addr).await?;
         let site_url = config.site_url.clone().unwrap_or_else(|| SiteUrl::from_listen_addr(listener.local_addr().unwrap()));
         let (stopping, _) = watch::channel(false);
-        let site = Site { options: config.leptos, pool: pool.clone(), site_url: site_url.clone(), comments, feed: CommentFeed::new() };
+        let site = Site {
+            options: config.leptos,
+            pool: pool.clone(),
+            site_url: site_url.clone(),
+            comments,
+            feed: CommentFeed::new(),
+            readership,
+        };
         let router = router(site, stopping.subscribe());
         Ok(Application { listener, router, pool, stopping })
     }
@@ -73,10 +88,14 @@ struct Site {
     site_url: SiteUrl,
     comments: CommentSettings,
     feed: CommentFeed,
+    readership: Readership,
 }
 
+/// How often counted article views are written to the database.
+pub const VIEW_FLUSH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
-    let Site { options, pool, site_url, comments, feed } = site;
+    let Site { options, pool, site_url, comments, feed, readership } = site;
     let routes = generate_route_list(App);
     let live_feed = feed.clone();
     let context = move || {
@@ -84,6 +103,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         provide_context(site_url.clone());
         provide_context(comments.clone());
         provide_context(feed.clone());
+        provide_context(readership.clone());
     };
     Router::new()
         .route(
