@@ -46,6 +46,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// "Page — Site", or the site name alone. leptos_meta (0.8.7) writes the server's `<title>`
+/// without escaping it, and titles can hold reader input (search queries), so the server
+/// escapes here; in the browser the title is set as plain text and must stay unescaped.
+fn document_title(title: String) -> String {
+    let full = if title.is_empty() { site::SITE_NAME.to_string() } else { format!("{title} — {}", site::SITE_NAME) };
+    if cfg!(feature = "ssr") {
+        full.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    } else {
+        full
+    }
+}
+
 /// Every URL of the site. Content routes render with `SsrMode::Async` so the article text is
 /// in the first HTML (readers without JavaScript, crawlers), not streamed in by script.
 #[component]
@@ -54,9 +66,7 @@ pub fn App() -> impl IntoView {
     site::mark_hydrated();
 
     view! {
-        <Title formatter=|title: String| {
-            if title.is_empty() { site::SITE_NAME.to_string() } else { format!("{title} — {}", site::SITE_NAME) }
-        }/>
+        <Title formatter=document_title/>
         <Router>
             <a class="skip-link" href="#content">"Skip to content"</a>
             <Header/>

@@ -40,12 +40,11 @@ pub struct ListingPageData {
     pub pages: i64,
 }
 
-pub const STORIES_PER_PAGE: i64 = 10;
-
 /// A page of a listing, newest first. `None` for an unknown slug or a page past the end.
 #[server]
 pub async fn listing_page(kind: ListingKind, slug: String, page: i64) -> Result<Option<ListingPageData>, ServerFnError> {
     use super::store::{self, Listing};
+    const STORIES_PER_PAGE: i64 = 10;
     let Some(slug) = super::Slug::parse(&slug) else { return Ok(None) };
     if page < 1 {
         return Ok(None);

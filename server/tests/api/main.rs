@@ -1,4 +1,5 @@
 mod comments;
+mod discovery;
 mod helpers;
 mod pages;
 mod seeding;
