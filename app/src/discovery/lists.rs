@@ -27,6 +27,7 @@ fn TeaserList(heading: &'static str, id: &'static str, teasers: Vec<Teaser>) -> 
                 </ol>
             </section>
         }
+        .into_any()
     })
 }
 
@@ -41,6 +42,8 @@ pub fn ArticleDiscoveryBlocks(discovery: ArticleDiscovery) -> impl IntoView {
             <TeaserList heading="Popular" id="popular-heading" teasers=popular/>
         </aside>
     }
+    // Type-erased: the article page's view type is otherwise too deep for the wasm build.
+    .into_any()
 }
 
 /// The front page's Popular list.

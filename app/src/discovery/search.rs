@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use crate::articles::{card::PublishedDate, Pagination, Published};
@@ -102,10 +102,7 @@ pub async fn search_page(q: Option<String>, page: Option<String>) -> Result<Sear
     // A page past the end shows the last one.
     let page = requested.min(pages);
     let (_, hits) = super::store::search(&pool, &query, RESULTS_PER_PAGE, (page - 1) * RESULTS_PER_PAGE).await?;
-    let href = |n: i64| {
-        let q = percent_encoding::utf8_percent_encode(q.as_deref().unwrap_or("").trim(), percent_encoding::NON_ALPHANUMERIC);
-        if n == 1 { format!("/search?q={q}") } else { format!("/search?q={q}&page={n}") }
-    };
+    let href = |n: i64| search_href(q.as_deref().unwrap_or(""), n);
     Ok(SearchPageData {
         query: query.shown().to_owned(),
         searched: query.match_expression().is_some(),
@@ -119,8 +116,25 @@ pub async fn search_page(q: Option<String>, page: Option<String>) -> Result<Sear
     })
 }
 
-/// The search box: a plain GET form to `/search` (the router keeps it in the page when the
-/// app has hydrated).
+/// `/search?q=…&page=N` with the query percent-encoded (everything but letters, digits and
+/// `-._~`), the same on the server and in the browser.
+pub fn search_href(q: &str, page: i64) -> String {
+    let mut href = String::from("/search?q=");
+    for byte in q.trim().bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            href.push(byte as char);
+        } else {
+            href.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    if page > 1 {
+        href.push_str(&format!("&page={page}"));
+    }
+    href
+}
+
+/// The search box: a plain GET form to `/search`; once the app runs, the results load in
+/// place. (The router's `<Form>` would add an empty `&=` for the unnamed button.)
 #[component]
 pub fn SearchForm(
     /// `id` of the input, unique on the page.
@@ -128,12 +142,20 @@ pub fn SearchForm(
     #[prop(optional, into)] value: String,
     #[prop(optional)] class: &'static str,
 ) -> impl IntoView {
+    let navigate = use_navigate();
+    let input = NodeRef::<leptos::html::Input>::new();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(field) = input.get() {
+            ev.prevent_default();
+            navigate(&search_href(&field.value(), 1), Default::default());
+        }
+    };
     view! {
-        <Form action="/search" attr:class=class attr:role="search">
+        <form action="/search" method="get" class=class role="search" on:submit=submit>
             <label class="visually-hidden" for=id>"Search stories"</label>
-            <input id=id type="search" name="q" value=value maxlength="2000" placeholder="Search stories" required/>
+            <input node_ref=input id=id type="search" name="q" value=value maxlength="2000" placeholder="Search stories" required/>
             <button type="submit">"Search"</button>
-        </Form>
+        </form>
     }
 }
 
@@ -214,7 +236,13 @@ fn Marked(parts: Vec<SnippetPart>) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::SearchQuery;
+    use super::{search_href, SearchQuery};
+
+    #[test]
+    fn search_links_encode_the_query() {
+        assert_eq!(search_href(" harbour bridge ", 1), "/search?q=harbour%20bridge");
+        assert_eq!(search_href("a&b=c/ü\"<", 3), "/search?q=a%26b%3Dc%2F%C3%BC%22%3C&page=3");
+    }
 
     #[test]
     fn words_are_quoted_and_operators_are_plain_words() {

@@ -149,6 +149,8 @@ pub fn SharePost(share: ShareLinks) -> impl IntoView {
             <p class="share-status" aria-live="polite">{move || status.get()}</p>
         </section>
     }
+    // Type-erased: the article page's view type is otherwise too deep for the wasm build.
+    .into_any()
 }
 
 /// Simple line icons drawn for this site; the link around each carries its name.

@@ -180,26 +180,15 @@ async fn top_up(
         Some(id) => {
             let sql = format!(
                 "WITH me AS (SELECT published_at FROM articles WHERE id = ?1) \
-                 SELECT * FROM (SELECT {TEASER_COLUMNS} FROM articles a, me WHERE a.published_at <= me.published_at \
-                     ORDER BY a.published_at DESC LIMIT ?2) \
+                 SELECT * FROM (SELECT {TEASER_COLUMNS}, me.published_at AS mine FROM articles a, me \
+                     WHERE a.published_at <= me.published_at ORDER BY a.published_at DESC LIMIT ?2) \
                  UNION ALL \
-                 SELECT * FROM (SELECT {TEASER_COLUMNS} FROM articles a, me WHERE a.published_at > me.published_at \
-                     ORDER BY a.published_at ASC LIMIT ?2)"
+                 SELECT * FROM (SELECT {TEASER_COLUMNS}, me.published_at AS mine FROM articles a, me \
+                     WHERE a.published_at > me.published_at ORDER BY a.published_at ASC LIMIT ?2)"
             );
-            let rows = sqlx::query(&sql).bind(id).bind(wanted).fetch_all(pool).await?;
-            let when = |row: &sqlx::sqlite::SqliteRow| row.get::<String, _>("published_at");
-            let mine: Option<String> =
-                sqlx::query_scalar("SELECT published_at FROM articles WHERE id = ?").bind(id).fetch_optional(pool).await?;
-            let mine = mine.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok());
-            let distance = |row: &sqlx::sqlite::SqliteRow| {
-                let t = chrono::DateTime::parse_from_rfc3339(&when(row)).ok();
-                match (mine, t) {
-                    (Some(m), Some(t)) => (m - t).num_seconds().abs(),
-                    _ => i64::MAX,
-                }
-            };
-            let mut rows = rows;
-            rows.sort_by_key(|row| distance(row));
+            let mut rows = sqlx::query(&sql).bind(id).bind(wanted).fetch_all(pool).await?;
+            let seconds = |t: &str| chrono::DateTime::parse_from_rfc3339(t).map_or(i64::MAX / 4, |t| t.timestamp());
+            rows.sort_by_key(|row| (seconds(row.get("published_at")) - seconds(row.get("mine"))).abs());
             rows
         }
         None => {

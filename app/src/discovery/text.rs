@@ -98,7 +98,7 @@ pub fn is_stop_word(word: &str) -> bool {
         "only", "other", "over", "said", "same", "says", "should", "since", "some", "still", "such", "than",
         "that", "their", "them", "then", "there", "these", "they", "this", "those", "three", "through", "told",
         "under", "until", "very", "were", "what", "when", "where", "which", "while", "will", "with", "would",
-        "year", "years", "your", "week", "weeks", "told", "around", "already", "another", "people", "thursday",
+        "year", "years", "your", "week", "weeks", "around", "already", "another", "people", "thursday",
         "monday", "tuesday", "wednesday", "friday", "saturday", "sunday",
     ];
     word.chars().count() < 4 || word.chars().all(|c| c.is_ascii_digit()) || STOP.contains(&word)
