@@ -180,8 +180,11 @@ async fn run() {
 
     // The discovery queries on their own, for stories not yet requested.
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM articles ORDER BY id DESC LIMIT 500").fetch_all(&pool).await.unwrap();
-    let (mut related, mut similar) = (Vec::new(), Vec::new());
+    let (mut related, mut similar, mut terms) = (Vec::new(), Vec::new(), Vec::new());
     for id in ids {
+        let started = Instant::now();
+        discovery::describing_terms(&mut *pool.acquire().await.unwrap(), id).await.unwrap();
+        terms.push(started.elapsed());
         let started = Instant::now();
         let list = discovery::related(&pool, id, app::discovery::LIST_LEN).await.unwrap();
         related.push(started.elapsed());
@@ -192,11 +195,12 @@ async fn run() {
     }
     report("  Related query", related);
     report("  More like this query", similar);
+    report("  choosing a story's More like this words (done when it is saved, not per view)", terms);
     let mut popular = Vec::new();
     for _ in 0..50 {
         let started = Instant::now();
         discovery::popular(&pool, Utc::now().date_naive(), app::discovery::LIST_LEN + 1).await.unwrap();
         popular.push(started.elapsed());
     }
-    report("  Popular query (uncached; pages reuse it for a minute)", popular);
+    report("  Popular query (in the background once a minute; pages use the kept list)", popular);
 }

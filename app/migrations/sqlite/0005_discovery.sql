@@ -12,6 +12,15 @@ CREATE VIRTUAL TABLE article_search USING fts5 (
 -- How many articles each indexed word appears in: "More like this" picks the words that are
 -- frequent in a story but rare in the archive.
 CREATE VIRTUAL TABLE article_search_terms USING fts5vocab (article_search, 'row');
+-- The words "More like this" searches with for each story, chosen when the story is saved
+-- (choosing them reads the word statistics, too slow to repeat on every view). `archive_size`
+-- is the number of stories they were chosen among; words chosen in a tiny archive are chosen
+-- again once it has grown.
+CREATE TABLE article_keywords (
+    article_id    INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+    terms         TEXT NOT NULL,
+    archive_size  INTEGER NOT NULL
+);
 CREATE TRIGGER article_search_forget AFTER DELETE ON articles BEGIN
     DELETE FROM article_search WHERE rowid = old.id;
 END;

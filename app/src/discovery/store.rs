@@ -38,7 +38,51 @@ pub async fn index_article(
         .bind(plain_text(body_html))
         .execute(&mut *conn)
         .await?;
+    let (terms, archive_size) = describing_terms(&mut *conn, id).await?;
+    save_keywords(&mut *conn, id, &terms, archive_size).await
+}
+
+async fn save_keywords(conn: &mut SqliteConnection, id: i64, terms: &[String], archive_size: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO article_keywords (article_id, terms, archive_size) VALUES (?, ?, ?) \
+         ON CONFLICT (article_id) DO UPDATE SET terms = excluded.terms, archive_size = excluded.archive_size",
+    )
+    .bind(id)
+    .bind(terms.join(" "))
+    .bind(archive_size)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
+}
+
+/// A story's saved "More like this" words. Words chosen among fewer than `SETTLED` stories
+/// (a young site, the start of a bulk import) are chosen again — cheap at that size, and saved
+/// in the background — whenever the archive has changed since.
+async fn keywords(pool: &SqlitePool, id: i64) -> sqlx::Result<Vec<String>> {
+    const SETTLED: i64 = 100;
+    let saved: Option<(String, i64)> =
+        sqlx::query_as("SELECT terms, archive_size FROM article_keywords WHERE article_id = ?")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    if let Some((terms, size)) = &saved {
+        if *size >= SETTLED || *size == stories(pool).await? {
+            return Ok(terms.split_whitespace().map(str::to_owned).collect());
+        }
+    }
+    let (terms, size) = describing_terms(&mut *pool.acquire().await?, id).await?;
+    let (pool, saved_terms) = (pool.clone(), terms.clone());
+    tokio::spawn(async move {
+        let result = async { save_keywords(&mut *pool.acquire().await?, id, &saved_terms, size).await }.await;
+        if let Err(error) = result {
+            tracing::warn!(%error, id, "More like this words could not be saved");
+        }
+    });
+    Ok(terms)
+}
+
+async fn stories<'c>(conn: impl sqlx::SqliteExecutor<'c>) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(conn).await
 }
 
 /// Indexes the articles the search index does not have yet (those stored before the index
@@ -97,22 +141,15 @@ pub async fn more_like_this(
     let mut skip = shown.to_vec();
     skip.push(id);
     let mut found = Vec::new();
-    let row = sqlx::query("SELECT title, summary, body FROM article_search WHERE rowid = ?")
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    if let Some(row) = row {
-        let candidates = frequent_words(row.get("title"), row.get("summary"), row.get("body"));
-        let terms = describing_terms(pool, candidates).await?;
-        if !terms.is_empty() {
-            let query = terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" OR ");
-            let sql = format!(
-                "SELECT {TEASER_COLUMNS} FROM article_search JOIN articles a ON a.id = article_search.rowid \
-                 WHERE article_search MATCH ? ORDER BY bm25(article_search, 4.0, 2.0, 1.0), a.id LIMIT ?"
-            );
-            let rows = sqlx::query(&sql).bind(query).bind((limit + skip.len()) as i64).fetch_all(pool).await?;
-            found = rows.iter().map(teaser).filter(|(other, _)| !skip.contains(other)).take(limit).collect();
-        }
+    let terms = keywords(pool, id).await?;
+    if !terms.is_empty() {
+        let query = terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" OR ");
+        let sql = format!(
+            "SELECT {TEASER_COLUMNS} FROM article_search JOIN articles a ON a.id = article_search.rowid \
+             WHERE article_search MATCH ? ORDER BY bm25(article_search, 4.0, 2.0, 1.0), a.id LIMIT ?"
+        );
+        let rows = sqlx::query(&sql).bind(query).bind((limit + skip.len()) as i64).fetch_all(pool).await?;
+        found = rows.iter().map(teaser).filter(|(other, _)| !skip.contains(other)).take(limit).collect();
     }
     top_up(pool, &mut found, &skip, Some(id), limit).await?;
     Ok(found)
@@ -135,13 +172,22 @@ pub fn frequent_words(title: &str, summary: &str, body: &str) -> Vec<(String, us
 }
 
 /// Of a story's frequent words, those that tell it apart (tf·idf): a word no other story has
-/// cannot find anything, and a word in most stories finds everything.
-async fn describing_terms(pool: &SqlitePool, candidates: Vec<(String, usize)>) -> sqlx::Result<Vec<String>> {
+/// cannot find anything, and a word in most stories finds everything. The words together may
+/// appear in at most `MATCH_BUDGET` stories, which bounds the work of ranking the matches.
+/// Returns them with the number of stories they were chosen among.
+pub async fn describing_terms(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<(Vec<String>, i64)> {
     const TERMS: usize = 10;
+    const MATCH_BUDGET: i64 = 600;
+    let row = sqlx::query("SELECT title, summary, body FROM article_search WHERE rowid = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let stories = stories(&mut *conn).await?;
+    let Some(row) = row else { return Ok((Vec::new(), stories)) };
+    let candidates = frequent_words(row.get("title"), row.get("summary"), row.get("body"));
     if candidates.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), stories));
     }
-    let stories: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(pool).await?;
     let marks = vec!["?"; candidates.len()].join(", ");
     let sql = format!("SELECT term, doc FROM article_search_terms WHERE term IN ({marks})");
     let mut query = sqlx::query(&sql);
@@ -149,16 +195,28 @@ async fn describing_terms(pool: &SqlitePool, candidates: Vec<(String, usize)>) -
         query = query.bind(word);
     }
     let in_stories: HashMap<String, i64> =
-        query.fetch_all(pool).await?.iter().map(|r| (r.get("term"), r.get("doc"))).collect();
-    let mut scored: Vec<(f64, String)> = candidates
+        query.fetch_all(&mut *conn).await?.iter().map(|r| (r.get("term"), r.get("doc"))).collect();
+    let mut scored: Vec<(f64, i64, String)> = candidates
         .into_iter()
         .filter_map(|(word, weight)| {
             let docs = *in_stories.get(&word)?;
-            (docs > 1 && docs * 2 <= stories.max(2)).then(|| (weight as f64 * (stories as f64 / docs as f64).ln(), word))
+            (docs > 1 && docs * 2 <= stories.max(2))
+                .then(|| (weight as f64 * (stories as f64 / docs as f64).ln(), docs, word))
         })
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    Ok(scored.into_iter().take(TERMS).map(|(_, word)| word).collect())
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
+    let mut budget = MATCH_BUDGET;
+    let mut terms = Vec::new();
+    for (_, docs, word) in scored {
+        if terms.len() == TERMS {
+            break;
+        }
+        if docs <= budget {
+            budget -= docs;
+            terms.push(word);
+        }
+    }
+    Ok((terms, stories))
 }
 
 /// Fills `found` up to `limit` with stories not in it and not in `skip`: those published
@@ -227,11 +285,12 @@ pub async fn add_views(pool: &SqlitePool, day: &str, views: &[(i64, i64)]) -> sq
 
 /// The most-viewed stories since `since_day` (inclusive; `""` for all time), most views first.
 pub async fn most_viewed(pool: &SqlitePool, since_day: &str, limit: usize) -> sqlx::Result<Vec<(i64, Teaser)>> {
+    // Ranked before the join, so only the winners are looked up.
     let sql = format!(
         "SELECT {TEASER_COLUMNS} FROM (SELECT article_id, SUM(views) AS views FROM article_views \
-             WHERE day >= ? GROUP BY article_id) v \
+             WHERE day >= ? GROUP BY article_id ORDER BY views DESC, article_id DESC LIMIT ?) v \
          JOIN articles a ON a.id = v.article_id \
-         ORDER BY v.views DESC, a.published_at DESC, a.id DESC LIMIT ?"
+         ORDER BY v.views DESC, a.id DESC"
     );
     let rows = sqlx::query(&sql).bind(since_day).bind(limit as i64).fetch_all(pool).await?;
     Ok(rows.iter().map(teaser).collect())

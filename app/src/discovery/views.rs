@@ -16,7 +16,7 @@ use super::{Teaser, LIST_LEN};
 
 /// A second view of the same story by the same client within this time is not counted.
 pub const REPEAT_WINDOW: Duration = Duration::from_secs(30 * 60);
-/// How long the Popular list is reused before it is read again.
+/// How often the background task re-reads the Popular list.
 pub const POPULAR_TTL: Duration = Duration::from_secs(60);
 /// How many "recently seen" entries are kept at most (memory bound under a flood).
 const MAX_SEEN: usize = 200_000;
@@ -134,8 +134,9 @@ impl Readership {
         Ok(())
     }
 
-    /// Flushes every `every` until the runtime ends (views of the last interval are lost on a
-    /// crash — acceptable for a popularity list).
+    /// Writes the counts every `every` and re-reads Popular every `POPULAR_TTL`, in the
+    /// background, until the runtime ends (views of the last interval are lost on a crash —
+    /// acceptable for a popularity list).
     pub fn flush_every(&self, pool: SqlitePool, every: Duration) {
         let readership = self.clone();
         tokio::spawn(async move {
@@ -146,22 +147,34 @@ impl Readership {
                 if let Err(error) = readership.flush(&pool).await {
                     tracing::warn!(%error, "view counts could not be written; retrying");
                 }
+                let stale = readership.cached_popular().is_none_or(|(at, _)| at.elapsed() >= POPULAR_TTL);
+                if stale {
+                    if let Err(error) = readership.refresh_popular(&pool).await {
+                        tracing::warn!(%error, "the Popular list could not be read");
+                    }
+                }
             }
         });
     }
 
-    /// The Popular list (one more than is shown, so a page can leave its own story out),
-    /// read from the database at most once per `POPULAR_TTL`.
-    pub async fn popular(&self, pool: &SqlitePool) -> sqlx::Result<Vec<(i64, Teaser)>> {
-        if let Some((at, list)) = &*self.inner.popular.lock().unwrap_or_else(|p| p.into_inner()) {
-            if at.elapsed() < POPULAR_TTL {
-                return Ok(list.clone());
-            }
-        }
+    fn cached_popular(&self) -> Option<(Instant, Vec<(i64, Teaser)>)> {
+        self.inner.popular.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    async fn refresh_popular(&self, pool: &SqlitePool) -> sqlx::Result<Vec<(i64, Teaser)>> {
         let today = chrono::Utc::now().date_naive();
         let list = super::store::popular(pool, today, LIST_LEN + 1).await?;
         *self.inner.popular.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), list.clone()));
         Ok(list)
+    }
+
+    /// The Popular list (one more than is shown, so a page can leave its own story out). Pages
+    /// get the copy the background task keeps fresh; only the very first request reads it.
+    pub async fn popular(&self, pool: &SqlitePool) -> sqlx::Result<Vec<(i64, Teaser)>> {
+        match self.cached_popular() {
+            Some((_, list)) => Ok(list),
+            None => self.refresh_popular(pool).await,
+        }
     }
 }
 
