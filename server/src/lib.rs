@@ -4,6 +4,8 @@ pub mod config;
 pub mod content;
 pub mod http;
 pub mod live;
+pub mod mail;
 pub mod moderation;
+pub mod newsletter;
 pub mod startup;
 pub mod telemetry;

@@ -1,4 +1,6 @@
 mod comments;
 mod helpers;
+mod newsletter;
 mod pages;
 mod seeding;
+mod smtp;
