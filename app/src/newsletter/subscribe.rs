@@ -152,8 +152,8 @@ pub fn SubscribeForm(place: Placement, heading: &'static str, blurb: &'static st
                         aria-describedby=problem_id.clone()/>
                     <button type="submit" on:click=check_before_sending disabled=move || action.pending().get()>"Subscribe"</button>
                 </div>
-                <p class="form-problem" id=problem_id role="alert">{move || problem.get()}</p>
-                <p class="form-thanks" role="status">{move || thanks.get()}</p>
+                <p class="subscribe-problem" id=problem_id role="alert">{move || problem.get()}</p>
+                <p class="subscribe-thanks" role="status">{move || thanks.get()}</p>
             </ActionForm>
         </section>
     }
