@@ -13,7 +13,7 @@ use tracing::Level;
 
 use app::comments::{guard::CommentSettings, live::CommentFeed};
 use tokio::sync::watch;
-use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer};
 
 use app::newsletter::{mail::MailSettings, signup::MailQueue};
 
@@ -44,6 +44,10 @@ impl Application {
         let queue = MailQueue::default();
         let transport = mail::Transport::new(config.smtp_url.as_deref(), config.mail_dir.clone())?;
         tokio::spawn(mail::run(pool.clone(), transport, queue.clone(), stopping.subscribe()));
+        let security = http::SecurityPolicy {
+            https: site_url.is_https(),
+            live_reload: config.leptos.env == leptos::config::Env::DEV,
+        };
         let site = Site {
             options: config.leptos,
             pool: pool.clone(),
@@ -52,6 +56,7 @@ impl Application {
             feed: CommentFeed::new(),
             mail,
             queue,
+            security,
         };
         let router = router(site, stopping.subscribe());
         Ok(Application { listener, router, pool, stopping })
@@ -89,6 +94,7 @@ struct Site {
     feed: CommentFeed,
     mail: MailSettings,
     queue: MailQueue,
+    security: http::SecurityPolicy,
 }
 
 /// `MAIL_FROM`, or `newsletter@` the site's host when that is a mail domain.
@@ -100,7 +106,7 @@ fn mail_from(config: &Config, site_url: &SiteUrl) -> lettre::Address {
 }
 
 fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
-    let Site { options, pool, site_url, comments, feed, mail, queue } = site;
+    let Site { options, pool, site_url, comments, feed, mail, queue, security } = site;
     let routes = generate_route_list(App);
     let live_feed = feed.clone();
     let unsubscribe_pool = pool.clone();
@@ -127,6 +133,9 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         })
         .fallback(file_and_error_handler_with_context(context, shell))
         .layer(axum::middleware::from_fn(http::same_origin_posts))
+        .layer(axum::middleware::from_fn(move |request, next| http::security_headers(security, request, next)))
+        // br or gzip, as the browser asks; event streams are left alone.
+        .layer(CompressionLayer::new())
         // Comments are at most 64 KiB of text; refuse larger bodies with 413 before reading them.
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(
