@@ -17,6 +17,7 @@ use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer};
 
 use app::newsletter::{mail::MailSettings, signup::MailQueue};
 
+use crate::assets::{self, Assets};
 use crate::{config::Config, content, http, live, mail, newsletter};
 
 pub struct Application {
@@ -131,7 +132,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .fallback(file_and_error_handler_with_context(context, shell))
+        .fallback(assets::handler(Assets::new(&options), file_and_error_handler_with_context(context, shell)))
         .layer(axum::middleware::from_fn(http::same_origin_posts))
         .layer(axum::middleware::from_fn(move |request, next| http::security_headers(security, request, next)))
         // br or gzip, as the browser asks; event streams are left alone.
