@@ -2,8 +2,12 @@
 
 pub mod config;
 pub mod content;
+pub mod feeds;
 pub mod http;
+pub mod import;
 pub mod live;
+pub mod markdown;
 pub mod moderation;
+pub mod sitemap;
 pub mod startup;
 pub mod telemetry;

@@ -1,4 +1,5 @@
 mod comments;
 mod helpers;
 mod pages;
+mod publishing;
 mod seeding;
