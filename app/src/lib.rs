@@ -7,6 +7,7 @@ pub mod articles;
 pub mod comments;
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod newsletter;
 pub mod site;
 
 use leptos::prelude::*;
@@ -17,6 +18,7 @@ use leptos_router::{
 };
 
 use articles::{ArticlePage, CategoryPage, FrontPage};
+use newsletter::{ConfirmPage, UnsubscribePage};
 use site::{Footer, Header, NotFound};
 
 /// The HTML document around the app. The stylesheet and hydration scripts are named from
@@ -64,6 +66,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=FrontPage ssr=SsrMode::Async/>
                     <Route path=path!("/article/:slug") view=ArticlePage ssr=SsrMode::Async/>
                     <Route path=path!("/category/:slug") view=CategoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/newsletter/confirm") view=ConfirmPage ssr=SsrMode::Async/>
+                    <Route path=path!("/newsletter/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <Footer/>

@@ -15,7 +15,9 @@ use app::comments::{guard::CommentSettings, live::CommentFeed};
 use tokio::sync::watch;
 use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::{config::Config, content, feeds, http, live, markdown::SiteFiles, sitemap};
+use app::newsletter::{mail::MailSettings, signup::MailQueue};
+
+use crate::{config::Config, content, feeds, http, live, mail, markdown::SiteFiles, newsletter, sitemap};
 
 pub struct Application {
     listener: TcpListener,
@@ -39,7 +41,19 @@ impl Application {
         let listener = TcpListener::bind(config.leptos.site_addr).await?;
         let site_url = config.site_url.clone().unwrap_or_else(|| SiteUrl::from_listen_addr(listener.local_addr().unwrap()));
         let (stopping, _) = watch::channel(false);
-        let site = Site { options: config.leptos, pool: pool.clone(), site_url: site_url.clone(), comments, feed: CommentFeed::new() };
+        let mail = MailSettings { from: mail_from(&config, &site_url), site_url: site_url.clone() };
+        let queue = MailQueue::default();
+        let transport = mail::Transport::new(config.smtp_url.as_deref(), config.mail_dir.clone())?;
+        tokio::spawn(mail::run(pool.clone(), transport, queue.clone(), stopping.subscribe()));
+        let site = Site {
+            options: config.leptos,
+            pool: pool.clone(),
+            site_url: site_url.clone(),
+            comments,
+            feed: CommentFeed::new(),
+            mail,
+            queue,
+        };
         let router = router(site, stopping.subscribe());
         Ok(Application { listener, router, pool, stopping })
     }
@@ -74,20 +88,37 @@ struct Site {
     site_url: SiteUrl,
     comments: CommentSettings,
     feed: CommentFeed,
+    mail: MailSettings,
+    queue: MailQueue,
+}
+
+/// `MAIL_FROM`, or `newsletter@` the site's host when that is a mail domain.
+fn mail_from(config: &Config, site_url: &SiteUrl) -> lettre::Address {
+    config.mail_from.clone().unwrap_or_else(|| {
+        let host = site_url.as_str().split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("");
+        format!("newsletter@{host}").parse().unwrap_or_else(|_| "newsletter@localhost".parse().expect("a valid address"))
+    })
 }
 
 fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
-    let Site { options, pool, site_url, comments, feed } = site;
+    let Site { options, pool, site_url, comments, feed, mail, queue } = site;
     let routes = generate_route_list(App);
     let live_feed = feed.clone();
     let publication = feeds::Publication { pool: pool.clone(), site_url: site_url.clone() };
+    let unsubscribe_pool = pool.clone();
     let context = move || {
         provide_context(pool.clone());
         provide_context(site_url.clone());
         provide_context(comments.clone());
         provide_context(feed.clone());
+        provide_context(mail.clone());
+        provide_context(queue.clone());
     };
     Router::new()
+        .route(
+            "/newsletter/unsubscribe",
+            axum::routing::post(move |query, body| newsletter::unsubscribe(unsubscribe_pool.clone(), query, body)),
+        )
         .route(
             "/api/comments/live/{slug}",
             axum::routing::get(move |slug| live::stream(slug, live_feed.clone(), stopping.clone())),

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::card::PublishedDate;
 use super::Article;
 use crate::comments::{Comment, CommentPage, CommentSection, ReaderState};
+use crate::newsletter::{Placement, SubscribeForm};
 use crate::site::{ArticleHead, LoadError, NotFound};
 
 /// Everything the article page shows, fetched in one round trip.
@@ -88,7 +89,11 @@ fn ArticleView(page: ArticlePageData) -> impl IntoView {
                         {article.tags.into_iter().map(|tag| view! { <li>{tag.name}</li> }).collect_view()}
                     </ul>
                 })}
-                // subscribe: the end-of-article newsletter block lands here
+                <SubscribeForm
+                    place=Placement::Article
+                    heading="Enjoyed this story?"
+                    blurb="Get the week's local news from the Courier in your inbox every Friday: the stories that matter, the meetings worth knowing about, nothing else. Free; leave with one click."
+                />
             </footer>
         </article>
         // related: "Popular", "Related" and "More like this" land here (discovery issue)

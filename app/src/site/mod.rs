@@ -1,6 +1,8 @@
 //! What surrounds every page: header with navigation, footer, the not-found page.
 
 mod footer;
+#[cfg(feature = "ssr")]
+pub mod form_post;
 pub mod head;
 mod load_error;
 mod header;

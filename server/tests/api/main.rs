@@ -1,5 +1,7 @@
 mod comments;
 mod helpers;
+mod newsletter;
 mod pages;
 mod publishing;
 mod seeding;
+mod smtp;
