@@ -35,6 +35,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="stylesheet" href=stylesheet/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="alternate" type="application/rss+xml" title=site::SITE_NAME href="/feed.xml"/>
+                <link rel="alternate" type="application/atom+xml" title=site::SITE_NAME href="/atom.xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -70,12 +72,11 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    site::head::provide_site_url();
     site::mark_hydrated();
 
     view! {
-        <Title formatter=|title: String| {
-            if title.is_empty() { site::SITE_NAME.to_string() } else { format!("{title} — {}", site::SITE_NAME) }
-        }/>
+        <Title formatter=site::head::full_title/>
         <Router>
             <a class="skip-link" href="#content">"Skip to content"</a>
             <Header/>

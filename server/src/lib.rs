@@ -3,10 +3,14 @@
 pub mod assets;
 pub mod config;
 pub mod content;
+pub mod feeds;
 pub mod http;
+pub mod import;
 pub mod live;
 pub mod mail;
+pub mod markdown;
 pub mod moderation;
 pub mod newsletter;
+pub mod sitemap;
 pub mod startup;
 pub mod telemetry;

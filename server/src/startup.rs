@@ -18,7 +18,7 @@ use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer};
 use app::newsletter::{mail::MailSettings, signup::MailQueue};
 
 use crate::assets::{self, Assets};
-use crate::{config::Config, content, http, live, mail, newsletter};
+use crate::{config::Config, content, feeds, http, live, mail, markdown::SiteFiles, newsletter, sitemap};
 
 pub struct Application {
     listener: TcpListener,
@@ -31,7 +31,8 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let pool = db::connect(&config.database_url).await?;
         if let Some(dir) = &config.demo_content {
-            content::seed_if_empty(&pool, dir).await?;
+            let site_root = std::path::PathBuf::from(&*config.leptos.site_root);
+            content::seed_if_empty(&pool, dir, SiteFiles(Some(&site_root))).await?;
         }
         let comments = CommentSettings {
             flood_seconds: config.comment_flood_seconds,
@@ -110,6 +111,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
     let Site { options, pool, site_url, comments, feed, mail, queue, security } = site;
     let routes = generate_route_list(App);
     let live_feed = feed.clone();
+    let publication = feeds::Publication { pool: pool.clone(), site_url: site_url.clone() };
     let unsubscribe_pool = pool.clone();
     let context = move || {
         provide_context(pool.clone());
@@ -128,6 +130,10 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
             "/api/comments/live/{slug}",
             axum::routing::get(move |slug| live::stream(slug, live_feed.clone(), stopping.clone())),
         )
+        // Feeds, sitemap and robots.txt: plain axum routes beside the pages (their paths have
+        // more segments than any page route, so they never shadow one).
+        .merge(feeds::routes(publication.clone()))
+        .merge(sitemap::routes(publication))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

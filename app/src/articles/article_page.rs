@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -7,7 +6,7 @@ use super::card::PublishedDate;
 use super::Article;
 use crate::comments::{Comment, CommentPage, CommentSection, ReaderState};
 use crate::newsletter::{Placement, SubscribeForm};
-use crate::site::{LoadError, NotFound};
+use crate::site::{ArticleHead, LoadError, NotFound};
 
 /// Everything the article page shows, fetched in one round trip.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -68,10 +67,9 @@ pub fn ArticlePage() -> impl IntoView {
 fn ArticleView(page: ArticlePageData) -> impl IntoView {
     let ArticlePageData { article, comments, comment_page, reader } = page;
     let slug = article.card.slug.clone();
-    let card = article.card;
+    let card = article.card.clone();
     view! {
-        <Title text=card.title.clone()/>
-        <Meta name="description" content=card.summary.clone()/>
+        <ArticleHead article=article.clone()/>
         <article class="article">
             <header class="article-header">
                 <a class="kicker" href=card.category.href()>{card.category.name.clone()}</a>

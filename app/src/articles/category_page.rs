@@ -1,11 +1,11 @@
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Link;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use super::card::StoryCard;
 use super::{ArticleCard, CategoryLink};
-use crate::site::{LoadError, NotFound};
+use crate::site::{LoadError, NotFound, PageHead};
 
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -76,9 +76,14 @@ fn CategoryView(page: CategoryPageData) -> impl IntoView {
     let base = category.href();
     let title = if page > 1 { format!("{} — page {page}", category.name) } else { category.name.clone() };
     let page_href = move |n: i64| if n == 1 { base.clone() } else { format!("{base}?page={n}") };
+    let feed = format!("{}/feed.xml", category.href());
     view! {
-        <Title text=title/>
-        <Meta name="description" content=format!("The latest {} stories from the Northfield Courier.", category.name)/>
+        <PageHead
+            title
+            description=format!("The latest {} stories from the Northfield Courier.", category.name)
+            path=page_href(page)
+        />
+        <Link rel="alternate" type_="application/rss+xml" title=format!("{} — {}", category.name, crate::site::SITE_NAME) href=feed/>
         <section class="category">
             <h1 class="section-title">{category.name.clone()}</h1>
             <div class="category-stories">

@@ -29,6 +29,19 @@ pub async fn approved_page(pool: &SqlitePool, article_id: i64, per_page: i64, pa
     Ok(rows.iter().map(row_to_comment).collect())
 }
 
+/// The newest approved comments of an article, newest first (its comments feed).
+pub async fn latest_approved(pool: &SqlitePool, article_id: i64, limit: i64) -> sqlx::Result<Vec<Comment>> {
+    let rows = sqlx::query(
+        "SELECT id, parent_id, author_name, author_url, body, created_at FROM comments \
+         WHERE article_id = ? AND status = 'approved' ORDER BY created_at DESC, id DESC LIMIT ?",
+    )
+    .bind(article_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.iter().map(row_to_comment).collect())
+}
+
 /// (all approved comments, approved top-level comments) of an article.
 pub async fn approved_counts(pool: &SqlitePool, article_id: i64) -> sqlx::Result<(i64, i64)> {
     sqlx::query_as(

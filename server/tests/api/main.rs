@@ -3,5 +3,6 @@ mod headers;
 mod helpers;
 mod newsletter;
 mod pages;
+mod publishing;
 mod seeding;
 mod smtp;
