@@ -8,6 +8,7 @@ pub mod comments;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod discovery;
+pub mod newsletter;
 pub mod site;
 
 use leptos::prelude::*;
@@ -19,13 +20,14 @@ use leptos_router::{
 
 use articles::{ArticlePage, AuthorPage, CategoryPage, FrontPage, TagPage};
 use discovery::SearchPage;
+use newsletter::{ConfirmPage, UnsubscribePage};
 use site::{Footer, Header, NotFound};
 
 /// The HTML document around the app. The stylesheet and hydration scripts are named from
 /// the same `LeptosOptions` that cargo-leptos builds with, so the page always asks for the
 /// files that `target/site/pkg` holds.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    let stylesheet = stylesheet_href(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -35,6 +37,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="stylesheet" href=stylesheet/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="alternate" type="application/rss+xml" title=site::SITE_NAME href="/feed.xml"/>
+                <link rel="alternate" type="application/atom+xml" title=site::SITE_NAME href="/atom.xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -46,16 +50,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// "Page — Site", or the site name alone. leptos_meta (0.8.7) writes the server's `<title>`
-/// without escaping it, and titles can hold reader input (search queries), so the server
-/// escapes here; in the browser the title is set as plain text and must stay unescaped.
-fn document_title(title: String) -> String {
-    let full = if title.is_empty() { site::SITE_NAME.to_string() } else { format!("{title} — {}", site::SITE_NAME) };
-    if cfg!(feature = "ssr") {
-        full.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-    } else {
-        full
-    }
+/// `/pkg/newsroom.<hash>.css` with `hash-files` (the hash from the `hash.txt` cargo-leptos
+/// writes beside the server binary), read once rather than on every page.
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HREF.get_or_init(|| {
+        let hash = options
+            .hash_files
+            .then(|| std::env::current_exe().ok()?.parent()?.join(options.hash_file.as_ref()).canonicalize().ok())
+            .flatten()
+            .and_then(|file| std::fs::read_to_string(file).ok())
+            .and_then(|hashes| {
+                hashes.lines().find_map(|line| line.trim().strip_prefix("css:").map(|hash| format!(".{}", hash.trim())))
+            })
+            .unwrap_or_default();
+        format!("/{}/{}{hash}.css", options.site_pkg_dir, options.output_name)
+    })
+    .clone()
 }
 
 /// Every URL of the site. Content routes render with `SsrMode::Async` so the article text is
@@ -63,10 +74,11 @@ fn document_title(title: String) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    site::head::provide_site_url();
     site::mark_hydrated();
 
     view! {
-        <Title formatter=document_title/>
+        <Title formatter=site::head::full_title/>
         <Router>
             <a class="skip-link" href="#content">"Skip to content"</a>
             <Header/>
@@ -78,6 +90,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tag/:slug") view=TagPage ssr=SsrMode::Async/>
                     <Route path=path!("/author/:slug") view=AuthorPage ssr=SsrMode::Async/>
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/newsletter/confirm") view=ConfirmPage ssr=SsrMode::Async/>
+                    <Route path=path!("/newsletter/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <Footer/>

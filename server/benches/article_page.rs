@@ -96,6 +96,7 @@ async fn seed(database_url: &str, count: usize) {
                 tags: (0..3).map(|_| tags[(rng.random::<f64>().powi(2) * tags.len() as f64) as usize].clone()).collect(),
                 published_at: at,
                 updated_at: at,
+                image: None,
             };
             articles::upsert_article(&mut tx, &article).await.unwrap();
         }

@@ -14,6 +14,10 @@ use leptos::config::LeptosOptions;
 /// - `COMMENT_FLOOD_SECONDS` (15): seconds between accepted comments from one address; 0 disables.
 /// - `TRUSTED_PROXIES` (none): comma-separated proxy addresses whose `X-Forwarded-For` is believed.
 /// - `SITE_URL` (`http://` + the listen address): the public base URL of every absolute link.
+/// - `SMTP_URL` (none): where mail goes, e.g. `smtp://127.0.0.1:2525` or `smtps://user:pass@host`;
+///   without it mails are written as `.eml` files into `MAIL_DIR` and their links are logged.
+/// - `MAIL_FROM` (`newsletter@` + the site's host): the sending address.
+/// - `MAIL_DIR` (`data/outbox`): the folder for mails when there is no `SMTP_URL`.
 #[derive(Clone, Debug)]
 pub struct Config {
     pub leptos: LeptosOptions,
@@ -23,6 +27,10 @@ pub struct Config {
     pub trusted_proxies: Vec<IpAddr>,
     /// `None`: derived from the bound listen address at start.
     pub site_url: Option<SiteUrl>,
+    pub smtp_url: Option<String>,
+    /// `None`: derived from the site URL's host.
+    pub mail_from: Option<lettre::Address>,
+    pub mail_dir: PathBuf,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/newsroom.db";
@@ -54,6 +62,24 @@ impl Config {
             Ok(v) if !v.trim().is_empty() => Some(SiteUrl::parse(&v).map_err(anyhow::Error::msg)?),
             _ => None,
         };
-        Ok(Config { leptos, database_url, demo_content, comment_flood_seconds, trusted_proxies, site_url })
+        let smtp_url = std::env::var("SMTP_URL").ok().filter(|v| !v.trim().is_empty());
+        let mail_from = match std::env::var("MAIL_FROM") {
+            Ok(v) if !v.trim().is_empty() => {
+                Some(v.trim().parse().with_context(|| format!("MAIL_FROM={v:?} is not an email address"))?)
+            }
+            _ => None,
+        };
+        let mail_dir = std::env::var("MAIL_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("data/outbox"));
+        Ok(Config {
+            leptos,
+            database_url,
+            demo_content,
+            comment_flood_seconds,
+            trusted_proxies,
+            site_url,
+            smtp_url,
+            mail_from,
+            mail_dir,
+        })
     }
 }

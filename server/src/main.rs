@@ -1,4 +1,5 @@
-//! The news site's server: `server` (or `server serve`) serves the site.
+//! The news site's server: `server` (or `server serve`) serves the site; `server import`
+//! publishes Markdown articles; `server comments` moderates.
 
 use anyhow::bail;
 use server::{config::Config, startup::{shutdown_signal, Application}, telemetry};
@@ -10,7 +11,8 @@ async fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         None | Some("serve") => serve().await,
         Some("comments") => server::moderation::run(&args[1..]).await,
-        Some(other) => bail!("unknown command {other:?}; usage: server [serve | comments …]"),
+        Some("import") => server::import::run(&args[1..]).await,
+        Some(other) => bail!("unknown command {other:?}; usage: server [serve | import <DIR|FILE>… | comments …]"),
     }
 }
 

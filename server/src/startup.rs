@@ -14,9 +14,12 @@ use tracing::Level;
 use app::comments::{guard::CommentSettings, live::CommentFeed};
 use app::discovery::views::Readership;
 use tokio::sync::watch;
-use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer};
 
-use crate::{config::Config, content, http, live};
+use app::newsletter::{mail::MailSettings, signup::MailQueue};
+
+use crate::assets::{self, Assets};
+use crate::{config::Config, content, feeds, http, live, mail, markdown::SiteFiles, newsletter, sitemap};
 
 pub struct Application {
     listener: TcpListener,
@@ -29,7 +32,8 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let pool = db::connect(&config.database_url).await?;
         if let Some(dir) = &config.demo_content {
-            content::seed_if_empty(&pool, dir).await?;
+            let site_root = std::path::PathBuf::from(&*config.leptos.site_root);
+            content::seed_if_empty(&pool, dir, SiteFiles(Some(&site_root))).await?;
         }
         // Articles stored before the search index existed.
         let indexed = app::discovery::store::index_missing(&pool).await?;
@@ -46,6 +50,14 @@ impl Application {
         let listener = TcpListener::bind(config.leptos.site_addr).await?;
         let site_url = config.site_url.clone().unwrap_or_else(|| SiteUrl::from_listen_addr(listener.local_addr().unwrap()));
         let (stopping, _) = watch::channel(false);
+        let mail = MailSettings { from: mail_from(&config, &site_url), site_url: site_url.clone() };
+        let queue = MailQueue::default();
+        let transport = mail::Transport::new(config.smtp_url.as_deref(), config.mail_dir.clone())?;
+        tokio::spawn(mail::run(pool.clone(), transport, queue.clone(), stopping.subscribe()));
+        let security = http::SecurityPolicy {
+            https: site_url.is_https(),
+            live_reload: config.leptos.env == leptos::config::Env::DEV,
+        };
         let site = Site {
             options: config.leptos,
             pool: pool.clone(),
@@ -53,6 +65,9 @@ impl Application {
             comments,
             feed: CommentFeed::new(),
             readership,
+            mail,
+            queue,
+            security,
         };
         let router = router(site, stopping.subscribe());
         Ok(Application { listener, router, pool, stopping })
@@ -89,33 +104,59 @@ struct Site {
     comments: CommentSettings,
     feed: CommentFeed,
     readership: Readership,
+    mail: MailSettings,
+    queue: MailQueue,
+    security: http::SecurityPolicy,
+}
+
+/// `MAIL_FROM`, or `newsletter@` the site's host when that is a mail domain.
+fn mail_from(config: &Config, site_url: &SiteUrl) -> lettre::Address {
+    config.mail_from.clone().unwrap_or_else(|| {
+        let host = site_url.as_str().split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("");
+        format!("newsletter@{host}").parse().unwrap_or_else(|_| "newsletter@localhost".parse().expect("a valid address"))
+    })
 }
 
 /// How often counted article views are written to the database.
 pub const VIEW_FLUSH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
 
 fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
-    let Site { options, pool, site_url, comments, feed, readership } = site;
+    let Site { options, pool, site_url, comments, feed, readership, mail, queue, security } = site;
     let routes = generate_route_list(App);
     let live_feed = feed.clone();
+    let publication = feeds::Publication { pool: pool.clone(), site_url: site_url.clone() };
+    let unsubscribe_pool = pool.clone();
     let context = move || {
         provide_context(pool.clone());
         provide_context(site_url.clone());
         provide_context(comments.clone());
         provide_context(feed.clone());
         provide_context(readership.clone());
+        provide_context(mail.clone());
+        provide_context(queue.clone());
     };
     Router::new()
+        .route(
+            "/newsletter/unsubscribe",
+            axum::routing::post(move |query, body| newsletter::unsubscribe(unsubscribe_pool.clone(), query, body)),
+        )
         .route(
             "/api/comments/live/{slug}",
             axum::routing::get(move |slug| live::stream(slug, live_feed.clone(), stopping.clone())),
         )
+        // Feeds, sitemap and robots.txt: plain axum routes beside the pages (their paths have
+        // more segments than any page route, so they never shadow one).
+        .merge(feeds::routes(publication.clone()))
+        .merge(sitemap::routes(publication))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .fallback(file_and_error_handler_with_context(context, shell))
+        .fallback(assets::handler(Assets::new(&options), file_and_error_handler_with_context(context, shell)))
         .layer(axum::middleware::from_fn(http::same_origin_posts))
+        .layer(axum::middleware::from_fn(move |request, next| http::security_headers(security, request, next)))
+        // br or gzip, as the browser asks; event streams are left alone.
+        .layer(CompressionLayer::new())
         // Comments are at most 64 KiB of text; refuse larger bodies with 413 before reading them.
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(

@@ -15,6 +15,8 @@ fn start_server(database_url: &str, env: &[(&str, &str)]) -> (std::process::Chil
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .env("DATABASE_URL", database_url)
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        // Built by cargo, not cargo-leptos: no hash.txt beside it.
+        .env("LEPTOS_HASH_FILES", "false")
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1")
         .envs(env.iter().copied())
@@ -29,6 +31,18 @@ fn start_server(database_url: &str, env: &[(&str, &str)]) -> (std::process::Chil
         }
     };
     (child, address, lines)
+}
+
+/// Runs a `server` command against `database_url` from the project root; returns whether it
+/// succeeded and what it printed (stdout, then stderr).
+fn run_command(database_url: &str, args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_server"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env("DATABASE_URL", database_url)
+        .args(args)
+        .output()
+        .unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
 }
 
 #[tokio::test]
@@ -67,15 +81,7 @@ async fn the_binary_serves_logs_each_request_and_stops_cleanly_on_sigterm() {
 fn operators_moderate_comments_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("site.db").display());
-    let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_server"))
-            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-            .env("DATABASE_URL", &url)
-            .args(args)
-            .output()
-            .unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
-    };
+    let run = |args: &[&str]| run_command(&url, args);
     // A database with one pending comment.
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let pending_id: i64 = runtime.block_on(async {
@@ -138,4 +144,55 @@ async fn acknowledged_comments_survive_a_killed_server() {
     let pool = app::db::connect(&url).await.unwrap();
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE body LIKE 'Durable comment %'").fetch_one(&pool).await.unwrap();
     assert_eq!(stored, acknowledged);
+}
+
+#[tokio::test]
+async fn editors_import_markdown_while_the_server_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let (mut child, address, lines) = start_server(&url, &[("DEMO_CONTENT", "off")]);
+    std::thread::spawn(move || for _ in lines {}); // keep the pipe drained
+
+    let content = dir.path().join("content");
+    std::fs::create_dir(&content).unwrap();
+    let article = |title: &str| {
+        format!(
+            "---\ntitle: \"{title}\"\nslug: ferry-timetable\ndate: 2026-11-25\nauthor: Ines Walcott\n\
+             category: Harbour Life\ntags: [ferry]\nsummary: \"The winter ferry timetable.\"\n---\nBoats every hour.\n"
+        )
+    };
+    std::fs::write(content.join("ferry.md"), article("Ferry Keeps Winter Timetable")).unwrap();
+    std::fs::write(content.join("no-summary.md"), article("X").replace("summary: \"The winter ferry timetable.\"\n", "")).unwrap();
+    std::fs::write(content.join("no-front-matter.md"), "Just text.\n").unwrap();
+    let content_arg = content.to_str().unwrap();
+
+    let (ok, said) = run_command(&url, &["import", content_arg]);
+    assert!(!ok, "bad files make the command fail: {said}");
+    assert!(said.contains("no-summary.md: front matter: missing field `summary`"), "{said}");
+    assert!(said.contains("no-front-matter.md: no front matter"), "{said}");
+    assert!(said.contains("created") && said.contains("ferry.md"), "the good file is still imported: {said}");
+    assert!(said.contains("1 created, 0 updated, 0 unchanged, 2 failed"), "{said}");
+
+    // The running server sees it, with its new section.
+    let page = reqwest::get(format!("{address}/article/ferry-timetable")).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Ferry Keeps Winter Timetable"));
+    assert_eq!(reqwest::get(format!("{address}/category/harbour-life")).await.unwrap().status(), 200);
+
+    let ferry = content.join("ferry.md");
+    let (ok, said) = run_command(&url, &["import", ferry.to_str().unwrap()]);
+    assert!(ok && said.contains("0 created, 0 updated, 1 unchanged, 0 failed"), "importing twice changes nothing: {said}");
+
+    std::fs::write(&ferry, article("Ferry Adds a Late Sailing")).unwrap();
+    let (ok, said) = run_command(&url, &["import", ferry.to_str().unwrap()]);
+    assert!(ok && said.contains("0 created, 1 updated"), "{said}");
+    let html = reqwest::get(format!("{address}/article/ferry-timetable")).await.unwrap().text().await.unwrap();
+    assert!(html.contains("Ferry Adds a Late Sailing"), "re-importing an edit updates the article");
+
+    let (ok, said) = run_command(&url, &["import"]);
+    assert!(!ok && said.contains("usage: server import"), "{said}");
+    let (ok, said) = run_command(&url, &["import", "/no/such/folder"]);
+    assert!(!ok && said.contains("no such file or folder"), "{said}");
+    child.kill().unwrap();
+    child.wait().unwrap();
 }

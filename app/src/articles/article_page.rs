@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -7,7 +6,8 @@ use super::card::PublishedDate;
 use super::Article;
 use crate::comments::{Comment, CommentPage, CommentSection, ReaderState};
 use crate::discovery::{ArticleDiscovery, ArticleDiscoveryBlocks, SharePost};
-use crate::site::{LoadError, NotFound};
+use crate::newsletter::{Placement, SubscribeForm};
+use crate::site::{ArticleHead, LoadError, NotFound};
 
 /// Everything the article page shows, fetched in one round trip.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -70,10 +70,9 @@ pub fn ArticlePage() -> impl IntoView {
 fn ArticleView(page: ArticlePageData) -> impl IntoView {
     let ArticlePageData { article, comments, comment_page, reader, discovery } = page;
     let slug = article.card.slug.clone();
-    let card = article.card;
+    let card = article.card.clone();
     view! {
-        <Title text=card.title.clone()/>
-        <Meta name="description" content=card.summary.clone()/>
+        <ArticleHead article=article.clone()/>
         <article class="article">
             <header class="article-header">
                 <a class="kicker" href=card.category.href()>{card.category.name.clone()}</a>
@@ -93,7 +92,11 @@ fn ArticleView(page: ArticlePageData) -> impl IntoView {
                         {article.tags.into_iter().map(|tag| view! { <li><a rel="tag" href=tag.href()>{tag.name.clone()}</a></li> }).collect_view()}
                     </ul>
                 })}
-                // subscribe: the end-of-article newsletter block lands here
+                <SubscribeForm
+                    place=Placement::Article
+                    heading="Enjoyed this story?"
+                    blurb="Get the week's local news from the Courier in your inbox every Friday: the stories that matter, the meetings worth knowing about, nothing else. Free; leave with one click."
+                />
             </footer>
         </article>
         <ArticleDiscoveryBlocks discovery/>

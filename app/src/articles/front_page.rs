@@ -1,9 +1,8 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use super::card::StoryCard;
-use crate::site::LoadError;
+use crate::site::{head::SITE_DESCRIPTION, LoadError, PageHead};
 use super::{ArticleCard, CategoryLink};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -37,7 +36,7 @@ pub async fn front_page() -> Result<FrontPageData, ServerFnError> {
 pub fn FrontPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| front_page());
     view! {
-        <Title text=""/>
+        <PageHead title="" description=SITE_DESCRIPTION path="/"/>
         <h1 class="visually-hidden">"The Northfield Courier — latest news"</h1>
         <Suspense fallback=|| view! { <p class="loading">"Loading the news…"</p> }>
             {move || Suspend::new(async move {

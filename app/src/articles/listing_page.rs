@@ -3,13 +3,13 @@
 //! three; they differ only in what they list and how the page introduces it.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Link;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use super::card::StoryCard;
 use super::ArticleCard;
-use crate::site::{LoadError, NotFound, SITE_NAME};
+use crate::site::{LoadError, NotFound, PageHead, SITE_NAME};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ListingKind {
@@ -123,14 +123,19 @@ fn ListingView(page: ListingPageData) -> impl IntoView {
     let base = format!("/{}/{slug}", kind.path());
     let page_href = move |n: i64| if n == 1 { base.clone() } else { format!("{base}?page={n}") };
     let (heading, description) = match kind {
-        ListingKind::Category => (name.clone(), format!("The latest {name} stories from {SITE_NAME}.")),
-        ListingKind::Tag => (format!("Stories tagged {name}"), format!("Stories about {name} from {SITE_NAME}.")),
-        ListingKind::Author => (name.clone(), intro.clone().unwrap_or_else(|| format!("Stories by {name} for {SITE_NAME}."))),
+        ListingKind::Category => (name.clone(), format!("The latest {name} stories from the Northfield Courier.")),
+        ListingKind::Tag => (format!("Stories tagged {name}"), format!("Stories about {name} from the Northfield Courier.")),
+        ListingKind::Author => {
+            (name.clone(), intro.clone().unwrap_or_else(|| format!("Stories by {name} for the Northfield Courier.")))
+        }
     };
     let title = if page > 1 { format!("{heading} — page {page}") } else { heading.clone() };
+    // Sections have their own feed.
+    let feed = (kind == ListingKind::Category).then(|| format!("/category/{slug}/feed.xml"));
+    let feed_title = format!("{name} — {SITE_NAME}");
     view! {
-        <Title text=title/>
-        <Meta name="description" content=description/>
+        <PageHead title description path=page_href(page)/>
+        {feed.map(|href| view! { <Link rel="alternate" type_="application/rss+xml" title=feed_title href=href/> })}
         <section class="category" class:tag-page=kind == ListingKind::Tag class:author-page=kind == ListingKind::Author>
             {(kind == ListingKind::Tag).then(|| view! { <p class="kicker">"Tag"</p> })}
             <h1 class="section-title">{heading}</h1>

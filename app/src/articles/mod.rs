@@ -80,6 +80,8 @@ pub struct Article {
     pub body_html: String,
     pub tags: Vec<TagLink>,
     pub updated: Published,
+    /// The social-card picture: a site path or an absolute URL; `None` uses the site's default.
+    pub image: Option<String>,
 }
 
 /// The sections for the navigation, in a stable order.

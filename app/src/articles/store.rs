@@ -128,7 +128,7 @@ pub async fn latest_listed(pool: &SqlitePool, listing: Listing, limit: i64, offs
 }
 
 pub async fn article_by_slug(pool: &SqlitePool, slug: &Slug) -> sqlx::Result<Option<Article>> {
-    let sql = format!("SELECT {CARD_COLUMNS}, a.id, a.body_html, a.updated_at {CARD_JOINS} WHERE a.slug = ?");
+    let sql = format!("SELECT {CARD_COLUMNS}, a.id, a.body_html, a.updated_at, a.image {CARD_JOINS} WHERE a.slug = ?");
     let Some(row) = sqlx::query(&sql).bind(slug.as_str()).fetch_optional(pool).await? else {
         return Ok(None);
     };
@@ -149,7 +149,51 @@ pub async fn article_by_slug(pool: &SqlitePool, slug: &Slug) -> sqlx::Result<Opt
         body_html: row.get("body_html"),
         tags,
         updated: published(row.get::<&str, _>("updated_at")),
+        image: row.get("image"),
     }))
+}
+
+/// An article as a feed lists it: its card and when it last changed.
+#[derive(Clone, Debug)]
+pub struct FeedEntry {
+    pub card: ArticleCard,
+    pub updated: Published,
+}
+
+/// The newest `limit` articles, of one section or of the whole site, newest first.
+pub async fn latest_for_feed(pool: &SqlitePool, category_id: Option<i64>, limit: i64) -> sqlx::Result<Vec<FeedEntry>> {
+    let sql = format!(
+        "SELECT {CARD_COLUMNS}, a.updated_at {CARD_JOINS} WHERE (? IS NULL OR a.category_id = ?) \
+         ORDER BY a.published_at DESC, a.id DESC LIMIT ?"
+    );
+    let rows = sqlx::query(&sql).bind(category_id).bind(category_id).bind(limit).fetch_all(pool).await?;
+    Ok(rows.iter().map(|r| FeedEntry { card: card(r), updated: published(r.get::<&str, _>("updated_at")) }).collect())
+}
+
+/// A page a search engine should know about, and when its content last changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SitemapEntry {
+    pub path: String,
+    pub lastmod: String,
+}
+
+/// Every article, and every section, tag and author page that has articles, each with the
+/// newest change among its articles; the front page first.
+pub async fn sitemap_entries(pool: &SqlitePool) -> sqlx::Result<Vec<SitemapEntry>> {
+    let rows = sqlx::query(
+        "SELECT '/' AS path, MAX(updated_at) AS lastmod, 0 AS kind FROM articles HAVING COUNT(*) > 0 \
+         UNION ALL SELECT '/article/' || slug, updated_at, 1 FROM articles \
+         UNION ALL SELECT '/category/' || c.slug, MAX(a.updated_at), 2 FROM categories c \
+           JOIN articles a ON a.category_id = c.id GROUP BY c.slug \
+         UNION ALL SELECT '/tag/' || t.slug, MAX(a.updated_at), 3 FROM tags t \
+           JOIN article_tags link ON link.tag_id = t.id JOIN articles a ON a.id = link.article_id GROUP BY t.slug \
+         UNION ALL SELECT '/author/' || au.slug, MAX(a.updated_at), 4 FROM authors au \
+           JOIN articles a ON a.author_id = au.id GROUP BY au.slug \
+         ORDER BY kind, path",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.iter().map(|r| SitemapEntry { path: r.get("path"), lastmod: r.get("lastmod") }).collect())
 }
 
 /// An article as an editor or the importer supplies it; names are created on first use.
@@ -164,6 +208,15 @@ pub struct NewArticle {
     pub tags: Vec<String>,
     pub published_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub image: Option<String>,
+}
+
+/// What an upsert did; importing an unchanged file is `Unchanged` and writes no article.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    Created,
+    Updated,
+    Unchanged,
 }
 
 fn iso(t: DateTime<Utc>) -> String {
@@ -193,16 +246,55 @@ pub enum UpsertError {
 }
 
 /// Inserts the article or, when its slug exists, updates it in place (same id, so comments
-/// stay attached). Returns the article id.
-pub async fn upsert_article(tx: &mut sqlx::SqliteConnection, article: &NewArticle) -> Result<i64, UpsertError> {
+/// stay attached). An article identical to the stored one is left alone. Returns the id.
+pub async fn upsert_article(
+    tx: &mut sqlx::SqliteConnection,
+    article: &NewArticle,
+) -> Result<(i64, Change), UpsertError> {
     let author_id = named_id(tx, "authors", &article.author).await?;
     let category_id = named_id(tx, "categories", &article.category).await?;
+    let mut tag_ids = Vec::with_capacity(article.tags.len());
+    for tag in &article.tags {
+        tag_ids.push(named_id(tx, "tags", tag).await?);
+    }
+    tag_ids.sort_unstable();
+    tag_ids.dedup();
+    let (published_at, updated_at) = (iso(article.published_at), iso(article.updated_at));
+
+    let stored = sqlx::query(
+        "SELECT id, title, summary, body_html, author_id, category_id, published_at, updated_at, image \
+         FROM articles WHERE slug = ?",
+    )
+    .bind(article.slug.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(row) = &stored {
+        let id: i64 = row.get("id");
+        let stored_tags: Vec<i64> =
+            sqlx::query_scalar("SELECT tag_id FROM article_tags WHERE article_id = ? ORDER BY tag_id")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let same = row.get::<&str, _>("title") == article.title
+            && row.get::<&str, _>("summary") == article.summary
+            && row.get::<&str, _>("body_html") == article.body_html
+            && row.get::<i64, _>("author_id") == author_id
+            && row.get::<i64, _>("category_id") == category_id
+            && row.get::<&str, _>("published_at") == published_at
+            && row.get::<&str, _>("updated_at") == updated_at
+            && row.get::<Option<String>, _>("image") == article.image
+            && stored_tags == tag_ids;
+        if same {
+            return Ok((id, Change::Unchanged));
+        }
+    }
+
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO articles (slug, title, summary, body_html, author_id, category_id, published_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+        "INSERT INTO articles (slug, title, summary, body_html, author_id, category_id, published_at, updated_at, image) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (slug) DO UPDATE SET title = excluded.title, summary = excluded.summary, \
            body_html = excluded.body_html, author_id = excluded.author_id, category_id = excluded.category_id, \
-           published_at = excluded.published_at, updated_at = excluded.updated_at \
+           published_at = excluded.published_at, updated_at = excluded.updated_at, image = excluded.image \
          RETURNING id",
     )
     .bind(article.slug.as_str())
@@ -211,21 +303,21 @@ pub async fn upsert_article(tx: &mut sqlx::SqliteConnection, article: &NewArticl
     .bind(&article.body_html)
     .bind(author_id)
     .bind(category_id)
-    .bind(iso(article.published_at))
-    .bind(iso(article.updated_at))
+    .bind(published_at)
+    .bind(updated_at)
+    .bind(&article.image)
     .fetch_one(&mut *tx)
     .await?;
     crate::discovery::store::index_article(tx, id, &article.title, &article.summary, &article.body_html).await?;
     sqlx::query("DELETE FROM article_tags WHERE article_id = ?").bind(id).execute(&mut *tx).await?;
-    for tag in &article.tags {
-        let tag_id = named_id(tx, "tags", tag).await?;
-        sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+    for tag_id in tag_ids {
+        sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES (?, ?)")
             .bind(id)
             .bind(tag_id)
             .execute(&mut *tx)
             .await?;
     }
-    Ok(id)
+    Ok((id, if stored.is_some() { Change::Updated } else { Change::Created }))
 }
 
 /// Sets an author's biography (authors are otherwise created by name from articles).
@@ -263,32 +355,75 @@ mod tests {
             tags: vec!["harbour".into(), "Open Data".into()],
             published_at: at,
             updated_at: at,
+            image: None,
         }
     }
 
-    async fn upsert(pool: &SqlitePool, a: &NewArticle) -> i64 {
+    async fn upsert_with_change(pool: &SqlitePool, a: &NewArticle) -> (i64, Change) {
         let mut tx = pool.begin().await.unwrap();
-        let id = upsert_article(&mut tx, a).await.unwrap();
+        let done = upsert_article(&mut tx, a).await.unwrap();
         tx.commit().await.unwrap();
-        id
+        done
+    }
+
+    async fn upsert(pool: &SqlitePool, a: &NewArticle) -> i64 {
+        upsert_with_change(pool, a).await.0
     }
 
     #[tokio::test]
     async fn upsert_is_idempotent_and_updates_in_place() {
         let (pool, _dir) = pool().await;
         let a = article("first-story", "City", 1);
-        let id = upsert(&pool, &a).await;
-        assert_eq!(upsert(&pool, &a).await, id, "importing twice keeps one article");
+        let (id, change) = upsert_with_change(&pool, &a).await;
+        assert_eq!(change, Change::Created);
+        assert_eq!(upsert_with_change(&pool, &a).await, (id, Change::Unchanged), "importing twice changes nothing");
         assert_eq!(count_articles(&mut pool.acquire().await.unwrap()).await.unwrap(), 1);
         let mut edited = a.clone();
         edited.title = "A better title".into();
         edited.tags = vec!["harbour".into()];
-        assert_eq!(upsert(&pool, &edited).await, id, "editing keeps the id (and the comments)");
+        edited.image = Some("/media/a.png".into());
+        assert_eq!(upsert_with_change(&pool, &edited).await, (id, Change::Updated), "editing keeps the id (and the comments)");
         let stored = article_by_slug(&pool, &a.slug).await.unwrap().unwrap();
         assert_eq!(stored.card.title, "A better title");
         assert_eq!(stored.tags, vec![TagLink { slug: "harbour".into(), name: "harbour".into() }]);
         assert_eq!(stored.card.published.iso, "2026-10-01T09:00:00Z");
         assert_eq!(stored.card.published.display, "1 October 2026");
+        assert_eq!(stored.image.as_deref(), Some("/media/a.png"));
+        let mut retagged = edited.clone();
+        retagged.tags = vec!["harbour".into(), "open data".into()];
+        assert_eq!(upsert_with_change(&pool, &retagged).await.1, Change::Updated, "a tag change alone is a change");
+    }
+
+    #[tokio::test]
+    async fn feeds_and_the_sitemap_see_every_page_with_its_newest_change() {
+        let (pool, _dir) = pool().await;
+        assert!(sitemap_entries(&pool).await.unwrap().is_empty(), "an empty site lists nothing");
+        let mut a = article("a", "City", 1);
+        a.updated_at = Utc.with_ymd_and_hms(2026, 10, 20, 9, 0, 0).unwrap();
+        upsert(&pool, &a).await;
+        upsert(&pool, &article("b", "Sport", 2)).await;
+        let entries = sitemap_entries(&pool).await.unwrap();
+        let listed: Vec<(&str, &str)> = entries.iter().map(|e| (e.path.as_str(), e.lastmod.as_str())).collect();
+        assert_eq!(
+            listed,
+            [
+                ("/", "2026-10-20T09:00:00Z"),
+                ("/article/a", "2026-10-20T09:00:00Z"),
+                ("/article/b", "2026-10-02T09:00:00Z"),
+                ("/category/city", "2026-10-20T09:00:00Z"),
+                ("/category/sport", "2026-10-02T09:00:00Z"),
+                ("/tag/harbour", "2026-10-20T09:00:00Z"),
+                ("/tag/open-data", "2026-10-20T09:00:00Z"),
+                ("/author/ann-writer", "2026-10-20T09:00:00Z"),
+            ]
+        );
+        let all = latest_for_feed(&pool, None, 20).await.unwrap();
+        assert_eq!(all.iter().map(|e| e.card.slug.as_str()).collect::<Vec<_>>(), ["b", "a"]);
+        assert_eq!(all[1].updated.iso, "2026-10-20T09:00:00Z");
+        let (city, _) = category_by_slug(&pool, &Slug::parse("city").unwrap()).await.unwrap().unwrap();
+        let city_feed = latest_for_feed(&pool, Some(city), 20).await.unwrap();
+        assert_eq!(city_feed.iter().map(|e| e.card.slug.as_str()).collect::<Vec<_>>(), ["a"]);
+        assert_eq!(latest_for_feed(&pool, None, 1).await.unwrap().len(), 1);
     }
 
     #[tokio::test]

@@ -60,11 +60,7 @@ impl Request {
 
     /// A plain form post from a browser without JavaScript (the hydrated app asks for JSON).
     fn from_plain_form(&self) -> bool {
-        self.parts
-            .headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
+        crate::site::form_post::is_plain_form_post(&self.parts)
     }
 
     /// The socket address, or the nearest untrusted hop of `X-Forwarded-For` when the peer

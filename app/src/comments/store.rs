@@ -3,9 +3,6 @@
 use sha2::Digest;
 use sqlx::{Row, SqlitePool};
 
-/// Writers of comments take turns (see `insert_checked`).
-static WRITERS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 use super::Comment;
 use crate::articles::store::published;
 
@@ -27,6 +24,19 @@ pub async fn approved_page(pool: &SqlitePool, article_id: i64, per_page: i64, pa
     .bind(article_id)
     .bind(per_page)
     .bind((page - 1) * per_page)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.iter().map(row_to_comment).collect())
+}
+
+/// The newest approved comments of an article, newest first (its comments feed).
+pub async fn latest_approved(pool: &SqlitePool, article_id: i64, limit: i64) -> sqlx::Result<Vec<Comment>> {
+    let rows = sqlx::query(
+        "SELECT id, parent_id, author_name, author_url, body, created_at FROM comments \
+         WHERE article_id = ? AND status = 'approved' ORDER BY created_at DESC, id DESC LIMIT ?",
+    )
+    .bind(article_id)
+    .bind(limit)
     .fetch_all(pool)
     .await?;
     Ok(rows.iter().map(row_to_comment).collect())
@@ -110,11 +120,8 @@ pub async fn insert_checked(pool: &SqlitePool, c: Incoming) -> Result<i64, Inser
 }
 
 async fn insert_checked_now(pool: &SqlitePool, c: &Incoming) -> Result<i64, InsertError> {
-    // SQLite has one writer at a time. Queueing writers here, in order, is much faster and
-    // fairer than letting them race for the file lock and sleep in its busy handler.
-    let _turn = WRITERS.lock().await;
-    // IMMEDIATE takes the write lock up front: the checks and the insert see one state.
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    // The checks and the insert see one state.
+    let (_turn, mut tx) = crate::db::begin_write(pool).await?;
     let body_sha256 = hex::encode(sha2::Sha256::digest(c.comment.body.as_str()));
     let comment = &c.comment;
     if let Some(parent) = comment.parent_id {

@@ -416,8 +416,9 @@ mod tests {
                 tags: tags.iter().map(|t| t.to_string()).collect(),
                 published_at: at,
                 updated_at: at,
+                image: None,
             };
-            ids.insert(slug.to_string(), upsert_article(&mut tx, &article).await.unwrap());
+            ids.insert(slug.to_string(), upsert_article(&mut tx, &article).await.unwrap().0);
         }
         tx.commit().await.unwrap();
         ids

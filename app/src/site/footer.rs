@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 
 use super::SITE_NAME;
+use crate::newsletter::{Placement, SubscribeForm};
 
-/// Site footer. The newsletter form joins it in the newsletter issue.
+/// Site footer, with the newsletter sign-up on every page.
 #[component]
 pub fn Footer() -> impl IntoView {
     view! {
@@ -10,7 +11,11 @@ pub fn Footer() -> impl IntoView {
             <div class="footer-inner">
                 <p class="footer-name">{SITE_NAME}</p>
                 <p>"Independent local news from the Northfield estuary, written by people who live here."</p>
-                // subscribe: the newsletter form lands here
+                <SubscribeForm
+                    place=Placement::Footer
+                    heading="Subscribe"
+                    blurb="The week's Northfield news in your inbox every Friday. Free, and one click to leave."
+                />
             </div>
         </footer>
     }

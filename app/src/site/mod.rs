@@ -1,12 +1,16 @@
 //! What surrounds every page: header with navigation, footer, the not-found page.
 
 mod footer;
+#[cfg(feature = "ssr")]
+pub mod form_post;
+pub mod head;
 mod load_error;
 mod header;
 mod not_found;
 mod site_url;
 
 pub use footer::Footer;
+pub use head::{ArticleHead, PageHead};
 pub use load_error::LoadError;
 pub use header::Header;
 pub use not_found::NotFound;

@@ -122,6 +122,7 @@ async fn search_finds_ranks_highlights_and_paginates() {
                 tags: vec![],
                 published_at: at,
                 updated_at: at,
+                image: None,
             },
         )
         .await

@@ -32,7 +32,19 @@ pub fn test_config(database_url: &str, demo_content: Option<PathBuf>) -> Config 
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml");
     let mut leptos = leptos::config::get_configuration(Some(file.to_str().unwrap())).unwrap().leptos_options;
     leptos.site_addr = "127.0.0.1:0".parse().unwrap();
-    Config { leptos, database_url: database_url.to_owned(), demo_content, comment_flood_seconds: 15, trusted_proxies: Vec::new(), site_url: None }
+    // Test binaries are built by cargo, not cargo-leptos: there is no hash.txt beside them.
+    leptos.hash_files = false;
+    Config {
+        leptos,
+        database_url: database_url.to_owned(),
+        demo_content,
+        comment_flood_seconds: 15,
+        trusted_proxies: Vec::new(),
+        site_url: None,
+        smtp_url: None,
+        mail_from: None,
+        mail_dir: Path::new(database_url.trim_start_matches("sqlite://")).with_file_name("outbox"),
+    }
 }
 
 pub async fn spawn_app() -> TestApp {

@@ -1,5 +1,9 @@
 mod comments;
 mod discovery;
+mod headers;
 mod helpers;
+mod newsletter;
 mod pages;
+mod publishing;
 mod seeding;
+mod smtp;

@@ -1,0 +1,127 @@
+//! The mails the newsletter sends, composed completely (headers, plain text and HTML) when
+//! they are queued, so the outbox holds exactly the bytes that go out.
+
+use lettre::message::{
+    header::{HeaderName, HeaderValue},
+    Mailbox, MultiPart,
+};
+use lettre::Message;
+
+use super::Email;
+use crate::site::{SiteUrl, SITE_NAME};
+
+/// Who the newsletter comes from, and the base of every link in it.
+#[derive(Clone, Debug)]
+pub struct MailSettings {
+    /// `MAIL_FROM`: the sending address; the site name is the sender name.
+    pub from: lettre::Address,
+    pub site_url: SiteUrl,
+}
+
+/// A mail ready for the outbox.
+#[derive(Debug)]
+pub struct OutgoingMail {
+    pub sender: String,
+    pub recipient: String,
+    pub subject: String,
+    pub message: Vec<u8>,
+    /// The confirmation link, for the log when mails go to files.
+    pub action_url: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    #[error("address refused by the mail library: {0}")]
+    Address(#[from] lettre::address::AddressError),
+    #[error("mail could not be built: {0}")]
+    Build(#[from] lettre::error::Error),
+}
+
+pub fn confirmation(settings: &MailSettings, to: &Email, confirm_url: &str) -> Result<OutgoingMail, ComposeError> {
+    let text = format!(
+        "Hello,\n\n\
+         someone (we hope you) asked to receive {SITE_NAME}'s newsletter at this address.\n\
+         To confirm, open this link:\n\n{confirm_url}\n\n\
+         If it wasn't you, ignore this mail: without confirmation you will not hear from us again.\n\n\
+         — {SITE_NAME}\n"
+    );
+    let html = page(&format!(
+        "<p>Hello,</p>\
+         <p>someone (we hope you) asked to receive {SITE_NAME}'s newsletter at this address.</p>\
+         <p><a href=\"{url}\">Confirm my subscription</a></p>\
+         <p>Or copy this link into your browser: {url}</p>\
+         <p>If it wasn't you, ignore this mail: without confirmation you will not hear from us again.</p>",
+        url = attr(confirm_url)
+    ));
+    let mut mail = compose(settings, to, &format!("Confirm your subscription to {SITE_NAME}"), text, html, None)?;
+    mail.action_url = Some(confirm_url.to_owned());
+    Ok(mail)
+}
+
+pub fn welcome(settings: &MailSettings, to: &Email, unsubscribe_url: &str) -> Result<OutgoingMail, ComposeError> {
+    let site = settings.site_url.join("/");
+    let text = format!(
+        "Welcome!\n\n\
+         Your subscription to {SITE_NAME}'s newsletter is confirmed. Our weekly round-up of local\n\
+         news will arrive at this address; the latest stories are always at {site}\n\n\
+         — {SITE_NAME}\n\n\
+         Unsubscribe at any time: {unsubscribe_url}\n"
+    );
+    let html = page(&format!(
+        "<p>Welcome!</p>\
+         <p>Your subscription to {SITE_NAME}'s newsletter is confirmed. Our weekly round-up of local news \
+         will arrive at this address; the latest stories are always at <a href=\"{site}\">{site}</a>.</p>\
+         <p style=\"font-size:small\">Don't want these mails any more? <a href=\"{unsub}\">Unsubscribe</a> with one click.</p>",
+        site = attr(&site),
+        unsub = attr(unsubscribe_url),
+    ));
+    compose(settings, to, &format!("Welcome to {SITE_NAME}'s newsletter"), text, html, Some(unsubscribe_url))
+}
+
+/// Every mail to a confirmed subscriber passes `unsubscribe`: RFC 2369 `List-Unsubscribe`
+/// plus RFC 8058 one-click, so mail clients can show their own "Unsubscribe" button.
+fn compose(
+    settings: &MailSettings,
+    to: &Email,
+    subject: &str,
+    text: String,
+    html: String,
+    unsubscribe: Option<&str>,
+) -> Result<OutgoingMail, ComposeError> {
+    let from = Mailbox::new(Some(SITE_NAME.to_owned()), settings.from.clone());
+    let recipient: lettre::Address = to.as_str().parse()?;
+    let message_id = format!("<{}@{}>", hex::encode(rand::random::<[u8; 16]>()), settings.from.domain());
+    let mut builder = Message::builder()
+        .from(from)
+        .to(Mailbox::new(None, recipient.clone()))
+        .subject(subject)
+        .message_id(Some(message_id));
+    if let Some(url) = unsubscribe {
+        builder = builder
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{url}>")))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
+    }
+    let message = builder.multipart(MultiPart::alternative_plain_html(text, html))?;
+    Ok(OutgoingMail {
+        sender: settings.from.to_string(),
+        recipient: recipient.to_string(),
+        subject: subject.to_owned(),
+        message: message.formatted(),
+        action_url: None,
+    })
+}
+
+fn page(body: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{SITE_NAME}</title></head>\
+         <body style=\"font-family:Georgia,serif;max-width:36em;margin:auto;line-height:1.5\">\
+         <p style=\"font-weight:bold\">{SITE_NAME}</p>{body}</body></html>"
+    )
+}
+
+fn attr(value: &str) -> String {
+    html_escape::encode_double_quoted_attribute(value).into_owned()
+}

@@ -1,0 +1,18 @@
+//! The newsletter: "Subscribe" (double opt-in), the confirmation and unsubscribe pages behind
+//! the links we mail, and (server only) the store with its mail outbox and the mails.
+
+pub mod email;
+#[cfg(feature = "ssr")]
+pub mod mail;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod signup;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod subscribe;
+#[cfg(feature = "ssr")]
+pub mod token;
+
+pub use email::Email;
+pub use pages::{ConfirmPage, UnsubscribePage};
+pub use subscribe::{Placement, SubscribeForm};

@@ -1,0 +1,155 @@
+//! The pages behind the links in our mails: `/newsletter/confirm?token=…` and
+//! `/newsletter/unsubscribe?token=…`. Every outcome — used, expired or forged links too — is a
+//! friendly page with a fitting status, never an error page.
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use super::subscribe::{Placement, SubscribeForm};
+use crate::site::LoadError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConfirmResult {
+    Confirmed,
+    AlreadyConfirmed,
+    Expired,
+    Invalid,
+}
+
+#[server(endpoint = "newsletter/confirm")]
+pub async fn confirm_subscription(token: String) -> Result<ConfirmResult, ServerFnError> {
+    use super::store::Confirmation;
+    Ok(match super::signup::confirm(token).await? {
+        Confirmation::Confirmed => ConfirmResult::Confirmed,
+        Confirmation::AlreadyConfirmed => ConfirmResult::AlreadyConfirmed,
+        Confirmation::Expired => ConfirmResult::Expired,
+        Confirmation::Invalid => ConfirmResult::Invalid,
+    })
+}
+
+/// Whose unsubscribe link it is and whether they are on the list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkState {
+    Subscribed(String),
+    Unsubscribed(String),
+    Invalid,
+}
+
+#[server(endpoint = "newsletter/membership")]
+pub async fn unsubscribe_link(token: String) -> Result<LinkState, ServerFnError> {
+    use super::store::Membership;
+    Ok(match super::signup::membership(token).await? {
+        Membership::Subscribed(email) => LinkState::Subscribed(email.to_string()),
+        Membership::Unsubscribed(email) => LinkState::Unsubscribed(email.to_string()),
+        Membership::Invalid => LinkState::Invalid,
+    })
+}
+
+fn token_from_query() -> Memo<String> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get("token").unwrap_or_default())
+}
+
+/// Sets the page's HTTP status on the server (links are followed by mail scanners and
+/// crawlers too: a dead link should say so).
+fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code)) {
+        response.set_status(code);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
+#[component]
+pub fn ConfirmPage() -> impl IntoView {
+    let token = token_from_query();
+    let result = Resource::new(move || token.get(), confirm_subscription);
+    view! {
+        <Title text="Newsletter"/>
+        <Meta name="robots" content="noindex"/>
+        <section class="newsletter-page">
+            <Suspense fallback=|| view! { <p class="loading">"Confirming…"</p> }>
+                {move || Suspend::new(async move {
+                    match result.await {
+                        Ok(result) => view! { <ConfirmMessage result/> }.into_any(),
+                        Err(error) => view! { <LoadError error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ConfirmMessage(result: ConfirmResult) -> impl IntoView {
+    let (status, heading, text) = match result {
+        ConfirmResult::Confirmed => (200, "You're subscribed!", "Thank you for confirming. Our newsletter will arrive in your inbox; a welcome mail is on its way."),
+        ConfirmResult::AlreadyConfirmed => (200, "You're already subscribed", "This address was confirmed before. There is nothing more to do."),
+        ConfirmResult::Expired => (410, "This link has expired", "Confirmation links work for seven days. Sign up again below and we'll send you a fresh one."),
+        ConfirmResult::Invalid => (400, "This link doesn't work", "It may have been used already or copied incompletely. Sign up again below and we'll send you a fresh one."),
+    };
+    set_status(status);
+    let confirmed = status == 200;
+    view! {
+        <h1>{heading}</h1>
+        <p class="newsletter-message" data-outcome=format!("{result:?}")>{text}</p>
+        {if confirmed {
+            view! { <p><a href="/">"Go to the front page"</a></p> }.into_any()
+        } else {
+            view! { <SubscribeForm place=Placement::Article heading="Subscribe again" blurb="One email address, one click in the mail we send."/> }.into_any()
+        }}
+    }
+}
+
+#[component]
+pub fn UnsubscribePage() -> impl IntoView {
+    let token = token_from_query();
+    let state = Resource::new(move || token.get(), unsubscribe_link);
+    view! {
+        <Title text="Unsubscribe"/>
+        <Meta name="robots" content="noindex"/>
+        <section class="newsletter-page">
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match state.await {
+                        Ok(state) => view! { <UnsubscribeMessage state token=token.get_untracked()/> }.into_any(),
+                        Err(error) => view! { <LoadError error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// Opening the link changes nothing (mail scanners open links); the button posts to the
+/// same address, which is also the RFC 8058 one-click target.
+#[component]
+fn UnsubscribeMessage(state: LinkState, token: String) -> impl IntoView {
+    match state {
+        LinkState::Subscribed(email) => view! {
+            <h1>"Unsubscribe from the newsletter?"</h1>
+            <p class="newsletter-message">"The newsletter goes to "<strong>{email}</strong>". One click and it stops."</p>
+            <form method="post" action=format!("/newsletter/unsubscribe?token={token}")>
+                <button type="submit" class="button">"Unsubscribe"</button>
+            </form>
+        }
+        .into_any(),
+        LinkState::Unsubscribed(email) => view! {
+            <h1>"You're unsubscribed"</h1>
+            <p class="newsletter-message">"We won't send the newsletter to "<strong>{email}</strong>" any more. Sorry to see you go."</p>
+            <p>"Changed your mind? Subscribe again with the form below."</p>
+        }
+        .into_any(),
+        LinkState::Invalid => {
+            set_status(400);
+            view! {
+                <h1>"This link doesn't work"</h1>
+                <p class="newsletter-message">"It may have been copied incompletely. Use the unsubscribe link in the latest newsletter, or write to us and we'll take you off the list."</p>
+            }
+            .into_any()
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! "Subscribe": the one form (footer on every page, a fuller block under each article) and
+//! the server function behind it. Works as a plain form post without JavaScript.
+
+use leptos::html::Input;
+use leptos::prelude::*;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use super::email::{Email, MAX_EMAIL_CHARS};
+
+/// The one answer to every accepted sign-up, whatever the address's state: nobody can learn
+/// from it whether an address is on the list.
+pub const THANKS: &str = "Thanks! Check your inbox to confirm your subscription.";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum SubscribeError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("The form arrived incomplete. Please try again.")]
+    BadRequest,
+    #[error("Sorry, we couldn't sign you up just now. Please try again in a minute.")]
+    Server,
+}
+
+impl SubscribeError {
+    pub fn status(&self) -> u16 {
+        match self {
+            SubscribeError::Invalid(_) => 422,
+            SubscribeError::BadRequest => 400,
+            SubscribeError::Server => 500,
+        }
+    }
+}
+
+impl FromServerFnError for SubscribeError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => SubscribeError::BadRequest,
+            _ => SubscribeError::Server,
+        }
+    }
+}
+
+/// `form` says which of the page's forms was used (the no-JavaScript answer goes back to it);
+/// `subject` is a trap field people never see.
+#[server(endpoint = "newsletter/subscribe")]
+pub async fn subscribe(email: Option<String>, form: Option<String>, subject: Option<String>) -> Result<String, SubscribeError> {
+    let typed = email.unwrap_or_default();
+    let outcome = match Email::parse(&typed) {
+        Err(message) => Err(SubscribeError::Invalid(message.into())),
+        Ok(_) if subject.is_some_and(|s| !s.trim().is_empty()) => Ok(THANKS.to_owned()),
+        Ok(email) => super::signup::sign_up(email).await.map(|()| THANKS.to_owned()),
+    };
+    super::signup::answer(outcome, form.as_deref().unwrap_or_default(), &typed)
+}
+
+/// Where a form sits on the page; it names the element ids and the no-JavaScript answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    Footer,
+    Article,
+}
+
+impl Placement {
+    pub fn name(self) -> &'static str {
+        match self {
+            Placement::Footer => "footer",
+            Placement::Article => "article",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Placement> {
+        [Placement::Footer, Placement::Article].into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// The subscribe form. Without JavaScript the server sends the reader back to this page with
+/// `?newsletter=sent|invalid&newsletter_form=…&newsletter_email=…`, read here so the answer
+/// and the typed address show in the form that was used.
+#[component]
+pub fn SubscribeForm(place: Placement, heading: &'static str, blurb: &'static str) -> impl IntoView {
+    let action = ServerAction::<Subscribe>::new();
+    let name = place.name();
+    let returned = use_query_map().with_untracked(|q| {
+        (q.get("newsletter_form").as_deref() == Some(name)).then(|| (q.get("newsletter"), q.get("newsletter_email").unwrap_or_default()))
+    });
+    let (typed, thanks, problem) = match returned {
+        Some((Some(result), _)) if result == "sent" => (String::new(), Some(THANKS.to_owned()), None),
+        Some((_, typed)) => {
+            let problem = Email::parse(&typed).err().map(str::to_owned).unwrap_or_else(|| SubscribeError::Server.to_string());
+            (typed, None, Some(problem))
+        }
+        None => (String::new(), None, None),
+    };
+    let thanks = RwSignal::new(thanks);
+    let problem = RwSignal::new(problem);
+    let input = NodeRef::<Input>::new();
+
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(message)) => {
+            problem.set(None);
+            thanks.set(Some(message));
+            if let Some(input) = input.get_untracked() {
+                input.set_value("");
+            }
+        }
+        Some(Err(error)) => {
+            thanks.set(None);
+            problem.set(Some(error.to_string()));
+            if let Some(input) = input.get_untracked() {
+                let _ = input.focus();
+            }
+        }
+        None => {}
+    });
+
+    // The server's own rules, checked before sending; the server checks again.
+    let check_before_sending = move |ev: leptos::ev::MouseEvent| {
+        let value = input.get_untracked().map(|i| i.value()).unwrap_or_default();
+        if let Err(message) = Email::parse(&value) {
+            ev.prevent_default();
+            thanks.set(None);
+            problem.set(Some(message.to_owned()));
+            if let Some(input) = input.get_untracked() {
+                let _ = input.focus();
+            }
+        }
+    };
+
+    let section_id = format!("subscribe-{name}");
+    let heading_id = format!("subscribe-{name}-title");
+    let input_id = format!("subscribe-{name}-email");
+    let problem_id = format!("subscribe-{name}-problem");
+    view! {
+        <section class=format!("subscribe subscribe-{name}") id=section_id aria-labelledby=heading_id.clone()>
+            <h2 id=heading_id.clone()>{heading}</h2>
+            <p class="subscribe-blurb">{blurb}</p>
+            <ActionForm action attr:novalidate=true>
+                <input type="hidden" name="form" value=name/>
+                <p class="trap" aria-hidden="true">
+                    <label>"Leave this empty" <input name="subject" type="text" tabindex="-1" autocomplete="off"/></label>
+                </p>
+                <label for=input_id.clone()>"Email address"</label>
+                <div class="subscribe-row">
+                    <input id=input_id name="email" type="email" autocomplete="email" required maxlength=MAX_EMAIL_CHARS
+                        placeholder="you@example.org" value=typed node_ref=input
+                        aria-invalid=move || problem.with(Option::is_some).then_some("true")
+                        aria-describedby=problem_id.clone()/>
+                    <button type="submit" on:click=check_before_sending disabled=move || action.pending().get()>"Subscribe"</button>
+                </div>
+                <p class="subscribe-problem" id=problem_id role="alert">{move || problem.get()}</p>
+                <p class="subscribe-thanks" role="status">{move || thanks.get()}</p>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,139 @@
+import { test, expect, hydrated } from './fixtures';
+import type { Browser, Page } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+
+// The suite's server has no SMTP_URL, so it writes every mail as an .eml file into
+// target/e2e/outbox (see playwright.config.ts). These tests read the links out of them.
+const outbox = path.resolve(__dirname, '../../target/e2e/outbox');
+
+function unique(name: string) {
+  return `${name}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.org`;
+}
+
+/** Undoes quoted-printable soft line breaks and escapes (enough for our ASCII links). */
+function decodeQuotedPrintable(text: string) {
+  return text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** Waits for the mail to `to` whose subject starts with `subject`, and returns its link to `linkPath`. */
+async function mailedLink(to: string, subject: string, linkPath: string): Promise<string> {
+  let found = '';
+  await expect
+    .poll(() => {
+      const files = fs.existsSync(outbox) ? fs.readdirSync(outbox).filter((f) => f.endsWith('.eml')) : [];
+      for (const file of files) {
+        const raw = fs.readFileSync(path.join(outbox, file), 'utf8');
+        if (!raw.includes(`To: ${to}`) || !raw.includes(`Subject: ${subject}`)) continue;
+        const match = new RegExp(`https?://[^\\s"<>]+${linkPath}\\?token=[0-9a-f]{64}`).exec(decodeQuotedPrintable(raw));
+        if (match) found = match[0];
+      }
+      return found;
+    }, { message: `a "${subject}" mail to ${to}` })
+    .not.toBe('');
+  return found;
+}
+
+function articleForm(page: Page) {
+  return page.locator('#subscribe-article');
+}
+
+test('with JavaScript: refused address keeps its value, then subscribe, confirm and unsubscribe', async ({ page, problems }) => {
+  await page.goto('/article/city-open-data-portal');
+  await hydrated(page);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  const form = articleForm(page);
+
+  // The browser checks with the server's rules first and sends nothing.
+  await form.getByLabel('Email address').fill('reader@example');
+  await form.getByRole('button', { name: 'Subscribe' }).click();
+  await expect(form.locator('.subscribe-problem')).toHaveText('Please enter a valid email address, like name@example.com.');
+  await expect(form.getByLabel('Email address')).toHaveValue('reader@example');
+  await expect(form.getByLabel('Email address')).toBeFocused();
+
+  const email = unique('js');
+  await form.getByLabel('Email address').fill(email);
+  await form.getByRole('button', { name: 'Subscribe' }).click();
+  await expect(form.locator('.subscribe-thanks')).toHaveText('Thanks! Check your inbox to confirm your subscription.');
+  await expect(form.locator('.subscribe-problem')).toBeEmpty();
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+
+  const confirm = await mailedLink(email, 'Confirm your subscription', '/newsletter/confirm');
+  await page.goto(confirm);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("You're subscribed!");
+
+  const unsubscribe = await mailedLink(email, 'Welcome', '/newsletter/unsubscribe');
+  await page.goto(unsubscribe);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unsubscribe from the newsletter?');
+  await expect(page.locator('.newsletter-message')).toContainText(email);
+  await page.getByRole('button', { name: 'Unsubscribe' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("You're unsubscribed");
+});
+
+test('with JavaScript the server refuses what the browser let through, with the message', async ({ page, problems }) => {
+  problems.allowStatus(/\/api\/newsletter\/subscribe$/, 422);
+  await page.goto('/');
+  await hydrated(page);
+  const form = page.locator('#subscribe-footer');
+  // Bypass the browser-side check to see the server's own answer.
+  await form.locator('input[name=email]').evaluate((input: HTMLInputElement) => (input.value = 'x'.repeat(300) + '@example.org'));
+  await form.locator('form').evaluate((f: HTMLFormElement) => f.requestSubmit());
+  await expect(form.locator('.subscribe-problem')).toHaveText('That email address is too long (254 characters at most).');
+});
+
+async function noScript(browser: Browser) {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  return { context, page: await context.newPage() };
+}
+
+test('without JavaScript: refused address keeps its value, then subscribe, confirm and unsubscribe', async ({ browser }) => {
+  const { context, page } = await noScript(browser);
+  await page.goto('/category/news');
+  const form = page.locator('#subscribe-footer');
+  await form.getByLabel('Email address').fill('two@@example.org');
+  await form.getByRole('button', { name: 'Subscribe' }).click();
+  await expect(page).toHaveURL(/\/category\/news\?.*newsletter=invalid.*#subscribe-footer$/);
+  await expect(form.locator('.subscribe-problem')).toHaveText('Please enter a valid email address, like name@example.com.');
+  await expect(form.getByLabel('Email address')).toHaveValue('two@@example.org');
+
+  const email = unique('nojs');
+  await form.getByLabel('Email address').fill(email);
+  await form.getByRole('button', { name: 'Subscribe' }).click();
+  await expect(form.locator('.subscribe-thanks')).toHaveText('Thanks! Check your inbox to confirm your subscription.');
+  await expect(page).toHaveURL(/\/category\/news\?newsletter=sent/);
+
+  await page.goto(await mailedLink(email, 'Confirm your subscription', '/newsletter/confirm'));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("You're subscribed!");
+  await page.goto(await mailedLink(email, 'Welcome', '/newsletter/unsubscribe'));
+  await page.getByRole('button', { name: 'Unsubscribe' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("You're unsubscribed");
+  await context.close();
+});
+
+test('one-click unsubscribe (RFC 8058) answers the mail provider, and the page then says so', async ({ page, request, problems }) => {
+  await page.goto('/');
+  await hydrated(page);
+  const email = unique('oneclick');
+  const form = page.locator('#subscribe-footer');
+  await form.getByLabel('Email address').fill(email);
+  await form.getByRole('button', { name: 'Subscribe' }).click();
+  await expect(form.locator('.subscribe-thanks')).toBeVisible();
+  await page.goto(await mailedLink(email, 'Confirm your subscription', '/newsletter/confirm'));
+  const unsubscribe = await mailedLink(email, 'Welcome', '/newsletter/unsubscribe');
+
+  const response = await request.post(unsubscribe, { form: { 'List-Unsubscribe': 'One-Click' } });
+  expect(response.status()).toBe(200);
+  await page.goto(unsubscribe);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("You're unsubscribed");
+});
+
+test('a forged confirmation link gets a friendly page, not an error', async ({ page, problems }) => {
+  problems.allowStatus(/\/newsletter\/confirm\?token=/, 400);
+  await page.goto('/newsletter/confirm?token=not-a-real-token');
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("This link doesn't work");
+  await expect(page.locator('#subscribe-article')).toBeVisible();
+});
