@@ -6,6 +6,9 @@ const pages = [
   ['front page', '/'],
   ['article with comments', '/article/harbour-bridge-reopens'],
   ['section page', '/category/culture'],
+  ['tag page', '/tag/harbour'],
+  ['author page', '/author/mara-okonkwo'],
+  ['search results', '/search?q=harbour'],
   ['newsletter link page', '/newsletter/confirm?token=forged'],
   ['not found', '/no-such-page'],
 ];

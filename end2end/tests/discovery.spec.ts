@@ -66,7 +66,7 @@ test('search from the masthead with JavaScript, in place', async ({ page, proble
   await page.goto('/');
   await hydrated(page);
   await page.evaluate(() => ((window as any).__sameDocument = true));
-  const box = page.getByRole('search').getByRole('searchbox', { name: 'Search stories' });
+  const box = page.getByRole('search', { name: 'Site search' }).getByRole('searchbox', { name: 'Search stories' });
   await box.fill('harbour bridge');
   await box.press('Enter');
   await expect(page).toHaveURL(/\/search\?q=harbour(\+|%20)bridge$/);

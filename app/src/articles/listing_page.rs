@@ -140,6 +140,8 @@ fn ListingView(page: ListingPageData) -> impl IntoView {
             {(kind == ListingKind::Tag).then(|| view! { <p class="kicker">"Tag"</p> })}
             <h1 class="section-title">{heading}</h1>
             {intro.map(|bio| view! { <p class="author-bio">{bio}</p> })}
+            // The cards' headlines are h3s: this keeps the outline h1 → h2 → h3.
+            <h2 class="visually-hidden">"Latest stories"</h2>
             <div class="category-stories">
                 {articles.into_iter().map(|card| view! { <StoryCard card/> }).collect_view()}
             </div>

@@ -139,6 +139,8 @@ pub fn search_href(q: &str, page: i64) -> String {
 pub fn SearchForm(
     /// `id` of the input, unique on the page.
     id: &'static str,
+    /// The landmark's name, unique on the page.
+    label: &'static str,
     #[prop(optional, into)] value: String,
     #[prop(optional)] class: &'static str,
 ) -> impl IntoView {
@@ -151,7 +153,7 @@ pub fn SearchForm(
         }
     };
     view! {
-        <form action="/search" method="get" class=class role="search" on:submit=submit>
+        <form action="/search" method="get" class=class role="search" aria-label=label on:submit=submit>
             <label class="visually-hidden" for=id>"Search stories"</label>
             <input node_ref=input id=id type="search" name="q" value=value maxlength="2000" placeholder="Search stories" required/>
             <button type="submit">"Search"</button>
@@ -198,7 +200,7 @@ fn SearchResults(page: SearchPageData) -> impl IntoView {
         <Title text=title/>
         <section class="search">
             <h1>"Search"</h1>
-            <SearchForm id="search-page-q" value=query.clone() class="search-page-form"/>
+            <SearchForm id="search-page-q" label="Search again" value=query.clone() class="search-page-form"/>
             <p class="search-status" role="status">{status}</p>
             {cut.then(|| view! {
                 <p class="search-note">{format!("Only the first {} words were searched.", SearchQuery::MAX_TERMS)}</p>

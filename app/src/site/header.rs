@@ -30,7 +30,7 @@ pub fn Header() -> impl IntoView {
                         </Suspense>
                     </ul>
                 </nav>
-                <SearchForm id="site-search-q" class="site-search"/>
+                <SearchForm id="site-search-q" label="Site search" class="site-search"/>
             </div>
         </header>
     }
