@@ -137,6 +137,8 @@ async fn run() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml");
     let mut leptos = leptos::config::get_configuration(Some(file.to_str().unwrap())).unwrap().leptos_options;
     leptos.site_addr = "127.0.0.1:0".parse().unwrap();
+    // Built by cargo, not cargo-leptos: there is no hash.txt beside the binary.
+    leptos.hash_files = false;
     let config = Config {
         leptos,
         database_url: database_url.clone(),
@@ -144,6 +146,9 @@ async fn run() {
         comment_flood_seconds: 15,
         trusted_proxies: Vec::new(),
         site_url: None,
+        smtp_url: None,
+        mail_from: None,
+        mail_dir: dir.path().join("outbox"),
     };
     let app = Application::build(config).await.unwrap();
     let address = format!("http://{}", app.local_addr());
