@@ -13,7 +13,7 @@ test:
 
 ## Production build: target/release/server plus target/site.
 release: bootstrap
-	source scripts/env.sh && cargo leptos build --release
+	source scripts/env.sh && cargo leptos build --release --precompress
 
 bootstrap:
 	scripts/bootstrap.sh

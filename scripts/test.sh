@@ -12,7 +12,7 @@ cargo test -p app --features ssr
 cargo test -p server
 
 echo "==> release build (server + size-optimised wasm)"
-cargo leptos build --release
+cargo leptos build --release --precompress
 
 echo "==> end-to-end tests (Playwright, Chromium: ${CHROMIUM_PATH:-bundled with Playwright})"
 (cd end2end && npx playwright test)

@@ -25,7 +25,7 @@ use site::{Footer, Header, NotFound};
 /// the same `LeptosOptions` that cargo-leptos builds with, so the page always asks for the
 /// files that `target/site/pkg` holds.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    let stylesheet = stylesheet_href(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -46,6 +46,25 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// `/pkg/newsroom.<hash>.css` with `hash-files` (the hash from the `hash.txt` cargo-leptos
+/// writes beside the server binary), read once rather than on every page.
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HREF.get_or_init(|| {
+        let hash = options
+            .hash_files
+            .then(|| std::env::current_exe().ok()?.parent()?.join(options.hash_file.as_ref()).canonicalize().ok())
+            .flatten()
+            .and_then(|file| std::fs::read_to_string(file).ok())
+            .and_then(|hashes| {
+                hashes.lines().find_map(|line| line.trim().strip_prefix("css:").map(|hash| format!(".{}", hash.trim())))
+            })
+            .unwrap_or_default();
+        format!("/{}/{}{hash}.css", options.site_pkg_dir, options.output_name)
+    })
+    .clone()
 }
 
 /// Every URL of the site. Content routes render with `SsrMode::Async` so the article text is

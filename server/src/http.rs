@@ -1,8 +1,11 @@
 //! HTTP guards that apply to the whole site.
 
+use base64::{engine::general_purpose::STANDARD as BASE64, Engine as _};
+use sha2::{Digest, Sha256};
+
 use axum::{
     extract::Request,
-    http::{header, Method, StatusCode},
+    http::{header, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -38,4 +41,101 @@ pub async fn same_origin_posts(request: Request, next: Next) -> Response {
 
 fn forbidden() -> Response {
     (StatusCode::FORBIDDEN, "Forms on this site can only be sent from this site.").into_response()
+}
+
+/// What the security headers depend on: HSTS only for an https site, and the development
+/// server's live-reload websocket.
+#[derive(Clone, Copy)]
+pub struct SecurityPolicy {
+    pub https: bool,
+    pub live_reload: bool,
+}
+
+/// Headers every response gets, and for HTML pages a Content-Security-Policy that allows our
+/// own files and exactly the inline scripts the page contains (by SHA-256 hash — which, unlike a
+/// nonce, stays valid for a page served from a cache), plus WebAssembly compilation.
+pub async fn security_headers(policy: SecurityPolicy, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let mut response = if is_html { with_csp(response, policy).await } else { response };
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static(
+            "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), \
+             payment=(), usb=(), interest-cohort=(), browsing-topics=()",
+        ),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if policy.https {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    response
+}
+
+/// Pages are rendered completely before they are sent (`SsrMode::Async`), so reading the body
+/// here adds no delay.
+async fn with_csp(response: Response, policy: SecurityPolicy) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(html) = axum::body::to_bytes(body, 16 * 1024 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response();
+    };
+    let scripts: String = inline_scripts(&html).map(|script| format!(" 'sha256-{}'", BASE64.encode(Sha256::digest(script)))).collect();
+    let connect = if policy.live_reload { "'self' ws: wss:" } else { "'self'" };
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{scripts}; style-src 'self'; \
+         img-src 'self' data: https:; font-src 'self'; connect-src {connect}; object-src 'none'; \
+         base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        parts.headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    Response::from_parts(parts, axum::body::Body::from(html))
+}
+
+/// The text of every `<script>` without a `src`, byte for byte as the browser hashes it.
+pub fn inline_scripts(html: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = html;
+    std::iter::from_fn(move || loop {
+        let start = find(rest, b"<script")?;
+        let after_name = &rest[start + 7..];
+        // `<scripts>` or `<script-x>` are other elements.
+        if !after_name.first().is_some_and(|b| b.is_ascii_whitespace() || *b == b'>') {
+            rest = after_name;
+            continue;
+        }
+        let tag_end = find(after_name, b">")?;
+        let tag = &after_name[..tag_end];
+        let body = &after_name[tag_end + 1..];
+        let close = find(body, b"</script")?;
+        rest = &body[close..];
+        if find(&tag.to_ascii_lowercase(), b"src=").is_none() {
+            return Some(&body[..close]);
+        }
+    })
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_inline_scripts_and_skips_external_ones() {
+        let html = br#"<head><script src="/pkg/a.js"></script><script type="module">import('/x')</script>
+            <SCRIPT>one()</SCRIPT><scripts>no</scripts><script type="application/ld+json">{"a":1}</script></head>"#;
+        let found: Vec<&[u8]> = inline_scripts(html).collect();
+        assert_eq!(found, [&b"import('/x')"[..], b"one()", br#"{"a":1}"#]);
+        assert_eq!(inline_scripts(b"<p>no scripts</p>").count(), 0);
+        assert_eq!(inline_scripts(b"<script>unclosed").count(), 0);
+    }
 }

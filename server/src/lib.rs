@@ -1,5 +1,6 @@
 //! The server as a library, so the tests build the application exactly as `main` does.
 
+pub mod assets;
 pub mod config;
 pub mod content;
 pub mod feeds;

@@ -13,10 +13,11 @@ use tracing::Level;
 
 use app::comments::{guard::CommentSettings, live::CommentFeed};
 use tokio::sync::watch;
-use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer};
 
 use app::newsletter::{mail::MailSettings, signup::MailQueue};
 
+use crate::assets::{self, Assets};
 use crate::{config::Config, content, feeds, http, live, mail, markdown::SiteFiles, newsletter, sitemap};
 
 pub struct Application {
@@ -45,6 +46,10 @@ impl Application {
         let queue = MailQueue::default();
         let transport = mail::Transport::new(config.smtp_url.as_deref(), config.mail_dir.clone())?;
         tokio::spawn(mail::run(pool.clone(), transport, queue.clone(), stopping.subscribe()));
+        let security = http::SecurityPolicy {
+            https: site_url.is_https(),
+            live_reload: config.leptos.env == leptos::config::Env::DEV,
+        };
         let site = Site {
             options: config.leptos,
             pool: pool.clone(),
@@ -53,6 +58,7 @@ impl Application {
             feed: CommentFeed::new(),
             mail,
             queue,
+            security,
         };
         let router = router(site, stopping.subscribe());
         Ok(Application { listener, router, pool, stopping })
@@ -90,6 +96,7 @@ struct Site {
     feed: CommentFeed,
     mail: MailSettings,
     queue: MailQueue,
+    security: http::SecurityPolicy,
 }
 
 /// `MAIL_FROM`, or `newsletter@` the site's host when that is a mail domain.
@@ -101,7 +108,7 @@ fn mail_from(config: &Config, site_url: &SiteUrl) -> lettre::Address {
 }
 
 fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
-    let Site { options, pool, site_url, comments, feed, mail, queue } = site;
+    let Site { options, pool, site_url, comments, feed, mail, queue, security } = site;
     let routes = generate_route_list(App);
     let live_feed = feed.clone();
     let publication = feeds::Publication { pool: pool.clone(), site_url: site_url.clone() };
@@ -131,8 +138,11 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .fallback(file_and_error_handler_with_context(context, shell))
+        .fallback(assets::handler(Assets::new(&options), file_and_error_handler_with_context(context, shell)))
         .layer(axum::middleware::from_fn(http::same_origin_posts))
+        .layer(axum::middleware::from_fn(move |request, next| http::security_headers(security, request, next)))
+        // br or gzip, as the browser asks; event streams are left alone.
+        .layer(CompressionLayer::new())
         // Comments are at most 64 KiB of text; refuse larger bodies with 413 before reading them.
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(

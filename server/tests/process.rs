@@ -15,6 +15,8 @@ fn start_server(database_url: &str, env: &[(&str, &str)]) -> (std::process::Chil
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .env("DATABASE_URL", database_url)
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        // Built by cargo, not cargo-leptos: no hash.txt beside it.
+        .env("LEPTOS_HASH_FILES", "false")
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1")
         .envs(env.iter().copied())

@@ -32,6 +32,8 @@ pub fn test_config(database_url: &str, demo_content: Option<PathBuf>) -> Config 
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml");
     let mut leptos = leptos::config::get_configuration(Some(file.to_str().unwrap())).unwrap().leptos_options;
     leptos.site_addr = "127.0.0.1:0".parse().unwrap();
+    // Test binaries are built by cargo, not cargo-leptos: there is no hash.txt beside them.
+    leptos.hash_files = false;
     Config {
         leptos,
         database_url: database_url.to_owned(),

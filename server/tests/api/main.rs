@@ -1,4 +1,5 @@
 mod comments;
+mod headers;
 mod helpers;
 mod newsletter;
 mod pages;
