@@ -86,6 +86,8 @@ fn CategoryView(page: CategoryPageData) -> impl IntoView {
         <Link rel="alternate" type_="application/rss+xml" title=format!("{} — {}", category.name, crate::site::SITE_NAME) href=feed/>
         <section class="category">
             <h1 class="section-title">{category.name.clone()}</h1>
+            // The cards' headlines are h3s: this keeps the outline h1 → h2 → h3.
+            <h2 class="visually-hidden">"Latest stories"</h2>
             <div class="category-stories">
                 {articles.into_iter().map(|card| view! { <StoryCard card/> }).collect_view()}
             </div>
