@@ -12,6 +12,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.env.LIGHTHOUSE_PORT ?? 3199);
 const base = `http://127.0.0.1:${port}`;
 const pages = ['/', '/article/harbour-bridge-reopens'];
+const RUNS = 3;
 const minimum = { performance: 95, accessibility: 100, 'best-practices': 100, seo: 100 };
 
 async function startServer() {
@@ -42,17 +43,29 @@ const chrome = await chromeLauncher.launch({
 const failures = [];
 try {
   for (const page of pages) {
-    const result = await lighthouse(`${base}${page}`, { port: chrome.port, output: 'json', logLevel: 'error' });
-    const { categories, audits } = result.lhr;
+    // Performance varies from run to run on a shared machine: Lighthouse's own advice is to
+    // take the median of several runs. The other categories do not vary.
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) {
+      runs.push((await lighthouse(`${base}${page}`, { port: chrome.port, output: 'json', logLevel: 'error' })).lhr);
+    }
+    runs.sort((a, b) => a.categories.performance.score - b.categories.performance.score);
+    const { categories, audits } = runs[Math.floor(RUNS / 2)];
     const scores = Object.fromEntries(Object.entries(categories).map(([id, c]) => [id, Math.round(c.score * 100)]));
     const cls = audits['cumulative-layout-shift'].numericValue;
-    console.log(`${page}: ${JSON.stringify(scores)} CLS ${cls} LCP ${Math.round(audits['largest-contentful-paint'].numericValue)} ms TBT ${Math.round(audits['total-blocking-time'].numericValue)} ms`);
+    console.log(`${page}: ${JSON.stringify(scores)} (median of ${RUNS}; performance ${runs.map((r) => Math.round(r.categories.performance.score * 100)).join('/')}) CLS ${cls} LCP ${Math.round(audits['largest-contentful-paint'].numericValue)} ms TBT ${Math.round(audits['total-blocking-time'].numericValue)} ms`);
     for (const [id, min] of Object.entries(minimum)) {
       if (scores[id] < min) {
         const failing = Object.values(audits)
           .filter((a) => a.score !== null && a.score < 1 && categories[id].auditRefs.some((r) => r.id === a.id && r.weight > 0))
           .map((a) => `${a.id} (${a.displayValue ?? a.score})`);
         failures.push(`${page}: ${id} ${scores[id]} < ${min}; failing audits: ${failing.join(', ')}`);
+        if (id === 'performance') {
+          const lcpElement = audits['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node?.snippet;
+          const blocking = (audits['render-blocking-resources']?.details?.items ?? []).map((i) => `${i.url} ${i.wastedMs} ms`);
+          const phases = audits['largest-contentful-paint-element']?.details?.items?.[1]?.items?.map((i) => `${i.phase} ${Math.round(i.timing)} ms`);
+          failures.push(`  LCP element ${lcpElement}; phases ${phases?.join(', ')}; render-blocking ${blocking.join(', ') || 'none'}`);
+        }
       }
     }
     if (cls !== 0) failures.push(`${page}: CLS ${cls}, expected 0`);

@@ -32,7 +32,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wbg" ]; then
   cargo install wasm-bindgen-cli --version "$wbg" --force
 fi
 
-# 4. npm packages: Playwright for the tests, binaryen for wasm-opt (release builds).
+# 4. npm packages: Playwright, axe-core and Lighthouse for the tests, binaryen for wasm-opt (release builds).
 if [ ! -f end2end/node_modules/.package-lock.json ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   say "installing npm packages in end2end/"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

@@ -17,4 +17,7 @@ cargo leptos build --release --precompress
 echo "==> end-to-end tests (Playwright, Chromium: ${CHROMIUM_PATH:-bundled with Playwright})"
 (cd end2end && npx playwright test)
 
+echo "==> Lighthouse (mobile): accessibility, best practices, SEO 100; performance >= 95; CLS 0"
+(cd end2end && node lighthouse.mjs)
+
 echo "==> all tests passed in $(( $(date +%s) - start ))s (after bootstrap)"
