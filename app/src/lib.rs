@@ -7,6 +7,7 @@ pub mod articles;
 pub mod comments;
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod discovery;
 pub mod newsletter;
 pub mod site;
 
@@ -17,7 +18,8 @@ use leptos_router::{
     path, SsrMode,
 };
 
-use articles::{ArticlePage, CategoryPage, FrontPage};
+use articles::{ArticlePage, AuthorPage, CategoryPage, FrontPage, TagPage};
+use discovery::SearchPage;
 use newsletter::{ConfirmPage, UnsubscribePage};
 use site::{Footer, Header, NotFound};
 
@@ -66,6 +68,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=FrontPage ssr=SsrMode::Async/>
                     <Route path=path!("/article/:slug") view=ArticlePage ssr=SsrMode::Async/>
                     <Route path=path!("/category/:slug") view=CategoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tag/:slug") view=TagPage ssr=SsrMode::Async/>
+                    <Route path=path!("/author/:slug") view=AuthorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/newsletter/confirm") view=ConfirmPage ssr=SsrMode::Async/>
                     <Route path=path!("/newsletter/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async/>
                 </Routes>

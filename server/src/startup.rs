@@ -12,6 +12,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use app::comments::{guard::CommentSettings, live::CommentFeed};
+use app::discovery::views::Readership;
 use tokio::sync::watch;
 use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer};
 
@@ -34,6 +35,13 @@ impl Application {
             let site_root = std::path::PathBuf::from(&*config.leptos.site_root);
             content::seed_if_empty(&pool, dir, SiteFiles(Some(&site_root))).await?;
         }
+        // Articles stored before the search index existed.
+        let indexed = app::discovery::store::index_missing(&pool).await?;
+        if indexed > 0 {
+            tracing::info!(indexed, "added articles to the search index");
+        }
+        let readership = Readership::new();
+        readership.flush_every(pool.clone(), VIEW_FLUSH_INTERVAL);
         let comments = CommentSettings {
             flood_seconds: config.comment_flood_seconds,
             trusted_proxies: config.trusted_proxies.clone(),
@@ -56,6 +64,7 @@ impl Application {
             site_url: site_url.clone(),
             comments,
             feed: CommentFeed::new(),
+            readership,
             mail,
             queue,
             security,
@@ -94,6 +103,7 @@ struct Site {
     site_url: SiteUrl,
     comments: CommentSettings,
     feed: CommentFeed,
+    readership: Readership,
     mail: MailSettings,
     queue: MailQueue,
     security: http::SecurityPolicy,
@@ -107,8 +117,11 @@ fn mail_from(config: &Config, site_url: &SiteUrl) -> lettre::Address {
     })
 }
 
+/// How often counted article views are written to the database.
+pub const VIEW_FLUSH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
-    let Site { options, pool, site_url, comments, feed, mail, queue, security } = site;
+    let Site { options, pool, site_url, comments, feed, readership, mail, queue, security } = site;
     let routes = generate_route_list(App);
     let live_feed = feed.clone();
     let publication = feeds::Publication { pool: pool.clone(), site_url: site_url.clone() };
@@ -118,6 +131,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         provide_context(site_url.clone());
         provide_context(comments.clone());
         provide_context(feed.clone());
+        provide_context(readership.clone());
         provide_context(mail.clone());
         provide_context(queue.clone());
     };

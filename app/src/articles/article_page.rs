@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::card::PublishedDate;
 use super::Article;
 use crate::comments::{Comment, CommentPage, CommentSection, ReaderState};
+use crate::discovery::{ArticleDiscovery, ArticleDiscoveryBlocks, SharePost};
 use crate::newsletter::{Placement, SubscribeForm};
 use crate::site::{ArticleHead, LoadError, NotFound};
 
@@ -15,6 +16,7 @@ pub struct ArticlePageData {
     pub comments: Vec<Comment>,
     pub comment_page: CommentPage,
     pub reader: ReaderState,
+    pub discovery: ArticleDiscovery,
 }
 
 #[server]
@@ -35,7 +37,8 @@ pub async fn article_page(
     let page = cpage.and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).clamp(1, pages);
     let list = comments::approved_page(&pool, article.id, THREADS_PER_PAGE, page).await?;
     let reader = crate::comments::guard::reader_state(&pool, article.id, draft.as_deref()).await;
-    Ok(Some(ArticlePageData { article, comments: list, comment_page: CommentPage { page, pages, total }, reader }))
+    let discovery = crate::discovery::for_article(&article).await?;
+    Ok(Some(ArticlePageData { article, comments: list, comment_page: CommentPage { page, pages, total }, reader, discovery }))
 }
 
 /// `/article/{slug}`: headline, summary, byline and date, body, then the reader's parts.
@@ -65,7 +68,7 @@ pub fn ArticlePage() -> impl IntoView {
 
 #[component]
 fn ArticleView(page: ArticlePageData) -> impl IntoView {
-    let ArticlePageData { article, comments, comment_page, reader } = page;
+    let ArticlePageData { article, comments, comment_page, reader, discovery } = page;
     let slug = article.card.slug.clone();
     let card = article.card.clone();
     view! {
@@ -76,17 +79,17 @@ fn ArticleView(page: ArticlePageData) -> impl IntoView {
                 <h1 class="article-title">{card.title.clone()}</h1>
                 <p class="article-summary">{card.summary.clone()}</p>
                 <p class="meta">
-                    "By "<span class="byline">{card.author.clone()}</span>
+                    "By "<a class="byline" rel="author" href=card.author_href()>{card.author.clone()}</a>
                     " · "
                     <PublishedDate published=card.published.clone()/>
                 </p>
-                // share: the "Share post" links land here (discovery issue)
+                <SharePost share=discovery.share.clone()/>
             </header>
             <div class="article-body" inner_html=article.body_html></div>
             <footer class="article-footer">
                 {(!article.tags.is_empty()).then(|| view! {
                     <ul class="tags" aria-label="Tags">
-                        {article.tags.into_iter().map(|tag| view! { <li>{tag.name}</li> }).collect_view()}
+                        {article.tags.into_iter().map(|tag| view! { <li><a rel="tag" href=tag.href()>{tag.name.clone()}</a></li> }).collect_view()}
                     </ul>
                 })}
                 <SubscribeForm
@@ -96,7 +99,7 @@ fn ArticleView(page: ArticlePageData) -> impl IntoView {
                 />
             </footer>
         </article>
-        // related: "Popular", "Related" and "More like this" land here (discovery issue)
+        <ArticleDiscoveryBlocks discovery/>
         <CommentSection article=slug comments comment_page reader/>
     }
 }

@@ -10,6 +10,7 @@ pub struct FrontPageData {
     pub lead: Option<ArticleCard>,
     pub latest: Vec<ArticleCard>,
     pub sections: Vec<Section>,
+    pub popular: Vec<crate::discovery::Teaser>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -26,7 +27,8 @@ pub async fn front_page() -> Result<FrontPageData, ServerFnError> {
     let mut latest = super::store::latest(&pool, LATEST + 1, 0).await?;
     let lead = (!latest.is_empty()).then(|| latest.remove(0));
     let sections = super::store::sections(&pool, PER_SECTION).await?;
-    Ok(FrontPageData { lead, latest, sections })
+    let popular = crate::discovery::popular_for_front_page().await?;
+    Ok(FrontPageData { lead, latest, sections, popular })
 }
 
 /// `/`: the lead story, the latest stories, then a block per section.
@@ -49,7 +51,7 @@ pub fn FrontPage() -> impl IntoView {
 
 #[component]
 fn FrontPageView(page: FrontPageData) -> impl IntoView {
-    let FrontPageData { lead, latest, sections } = page;
+    let FrontPageData { lead, latest, sections, popular } = page;
     view! {
         <div class="front">
             <section class="top-stories" aria-labelledby="top-stories">
@@ -76,7 +78,7 @@ fn FrontPageView(page: FrontPageData) -> impl IntoView {
                     }
                 })
                 .collect_view()}
-            // popular: the "Popular" list joins the front page in the discovery issue
+            <crate::discovery::PopularStories teasers=popular/>
         </div>
     }
 }

@@ -1,17 +1,18 @@
-//! Articles: what a reader sees of them (front page, article page, category page), the types
+//! Articles: what a reader sees of them (front page, article page, section, tag and author
+//! pages), the types
 //! the server sends to those pages, and (server only) the SQL behind them.
 
 mod article_page;
 pub(crate) mod card;
-mod category_page;
 mod front_page;
+mod listing_page;
 mod slug;
 #[cfg(feature = "ssr")]
 pub mod store;
 
 pub use article_page::ArticlePage;
-pub use category_page::CategoryPage;
 pub use front_page::FrontPage;
+pub use listing_page::{AuthorPage, CategoryPage, Pagination, TagPage};
 pub use slug::Slug;
 
 use leptos::prelude::*;
@@ -43,6 +44,12 @@ pub struct TagLink {
     pub name: String,
 }
 
+impl TagLink {
+    pub fn href(&self) -> String {
+        format!("/tag/{}", self.slug)
+    }
+}
+
 /// An article as a list shows it: headline, summary, section, byline, date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleCard {
@@ -51,12 +58,17 @@ pub struct ArticleCard {
     pub summary: String,
     pub category: CategoryLink,
     pub author: String,
+    pub author_slug: String,
     pub published: Published,
 }
 
 impl ArticleCard {
     pub fn href(&self) -> String {
         format!("/article/{}", self.slug)
+    }
+
+    pub fn author_href(&self) -> String {
+        format!("/author/{}", self.author_slug)
     }
 }
 

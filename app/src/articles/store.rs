@@ -21,7 +21,7 @@ pub fn published(iso: &str) -> Published {
 }
 
 const CARD_COLUMNS: &str = "a.slug, a.title, a.summary, a.published_at, \
-     c.slug AS category_slug, c.name AS category_name, au.name AS author_name";
+     c.slug AS category_slug, c.name AS category_name, au.name AS author_name, au.slug AS author_slug";
 const CARD_JOINS: &str = "FROM articles a \
      JOIN categories c ON c.id = a.category_id \
      JOIN authors au ON au.id = a.author_id";
@@ -33,6 +33,7 @@ fn card(row: &sqlx::sqlite::SqliteRow) -> ArticleCard {
         summary: row.get("summary"),
         category: CategoryLink { slug: row.get("category_slug"), name: row.get("category_name") },
         author: row.get("author_name"),
+        author_slug: row.get("author_slug"),
         published: published(row.get::<&str, _>("published_at")),
     }
 }
@@ -81,24 +82,48 @@ pub async fn category_by_slug(pool: &SqlitePool, slug: &Slug) -> sqlx::Result<Op
     Ok(row.map(|r| (r.get("id"), CategoryLink { slug: r.get("slug"), name: r.get("name") })))
 }
 
-pub async fn count_in_category(pool: &SqlitePool, category_id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE category_id = ?")
-        .bind(category_id)
-        .fetch_one(pool)
-        .await
+pub async fn tag_by_slug(pool: &SqlitePool, slug: &Slug) -> sqlx::Result<Option<(i64, TagLink)>> {
+    let row = sqlx::query("SELECT id, slug, name FROM tags WHERE slug = ?").bind(slug.as_str()).fetch_optional(pool).await?;
+    Ok(row.map(|r| (r.get("id"), TagLink { slug: r.get("slug"), name: r.get("name") })))
 }
 
-pub async fn latest_in_category(
-    pool: &SqlitePool,
-    category_id: i64,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<Vec<ArticleCard>> {
+/// An author's id, name and biography.
+pub async fn author_by_slug(pool: &SqlitePool, slug: &Slug) -> sqlx::Result<Option<(i64, String, String)>> {
+    let row = sqlx::query("SELECT id, name, bio FROM authors WHERE slug = ?").bind(slug.as_str()).fetch_optional(pool).await?;
+    Ok(row.map(|r| (r.get("id"), r.get("name"), r.get("bio"))))
+}
+
+/// Which stories a listing page shows.
+#[derive(Clone, Copy, Debug)]
+pub enum Listing {
+    Category(i64),
+    Tag(i64),
+    Author(i64),
+}
+
+impl Listing {
+    fn condition(self) -> (&'static str, i64) {
+        match self {
+            Listing::Category(id) => ("a.category_id = ?", id),
+            Listing::Tag(id) => ("a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?)", id),
+            Listing::Author(id) => ("a.author_id = ?", id),
+        }
+    }
+}
+
+pub async fn count_listed(pool: &SqlitePool, listing: Listing) -> sqlx::Result<i64> {
+    let (condition, id) = listing.condition();
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM articles a WHERE {condition}")).bind(id).fetch_one(pool).await
+}
+
+/// A page of a listing, newest first.
+pub async fn latest_listed(pool: &SqlitePool, listing: Listing, limit: i64, offset: i64) -> sqlx::Result<Vec<ArticleCard>> {
+    let (condition, id) = listing.condition();
     let sql = format!(
-        "SELECT {CARD_COLUMNS} {CARD_JOINS} WHERE a.category_id = ? \
+        "SELECT {CARD_COLUMNS} {CARD_JOINS} WHERE {condition} \
          ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?"
     );
-    let rows = sqlx::query(&sql).bind(category_id).bind(limit).bind(offset).fetch_all(pool).await?;
+    let rows = sqlx::query(&sql).bind(id).bind(limit).bind(offset).fetch_all(pool).await?;
     Ok(rows.iter().map(card).collect())
 }
 
@@ -283,6 +308,7 @@ pub async fn upsert_article(
     .bind(&article.image)
     .fetch_one(&mut *tx)
     .await?;
+    crate::discovery::store::index_article(tx, id, &article.title, &article.summary, &article.body_html).await?;
     sqlx::query("DELETE FROM article_tags WHERE article_id = ?").bind(id).execute(&mut *tx).await?;
     for tag_id in tag_ids {
         sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES (?, ?)")
@@ -415,9 +441,30 @@ mod tests {
         assert_eq!(slugs(sections[0].articles.clone()), ["d", "c"]);
         assert_eq!(slugs(sections[1].articles.clone()), ["b"]);
         let (city, _) = category_by_slug(&pool, &Slug::parse("city").unwrap()).await.unwrap().unwrap();
-        assert_eq!(count_in_category(&pool, city).await.unwrap(), 3);
-        assert_eq!(slugs(latest_in_category(&pool, city, 2, 2).await.unwrap()), ["a"]);
+        assert_eq!(count_listed(&pool, Listing::Category(city)).await.unwrap(), 3);
+        assert_eq!(slugs(latest_listed(&pool, Listing::Category(city), 2, 2).await.unwrap()), ["a"]);
         assert!(category_by_slug(&pool, &Slug::parse("nope").unwrap()).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn tag_and_author_listings() {
+        let (pool, _dir) = pool().await;
+        let mut other = article("b", "Sport", 2);
+        other.tags = vec!["rowing".into()];
+        other.author = "Bo Reporter".into();
+        upsert(&pool, &article("a", "City", 1)).await;
+        upsert(&pool, &other).await;
+        upsert(&pool, &article("c", "City", 3)).await;
+        let slugs = |cards: Vec<ArticleCard>| cards.into_iter().map(|c| c.slug).collect::<Vec<_>>();
+        let (harbour, tag) = tag_by_slug(&pool, &Slug::parse("harbour").unwrap()).await.unwrap().unwrap();
+        assert_eq!(tag.name, "harbour");
+        assert_eq!(slugs(latest_listed(&pool, Listing::Tag(harbour), 10, 0).await.unwrap()), ["c", "a"]);
+        let (bo, name, bio) = author_by_slug(&pool, &Slug::parse("bo-reporter").unwrap()).await.unwrap().unwrap();
+        assert_eq!((name.as_str(), bio.as_str()), ("Bo Reporter", ""));
+        assert_eq!(count_listed(&pool, Listing::Author(bo)).await.unwrap(), 1);
+        let cards = latest_listed(&pool, Listing::Author(bo), 10, 0).await.unwrap();
+        assert_eq!(cards[0].author_href(), "/author/bo-reporter");
+        assert!(tag_by_slug(&pool, &Slug::parse("nope").unwrap()).await.unwrap().is_none());
     }
 
     #[test]

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use super::SITE_NAME;
 use crate::articles::list_categories;
+use crate::discovery::search::SearchForm;
 
 /// Masthead and the section navigation, one link per category.
 #[component]
@@ -29,6 +30,7 @@ pub fn Header() -> impl IntoView {
                         </Suspense>
                     </ul>
                 </nav>
+                <SearchForm id="site-search-q" class="site-search"/>
             </div>
         </header>
     }

@@ -1,4 +1,5 @@
 mod comments;
+mod discovery;
 mod headers;
 mod helpers;
 mod newsletter;

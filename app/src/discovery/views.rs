@@ -1,0 +1,217 @@
+//! (server) Counting article views cheaply, and the Popular list built from them.
+//!
+//! A view is counted in memory (no database work while the page renders) and the counts are
+//! written in one transaction every few seconds. Obvious bots and a client's repeat views of
+//! one story within `REPEAT_WINDOW` are not counted; clients are told apart by a keyed hash
+//! of address and browser that never leaves memory.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sqlx::SqlitePool;
+
+use super::{Teaser, LIST_LEN};
+
+/// A second view of the same story by the same client within this time is not counted.
+pub const REPEAT_WINDOW: Duration = Duration::from_secs(30 * 60);
+/// How often the background task re-reads the Popular list.
+pub const POPULAR_TTL: Duration = Duration::from_secs(60);
+/// How many "recently seen" entries are kept at most (memory bound under a flood).
+const MAX_SEEN: usize = 200_000;
+
+/// Who is reading, as far as view counting cares.
+#[derive(Clone, Debug, Default)]
+pub struct Visitor {
+    pub user_agent: String,
+    /// Peer address plus any `X-Forwarded-For`: behind a proxy the header tells readers apart.
+    pub address: String,
+    /// A browser prefetch or prerender, not a reader.
+    pub prefetch: bool,
+}
+
+impl Visitor {
+    /// The current request's visitor (from the server's request context).
+    pub async fn from_request() -> Visitor {
+        use axum::extract::ConnectInfo;
+        use leptos::prelude::use_context;
+        let Some(parts) = use_context::<http::request::Parts>() else { return Visitor::default() };
+        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let peer = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await.ok().map(|c| c.0.ip().to_string());
+        let purpose = format!("{} {}", header("sec-purpose"), header("purpose")).to_ascii_lowercase();
+        Visitor {
+            user_agent: header("user-agent"),
+            address: format!("{}|{}", peer.unwrap_or_default(), header("x-forwarded-for")),
+            prefetch: purpose.contains("prefetch") || purpose.contains("prerender"),
+        }
+    }
+
+    /// Crawlers, link previewers, monitors, scripts and headless browsers, by user agent.
+    pub fn is_bot(&self) -> bool {
+        const MARKERS: &[&str] = &[
+            "bot", "crawl", "spider", "slurp", "archiver", "preview", "facebookexternalhit", "embedly", "monitor",
+            "uptime", "pingdom", "lighthouse", "headless", "phantomjs", "curl", "wget", "python", "java/", "go-http",
+            "okhttp", "node-fetch", "axios", "libwww", "httpclient", "http-client", "reqwest", "scrapy", "feed",
+        ];
+        let agent = self.user_agent.to_ascii_lowercase();
+        agent.trim().is_empty() || MARKERS.iter().any(|m| agent.contains(m))
+    }
+}
+
+/// View counts waiting to be written, recent views for repeat detection, and the cached
+/// Popular list. Provided as context by the server; cheap to clone.
+#[derive(Clone, Default)]
+pub struct Readership {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    keys: RandomState,
+    pending: Mutex<Pending>,
+    popular: Mutex<Option<(Instant, Vec<(i64, Teaser)>)>>,
+}
+
+#[derive(Default)]
+struct Pending {
+    counts: HashMap<i64, i64>,
+    seen: HashMap<(u64, i64), Instant>,
+}
+
+impl Readership {
+    pub fn new() -> Readership {
+        Readership::default()
+    }
+
+    /// Counts a view unless it is a bot, a prefetch or a repeat. Returns whether it counted.
+    pub fn record(&self, article_id: i64, visitor: &Visitor) -> bool {
+        self.record_at(article_id, visitor, Instant::now())
+    }
+
+    fn record_at(&self, article_id: i64, visitor: &Visitor, now: Instant) -> bool {
+        if visitor.prefetch || visitor.is_bot() {
+            return false;
+        }
+        let client = self.inner.keys.hash_one((&visitor.address, &visitor.user_agent));
+        let mut pending = self.inner.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(last) = pending.seen.get(&(client, article_id)) {
+            if now.duration_since(*last) < REPEAT_WINDOW {
+                return false;
+            }
+        }
+        if pending.seen.len() >= MAX_SEEN {
+            pending.seen.retain(|_, at| now.duration_since(*at) < REPEAT_WINDOW);
+            if pending.seen.len() >= MAX_SEEN {
+                pending.seen.clear();
+            }
+        }
+        pending.seen.insert((client, article_id), now);
+        *pending.counts.entry(article_id).or_default() += 1;
+        true
+    }
+
+    /// Writes the counted views to the database (today, UTC). On failure they are kept for
+    /// the next attempt.
+    pub async fn flush(&self, pool: &SqlitePool) -> sqlx::Result<()> {
+        let counts: Vec<(i64, i64)> = {
+            let mut pending = self.inner.pending.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            pending.seen.retain(|_, at| now.duration_since(*at) < REPEAT_WINDOW);
+            pending.counts.drain().collect()
+        };
+        if counts.is_empty() {
+            return Ok(());
+        }
+        let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        if let Err(error) = super::store::add_views(pool, &day, &counts).await {
+            let mut pending = self.inner.pending.lock().unwrap_or_else(|p| p.into_inner());
+            for (id, n) in counts {
+                *pending.counts.entry(id).or_default() += n;
+            }
+            return Err(error);
+        }
+        Ok(())
+    }
+
+    /// Writes the counts every `every` and re-reads Popular every `POPULAR_TTL`, in the
+    /// background, until the runtime ends (views of the last interval are lost on a crash —
+    /// acceptable for a popularity list).
+    pub fn flush_every(&self, pool: SqlitePool, every: Duration) {
+        let readership = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(error) = readership.flush(&pool).await {
+                    tracing::warn!(%error, "view counts could not be written; retrying");
+                }
+                let stale = readership.cached_popular().is_none_or(|(at, _)| at.elapsed() >= POPULAR_TTL);
+                if stale {
+                    if let Err(error) = readership.refresh_popular(&pool).await {
+                        tracing::warn!(%error, "the Popular list could not be read");
+                    }
+                }
+            }
+        });
+    }
+
+    fn cached_popular(&self) -> Option<(Instant, Vec<(i64, Teaser)>)> {
+        self.inner.popular.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    async fn refresh_popular(&self, pool: &SqlitePool) -> sqlx::Result<Vec<(i64, Teaser)>> {
+        let today = chrono::Utc::now().date_naive();
+        let list = super::store::popular(pool, today, LIST_LEN + 1).await?;
+        *self.inner.popular.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), list.clone()));
+        Ok(list)
+    }
+
+    /// The Popular list (one more than is shown, so a page can leave its own story out). Pages
+    /// get the copy the background task keeps fresh; only the very first request reads it.
+    pub async fn popular(&self, pool: &SqlitePool) -> sqlx::Result<Vec<(i64, Teaser)>> {
+        match self.cached_popular() {
+            Some((_, list)) => Ok(list),
+            None => self.refresh_popular(pool).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader(address: &str) -> Visitor {
+        Visitor {
+            user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36".into(),
+            address: address.into(),
+            prefetch: false,
+        }
+    }
+
+    #[test]
+    fn bots_and_prefetches_are_not_counted() {
+        let readership = Readership::new();
+        for agent in ["", "Googlebot/2.1", "curl/8.5.0", "Mozilla/5.0 HeadlessChrome/130.0", "facebookexternalhit/1.1"] {
+            let visitor = Visitor { user_agent: agent.into(), ..reader("1.2.3.4|") };
+            assert!(!readership.record(1, &visitor), "{agent:?} is a bot");
+        }
+        assert!(!readership.record(1, &Visitor { prefetch: true, ..reader("1.2.3.4|") }));
+        assert!(readership.record(1, &reader("1.2.3.4|")));
+    }
+
+    #[test]
+    fn repeat_views_within_the_window_count_once() {
+        let readership = Readership::new();
+        let start = Instant::now();
+        assert!(readership.record_at(7, &reader("1.2.3.4|"), start));
+        assert!(!readership.record_at(7, &reader("1.2.3.4|"), start + Duration::from_secs(60)));
+        assert!(readership.record_at(8, &reader("1.2.3.4|"), start), "another story counts");
+        assert!(readership.record_at(7, &reader("5.6.7.8|"), start), "another reader counts");
+        assert!(readership.record_at(7, &reader("1.2.3.4|"), start + REPEAT_WINDOW), "after the window it counts again");
+        let pending = readership.inner.pending.lock().unwrap();
+        assert_eq!(pending.counts[&7], 3);
+        assert_eq!(pending.counts[&8], 1);
+    }
+}
