@@ -60,6 +60,12 @@ try {
           .filter((a) => a.score !== null && a.score < 1 && categories[id].auditRefs.some((r) => r.id === a.id && r.weight > 0))
           .map((a) => `${a.id} (${a.displayValue ?? a.score})`);
         failures.push(`${page}: ${id} ${scores[id]} < ${min}; failing audits: ${failing.join(', ')}`);
+        if (id === 'performance') {
+          const lcpElement = audits['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node?.snippet;
+          const blocking = (audits['render-blocking-resources']?.details?.items ?? []).map((i) => `${i.url} ${i.wastedMs} ms`);
+          const phases = audits['largest-contentful-paint-element']?.details?.items?.[1]?.items?.map((i) => `${i.phase} ${Math.round(i.timing)} ms`);
+          failures.push(`  LCP element ${lcpElement}; phases ${phases?.join(', ')}; render-blocking ${blocking.join(', ') || 'none'}`);
+        }
       }
     }
     if (cls !== 0) failures.push(`${page}: CLS ${cls}, expected 0`);

@@ -23,11 +23,11 @@ use discovery::SearchPage;
 use newsletter::{ConfirmPage, UnsubscribePage};
 use site::{Footer, Header, NotFound};
 
-/// The HTML document around the app. The stylesheet and hydration scripts are named from
-/// the same `LeptosOptions` that cargo-leptos builds with, so the page always asks for the
+/// The HTML document around the app. The stylesheet and the app's bundles are named from the
+/// same `LeptosOptions` (and hashes) cargo-leptos builds with, so the page always asks for the
 /// files that `target/site/pkg` holds.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let stylesheet = stylesheet_href(&options);
+    let stylesheet = site::bundles::stylesheet_href(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -40,7 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="alternate" type="application/rss+xml" title=site::SITE_NAME href="/feed.xml"/>
                 <link rel="alternate" type="application/atom+xml" title=site::SITE_NAME href="/atom.xml"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <site::bundles::StartApp options/>
                 <MetaTags/>
             </head>
             <body>
@@ -48,25 +48,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
-}
-
-/// `/pkg/newsroom.<hash>.css` with `hash-files` (the hash from the `hash.txt` cargo-leptos
-/// writes beside the server binary), read once rather than on every page.
-fn stylesheet_href(options: &LeptosOptions) -> String {
-    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HREF.get_or_init(|| {
-        let hash = options
-            .hash_files
-            .then(|| std::env::current_exe().ok()?.parent()?.join(options.hash_file.as_ref()).canonicalize().ok())
-            .flatten()
-            .and_then(|file| std::fs::read_to_string(file).ok())
-            .and_then(|hashes| {
-                hashes.lines().find_map(|line| line.trim().strip_prefix("css:").map(|hash| format!(".{}", hash.trim())))
-            })
-            .unwrap_or_default();
-        format!("/{}/{}{hash}.css", options.site_pkg_dir, options.output_name)
-    })
-    .clone()
 }
 
 /// Every URL of the site. Content routes render with `SsrMode::Async` so the article text is

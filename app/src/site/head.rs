@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Script, Title};
+use serde::Serialize;
 
 use super::{SiteUrl, SITE_NAME};
 use crate::articles::{Article, Slug};
@@ -108,38 +109,69 @@ pub fn ArticleHead(article: Article) -> impl IntoView {
     }
 }
 
-/// schema.org `NewsArticle`; `headline` is exactly the page's `<h1>`.
-pub fn news_article(article: &Article) -> serde_json::Value {
+/// schema.org `NewsArticle`; `headline` is exactly the page's `<h1>`. Typed rather than a
+/// `serde_json::Value`, which would add its map and value code to the wasm bundle.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewsArticle<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    main_entity_of_page: String,
+    headline: &'a str,
+    description: &'a str,
+    image: [String; 1],
+    date_published: &'a str,
+    date_modified: &'a str,
+    article_section: &'a str,
+    keywords: Vec<&'a str>,
+    author: [Thing<'a>; 1],
+    publisher: Thing<'a>,
+}
+
+/// A schema.org person, organisation or image: what the article's fields point at.
+#[derive(Serialize)]
+struct Thing<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logo: Option<Box<Thing<'a>>>,
+}
+
+pub fn news_article(article: &Article) -> NewsArticle<'_> {
     let card = &article.card;
-    let mut author = serde_json::json!({ "@type": "Person", "name": card.author });
-    if let Some(slug) = Slug::from_name(&card.author) {
-        author["url"] = absolute(&format!("/author/{slug}")).into();
-    }
-    serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "mainEntityOfPage": absolute(&card.href()),
-        "headline": card.title,
-        "description": card.summary,
-        "image": [absolute(article.image.as_deref().unwrap_or(DEFAULT_IMAGE))],
-        "datePublished": card.published.iso,
-        "dateModified": article.updated.iso,
-        "articleSection": card.category.name,
-        "keywords": article.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
-        "author": [author],
-        "publisher": {
-            "@type": "Organization",
-            "name": SITE_NAME,
-            "url": absolute("/"),
-            "logo": { "@type": "ImageObject", "url": absolute(LOGO) },
+    let author_page = Slug::from_name(&card.author).map(|slug| absolute(&format!("/author/{slug}")));
+    NewsArticle {
+        context: "https://schema.org",
+        kind: "NewsArticle",
+        main_entity_of_page: absolute(&card.href()),
+        headline: &card.title,
+        description: &card.summary,
+        image: [absolute(article.image.as_deref().unwrap_or(DEFAULT_IMAGE))],
+        date_published: &card.published.iso,
+        date_modified: &article.updated.iso,
+        article_section: &card.category.name,
+        keywords: article.tags.iter().map(|t| t.name.as_str()).collect(),
+        author: [Thing { kind: "Person", name: Some(&card.author), url: author_page, logo: None }],
+        publisher: Thing {
+            kind: "Organization",
+            name: Some(SITE_NAME),
+            url: Some(absolute("/")),
+            logo: Some(Box::new(Thing { kind: "ImageObject", name: None, url: Some(absolute(LOGO)), logo: None })),
         },
-    })
+    }
 }
 
 /// JSON safe to place inside `<script>`: `<`, `>` and `&` become `\u` escapes (same JSON
 /// value), so a headline holding `</script>` cannot end the element.
-pub fn json_for_script(value: &serde_json::Value) -> String {
-    value.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+pub fn json_for_script(value: &impl Serialize) -> String {
+    let json = serde_json::to_string(value).unwrap_or_default();
+    json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! What surrounds every page: header with navigation, footer, the not-found page.
 
+pub mod bundles;
 mod footer;
 #[cfg(feature = "ssr")]
 pub mod form_post;

@@ -102,16 +102,23 @@ async fn cross_site_posts_are_forbidden() {
 #[tokio::test]
 async fn oversized_bodies_are_refused_with_413() {
     let app = no_flood().await;
-    let huge = "a".repeat(70 * 1024);
-    let (status, _) = app.post_comment(&fields(&huge, "Ann", "ann@example.org")).await;
-    assert_eq!(status, 413);
-    // Just under the comment limit, but over it once counted in bytes: a clear 422.
-    let long = "é".repeat(32_800);
-    let (status, body) = app.post_comment(&fields(&long, "Ann", "ann@example.org")).await;
-    assert!(status == 413 || status == 422, "{status}");
-    if status == 422 {
-        assert!(body.contains("too long"), "{body}");
-    }
+    // The server answers from the Content-Length alone and may close the connection before an
+    // upload finishes (HTTP allows it), so the request is sent without its body here.
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST /api/comments/post HTTP/1.1\r\nHost: {address}\r\nAccept: application/json\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        70 * 1024
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut stream, head.as_bytes()).await.unwrap();
+    let mut response = vec![0; 64];
+    let read = tokio::io::AsyncReadExt::read(&mut stream, &mut response).await.unwrap();
+    let status_line = String::from_utf8_lossy(&response[..read]).to_string();
+    assert!(status_line.starts_with("HTTP/1.1 413"), "{status_line}");
+    // A normal post still goes through afterwards.
+    let (status, _) = app.post_comment(&fields("After the refused upload.", "Ann", "ann@example.org")).await;
+    assert_eq!(status, 200);
 }
 
 #[tokio::test]
