@@ -78,7 +78,8 @@ impl ShareLinks {
 /// "Share post": a link per network; "Copy link" and "Share…" appear once the app runs.
 #[component]
 pub fn SharePost(share: ShareLinks) -> impl IntoView {
-    // Both buttons need JavaScript: hidden in the server's HTML, shown after hydration.
+    // Both buttons need JavaScript: invisible in the server's HTML, shown after hydration. Their
+    // space is kept (visibility, not display) so nothing moves when they appear.
     let can_copy = RwSignal::new(false);
     let can_share = RwSignal::new(false);
     Effect::new(move |_| {
@@ -129,7 +130,7 @@ pub fn SharePost(share: ShareLinks) -> impl IntoView {
                         }
                     })
                     .collect_view()}
-                <li hidden=move || !can_copy.get()>
+                <li class="needs-app" class:ready=move || can_copy.get()>
                     <button type="button" class="share-link" aria-label="Copy link" title="Copy link" on:click=copy>
                         <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
                             <path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1"
@@ -137,7 +138,7 @@ pub fn SharePost(share: ShareLinks) -> impl IntoView {
                         </svg>
                     </button>
                 </li>
-                <li hidden=move || !can_share.get()>
+                <li class="needs-app" class:ready=move || can_share.get()>
                     <button type="button" class="share-link" aria-label="Share…" title="Share…" on:click=open_sheet>
                         <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
                             <path d="M12 15V3M7 8l5-5 5 5M5 12v8h14v-8" fill="none" stroke="currentColor" stroke-width="2"
