@@ -56,7 +56,8 @@ impl Application {
         tokio::spawn(mail::run(pool.clone(), transport, queue.clone(), stopping.subscribe()));
         let security = http::SecurityPolicy {
             https: site_url.is_https(),
-            live_reload: config.leptos.env == leptos::config::Env::DEV,
+            // `cargo leptos watch` sets LEPTOS_WATCH; its reload script connects to a websocket.
+            live_reload: std::env::var_os("LEPTOS_WATCH").is_some(),
         };
         let site = Site {
             options: config.leptos,
