@@ -50,6 +50,14 @@ pub async fn begin_write(
     Ok((turn, tx))
 }
 
+/// A fresh database in a temporary folder, for the store modules' tests.
+#[cfg(test)]
+pub async fn temporary() -> (Pool, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    (connect(&url).await.unwrap(), dir)
+}
+
 /// The pool for a server function or SSR render, provided as context by the server.
 pub fn pool() -> Result<Pool, ServerFnError> {
     use_context::<Pool>().ok_or_else(|| ServerFnError::new("database pool missing from context"))

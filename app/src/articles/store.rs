@@ -338,9 +338,7 @@ mod tests {
     use chrono::TimeZone;
 
     async fn pool() -> (SqlitePool, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        (crate::db::connect(&url).await.unwrap(), dir)
+        crate::db::temporary().await
     }
 
     fn article(slug: &str, category: &str, day: u32) -> NewArticle {

@@ -379,9 +379,7 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     async fn pool() -> (SqlitePool, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        (crate::db::connect(&url).await.unwrap(), dir)
+        crate::db::temporary().await
     }
 
     /// Twelve stories on four subjects, each subject in its own words.

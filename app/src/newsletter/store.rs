@@ -291,14 +291,6 @@ pub async fn next_due(pool: &SqlitePool) -> sqlx::Result<Option<DateTime<Utc>>> 
     Ok(at.and_then(|at| DateTime::parse_from_rfc3339(&at).ok()).map(|at| at.with_timezone(&Utc)))
 }
 
-/// The outbox as an operator sees it: (recipient, subject, attempts, last error, sent).
-pub async fn outbox(pool: &SqlitePool) -> sqlx::Result<Vec<(String, String, i64, Option<String>, bool)>> {
-    let rows = sqlx::query("SELECT recipient, subject, attempts, last_error, sent_at IS NOT NULL AS sent FROM mail_outbox ORDER BY id")
-        .fetch_all(pool)
-        .await?;
-    Ok(rows.into_iter().map(|r| (r.get("recipient"), r.get("subject"), r.get("attempts"), r.get("last_error"), r.get("sent"))).collect())
-}
-
 /// Fixed-width UTC times (milliseconds), so text comparison is time order.
 fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)

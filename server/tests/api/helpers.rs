@@ -98,17 +98,21 @@ impl TestApp {
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.pool).await.unwrap()
     }
 
-    /// Posts the comment form as the hydrated app does (JSON answer).
-    pub async fn post_comment(&self, fields: &[(&str, &str)]) -> (u16, String) {
+    /// Posts a form to a server function as the hydrated app does (JSON answer).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
         let response = self
             .client
-            .post(format!("{}/api/comments/post", self.address))
+            .post(format!("{}{path}", self.address))
             .header("Accept", "application/json")
             .form(fields)
             .send()
             .await
             .unwrap();
         (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    pub async fn post_comment(&self, fields: &[(&str, &str)]) -> (u16, String) {
+        self.post_form("/api/comments/post", fields).await
     }
 
     /// Posts the comment form as a browser without JavaScript does.

@@ -11,17 +11,8 @@ use crate::smtp::{Received, SmtpSink};
 const THANKS: &str = "\"Thanks! Check your inbox to confirm your subscription.\"";
 
 impl TestApp {
-    /// Posts the subscribe form as the hydrated app does (JSON answer).
     async fn subscribe(&self, fields: &[(&str, &str)]) -> (u16, String) {
-        let response = self
-            .client
-            .post(format!("{}/api/newsletter/subscribe", self.address))
-            .header("Accept", "application/json")
-            .form(fields)
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.text().await.unwrap())
+        self.post_form("/api/newsletter/subscribe", fields).await
     }
 
     async fn status_of(&self, email: &str) -> Option<String> {
