@@ -1,7 +1,7 @@
 # The two commands a newcomer needs (see README.md).
 SHELL := /bin/bash
 
-.PHONY: run test release bootstrap
+.PHONY: run test release bench bootstrap
 
 ## Run the site with demo content on SQLite at http://127.0.0.1:3000 (live reload).
 run: bootstrap
@@ -14,6 +14,12 @@ test:
 ## Production build: target/release/server plus target/site.
 release: bootstrap
 	source scripts/env.sh && cargo leptos build --release --precompress
+
+## Benchmarks, not part of the tests (~10 minutes after the build): a 10,000-article site under
+## wrk against static-file baselines; writes bench/RESULTS.md.
+bench:
+	scripts/bootstrap.sh bench
+	source scripts/env.sh && cargo leptos build --release --precompress && cargo run --release -p bench
 
 bootstrap:
 	scripts/bootstrap.sh

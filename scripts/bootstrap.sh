@@ -3,6 +3,7 @@
 # there. Safe to run again and again; a warm machine finishes in seconds.
 #   scripts/bootstrap.sh          toolchain, cargo-leptos, wasm-bindgen-cli, npm packages (wasm-opt)
 #   scripts/bootstrap.sh browser  the above plus a Chromium for the end-to-end tests
+#   scripts/bootstrap.sh bench    the above plus wrk (load generator) and nginx (static baseline)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,5 +54,13 @@ if [ "${1:-}" = "browser" ]; then
     say "installing Playwright's own Chromium"
     (cd end2end && npx playwright install chromium)
   fi
+fi
+# 6. The benchmark's load generator and reference static file server, only for `make bench`.
+if [ "${1:-}" = "bench" ] && { ! command -v wrk >/dev/null || ! [ -x /usr/sbin/nginx ]; }; then
+  say "installing Debian's wrk and nginx"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get install -y --no-install-recommends wrk nginx \
+    || { $sudo_cmd apt-get update && $sudo_cmd apt-get install -y --no-install-recommends wrk nginx; }
 fi
 say "bootstrap complete"

@@ -50,6 +50,12 @@ pub async fn begin_write(
     Ok((turn, tx))
 }
 
+/// A number that changes whenever anything a page shows changes (kept by triggers, so writes
+/// from other processes count too): the render cache is valid while it stays the same.
+pub async fn content_version(pool: &Pool) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT version FROM content_version WHERE id = 1").fetch_one(pool).await
+}
+
 /// A fresh database in a temporary folder, for the store modules' tests.
 #[cfg(test)]
 pub async fn temporary() -> (Pool, tempfile::TempDir) {

@@ -11,6 +11,7 @@ pub mod mail;
 pub mod markdown;
 pub mod moderation;
 pub mod newsletter;
+pub mod page_cache;
 pub mod sitemap;
 pub mod startup;
 pub mod telemetry;

@@ -19,6 +19,7 @@ use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer};
 use app::newsletter::{mail::MailSettings, signup::MailQueue};
 
 use crate::assets::{self, Assets};
+use crate::page_cache::{self, PageCache};
 use crate::{config::Config, content, feeds, http, live, mail, markdown::SiteFiles, newsletter, sitemap};
 
 pub struct Application {
@@ -59,6 +60,9 @@ impl Application {
             // `cargo leptos watch` sets LEPTOS_WATCH; its reload script connects to a websocket.
             live_reload: std::env::var_os("LEPTOS_WATCH").is_some(),
         };
+        let cache = PageCache::new(pool.clone(), readership.clone());
+        cache.check_version().await;
+        cache.watch_versions();
         let site = Site {
             options: config.leptos,
             pool: pool.clone(),
@@ -69,6 +73,7 @@ impl Application {
             mail,
             queue,
             security,
+            cache,
         };
         let router = router(site, stopping.subscribe());
         Ok(Application { listener, router, pool, stopping })
@@ -108,6 +113,7 @@ struct Site {
     mail: MailSettings,
     queue: MailQueue,
     security: http::SecurityPolicy,
+    cache: PageCache,
 }
 
 /// `MAIL_FROM`, or `newsletter@` the site's host when that is a mail domain.
@@ -122,7 +128,7 @@ fn mail_from(config: &Config, site_url: &SiteUrl) -> lettre::Address {
 pub const VIEW_FLUSH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
 
 fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
-    let Site { options, pool, site_url, comments, feed, readership, mail, queue, security } = site;
+    let Site { options, pool, site_url, comments, feed, readership, mail, queue, security, cache } = site;
     let routes = generate_route_list(App);
     let live_feed = feed.clone();
     let publication = feeds::Publication { pool: pool.clone(), site_url: site_url.clone() };
@@ -158,6 +164,8 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         .layer(axum::middleware::from_fn(move |request, next| http::security_headers(security, request, next)))
         // br or gzip, as the browser asks; event streams are left alone.
         .layer(CompressionLayer::new())
+        // Anonymous pages are rendered once and kept compressed, headers and all.
+        .layer(axum::middleware::from_fn(move |request, next| page_cache::serve(cache.clone(), request, next)))
         // Comments are at most 64 KiB of text; refuse larger bodies with 413 before reading them.
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(

@@ -10,7 +10,31 @@ type LogLines = std::io::Lines<BufReader<std::process::ChildStdout>>;
 
 /// Starts `target/…/server` from the project root on a random port; returns the process, its
 /// address and its log lines from there on.
-fn start_server(database_url: &str, env: &[(&str, &str)]) -> (std::process::Child, String, LogLines) {
+/// The server process, killed when a test ends early (a failed assertion must not leave it
+/// running, holding the test runner's output open).
+struct Server(std::process::Child);
+
+impl std::ops::Deref for Server {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_server(database_url: &str, env: &[(&str, &str)]) -> (Server, String, LogLines) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .env("DATABASE_URL", database_url)
@@ -30,7 +54,21 @@ fn start_server(database_url: &str, env: &[(&str, &str)]) -> (std::process::Chil
             break line[at + "listening on ".len()..].trim().to_owned();
         }
     };
-    (child, address, lines)
+    (Server(child), address, lines)
+}
+
+/// The page at `url` once it contains `text`: a change written by another process reaches the
+/// server's render cache within a moment (it re-reads the content version every 250 ms).
+async fn page_showing(url: &str, text: &str) -> String {
+    let mut html = String::new();
+    for _ in 0..40 {
+        html = reqwest::get(url).await.unwrap().text().await.unwrap();
+        if html.contains(text) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    html
 }
 
 /// Runs a `server` command against `database_url` from the project root; returns whether it
@@ -186,7 +224,7 @@ async fn editors_import_markdown_while_the_server_runs() {
     std::fs::write(&ferry, article("Ferry Adds a Late Sailing")).unwrap();
     let (ok, said) = run_command(&url, &["import", ferry.to_str().unwrap()]);
     assert!(ok && said.contains("0 created, 1 updated"), "{said}");
-    let html = reqwest::get(format!("{address}/article/ferry-timetable")).await.unwrap().text().await.unwrap();
+    let html = page_showing(&format!("{address}/article/ferry-timetable"), "Ferry Adds a Late Sailing").await;
     assert!(html.contains("Ferry Adds a Late Sailing"), "re-importing an edit updates the article");
 
     let (ok, said) = run_command(&url, &["import"]);

@@ -59,6 +59,13 @@ pub async fn for_article(article: &crate::articles::Article) -> Result<ArticleDi
     let readership = use_context::<views::Readership>()
         .ok_or_else(|| ServerFnError::new("readership missing from context"))?;
     readership.record(article.id, &views::Visitor::from_request().await);
+    // A copy of this page served from the render cache counts its view by this header.
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::HeaderName::from_static(views::ARTICLE_HEADER),
+            http::HeaderValue::from(article.id),
+        );
+    }
     let share = ShareLinks::new(&site_url.join(&article.card.href()), &article.card.title);
     let related = store::related(&pool, article.id, LIST_LEN).await?;
     let shown: Vec<i64> = related.iter().map(|(id, _)| *id).collect();

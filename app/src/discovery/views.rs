@@ -18,6 +18,9 @@ use super::{Teaser, LIST_LEN};
 pub const REPEAT_WINDOW: Duration = Duration::from_secs(30 * 60);
 /// How often the background task re-reads the Popular list.
 pub const POPULAR_TTL: Duration = Duration::from_secs(60);
+/// The response header through which an article page tells the server's render cache which
+/// story it shows (so views of cached copies are counted); never sent to readers.
+pub const ARTICLE_HEADER: &str = "x-article-id";
 /// How many "recently seen" entries are kept at most (memory bound under a flood).
 const MAX_SEEN: usize = 200_000;
 
@@ -37,12 +40,18 @@ impl Visitor {
         use axum::extract::ConnectInfo;
         use leptos::prelude::use_context;
         let Some(parts) = use_context::<http::request::Parts>() else { return Visitor::default() };
-        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-        let peer = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await.ok().map(|c| c.0.ip().to_string());
+        let peer = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await.ok().map(|c| c.0.ip());
+        Visitor::from_headers(&parts.headers, peer)
+    }
+
+    /// The visitor of a request with these headers from this peer (also used for pages served
+    /// from the render cache, which never reach the app).
+    pub fn from_headers(headers: &http::HeaderMap, peer: Option<std::net::IpAddr>) -> Visitor {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         let purpose = format!("{} {}", header("sec-purpose"), header("purpose")).to_ascii_lowercase();
         Visitor {
             user_agent: header("user-agent"),
-            address: format!("{}|{}", peer.unwrap_or_default(), header("x-forwarded-for")),
+            address: format!("{}|{}", peer.map(|p| p.to_string()).unwrap_or_default(), header("x-forwarded-for")),
             prefetch: purpose.contains("prefetch") || purpose.contains("prerender"),
         }
     }

@@ -3,6 +3,7 @@ mod discovery;
 mod headers;
 mod helpers;
 mod newsletter;
+mod page_cache;
 mod pages;
 mod publishing;
 mod seeding;

@@ -1,0 +1,104 @@
+//! What the results depend on: the machine, the commit, the server's memory, and what an article
+//! page weighs on the wire.
+
+use std::path::Path;
+use std::process::Command;
+
+fn command_line(program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .output()
+        .ok()
+        .map(|o| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+        .and_then(|s| s.lines().next().map(|l| l.trim().to_owned()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// CPU model and count, memory, kernel, load when the run started.
+pub fn describe() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, m)| m.trim().to_owned()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let memory_gb = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0 / 1024.0);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+    format!(
+        "{cores} × {model}, {memory_gb:.0} GiB, Linux {}, load average at the end {load}",
+        command_line("uname", &["-r"])
+    )
+}
+
+pub fn commit() -> String {
+    let hash = command_line("git", &["rev-parse", "--short", "HEAD"]);
+    let dirty = !command_line("git", &["status", "--porcelain", "--untracked-files=no"]).is_empty()
+        && command_line("git", &["status", "--porcelain", "--untracked-files=no"]) != "unknown";
+    if dirty {
+        format!("{hash} with uncommitted changes")
+    } else {
+        hash
+    }
+}
+
+pub fn wrk_version() -> String {
+    command_line("wrk", &["-v"]).split(" Copyright").next().unwrap_or("wrk").to_owned()
+}
+
+pub struct Memory {
+    pub peak_mb: f64,
+    pub now_mb: f64,
+}
+
+/// The process's peak and current resident memory.
+pub fn memory(pid: u32) -> anyhow::Result<Memory> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kb = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    Ok(Memory { peak_mb: kb("VmHWM:") / 1024.0, now_mb: kb("VmRSS:") / 1024.0 })
+}
+
+pub struct Weight {
+    pub parts: Vec<(String, u64)>,
+}
+
+impl Weight {
+    pub fn total(&self) -> u64 {
+        self.parts.iter().map(|(_, b)| b).sum()
+    }
+}
+
+/// The article as a browser gets it: the HTML compressed by the server, and every bundle the
+/// page names from the site root's `.br` files (what the server sends to a browser asking for br).
+pub fn page_weight(port: u16, path: &str, site_root: &Path) -> anyhow::Result<Weight> {
+    let compressed = super::load::get(port, path, &[("Accept-Encoding", "br"), ("User-Agent", super::BROWSER)])?;
+    anyhow::ensure!(compressed.headers.to_ascii_lowercase().contains("content-encoding: br"), "the page was not compressed");
+    let html = super::load::get(port, path, &[("User-Agent", super::BROWSER)])?.text();
+    let mut parts = vec![("HTML".to_owned(), compressed.body.len() as u64)];
+    let mut names: Vec<String> = html
+        .split("/pkg/")
+        .skip(1)
+        .filter_map(|rest| rest.split(['"', '\'', '\\', ')', ' ']).next())
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let file = site_root.join("pkg").join(format!("{name}.br"));
+        let size = std::fs::metadata(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?.len();
+        parts.push((name, size));
+    }
+    anyhow::ensure!(parts.iter().any(|(n, _)| n.ends_with(".wasm")), "the page names no wasm bundle");
+    Ok(Weight { parts })
+}

@@ -1,0 +1,283 @@
+//! The benchmark harness (`make bench`): builds a large site, starts the release server on it
+//! exactly as production does, serves the same article page's bytes from static file servers
+//! in the same run, drives everything with wrk and writes `bench/RESULTS.md`.
+//!
+//! Absolute numbers on a shared two-core machine (where wrk competes with the server for the
+//! cores) vary from run to run; the ratios to the static baselines measured minutes apart are
+//! what to compare.
+//!
+//! Settings (environment): `BENCH_ARTICLES` (10000), `BENCH_COMMENTS` (100000),
+//! `BENCH_SECONDS` per wrk run (10), `BENCH_CONCURRENCY` (1,8,32,128), `BENCH_OUTPUT`
+//! (bench/RESULTS.md).
+
+mod data;
+mod load;
+mod machine;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use load::{Run, Wrk};
+
+const SERVER_PORT: u16 = 3400;
+const NGINX_PORT: u16 = 3401;
+/// A reader's browser, so views are counted as they would be (bots are skipped early).
+const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
+
+fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Stops a child process when dropped, so a failed run leaves no server behind.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ is in the workspace").to_path_buf();
+    std::env::set_current_dir(&root)?;
+    let articles: usize = setting("BENCH_ARTICLES", 10_000);
+    let comments: usize = setting("BENCH_COMMENTS", 100_000);
+    let seconds: u64 = setting("BENCH_SECONDS", 10);
+    let concurrency: Vec<u32> = std::env::var("BENCH_CONCURRENCY")
+        .unwrap_or_else(|_| "1,8,32,128".into())
+        .split(',')
+        .filter_map(|c| c.trim().parse().ok())
+        .collect();
+    let output = PathBuf::from(std::env::var("BENCH_OUTPUT").unwrap_or_else(|_| "bench/RESULTS.md".into()));
+    let server_binary = root.join("target/release/server");
+    anyhow::ensure!(server_binary.exists(), "no release build: run `make bench` (or `cargo leptos build --release --precompress`)");
+
+    let work = root.join("target/bench");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(work.join("static"))?;
+    let database = work.join("site.db");
+    let database_url = format!("sqlite://{}", database.display());
+
+    eprintln!("==> generating the site");
+    let runtime = tokio::runtime::Runtime::new()?;
+    let site = runtime.block_on(data::generate(&database_url, articles, comments))?;
+
+    eprintln!("==> starting target/release/server on 127.0.0.1:{SERVER_PORT}");
+    let server = Running(
+        Command::new(&server_binary)
+            .env("DATABASE_URL", &database_url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{SERVER_PORT}"))
+            .env("COMMENT_FLOOD_SECONDS", "0")
+            .env("MAIL_DIR", work.join("outbox"))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()?,
+    );
+    let base = format!("http://127.0.0.1:{SERVER_PORT}");
+    load::wait_until_up(SERVER_PORT, Duration::from_secs(60))?;
+
+    // The static baselines serve exactly the bytes a reader (and wrk) gets for the article.
+    let article_path = format!("/article/{}", site.fifty);
+    let article = load::get(SERVER_PORT, &article_path, &[("User-Agent", BROWSER)])?;
+    anyhow::ensure!(article.status == 200 && article.body.len() > 10_000, "the article page did not render");
+    let comment_count = article.text().matches("class=\"comment-body\"").count();
+    std::fs::write(work.join("static/article.html"), &article.body)?;
+    let axum_static = root.join("target/site/bench-static");
+    std::fs::create_dir_all(&axum_static)?;
+    std::fs::write(axum_static.join("article.html"), &article.body)?;
+    let nginx = start_nginx(&work)?;
+
+    let weight = machine::page_weight(SERVER_PORT, &article_path, &root.join("target/site"))?;
+
+    let mut targets: Vec<(String, String, Vec<(&str, String)>)> = Vec::new();
+    if nginx.is_some() {
+        targets.push(("static file, nginx".into(), format!("http://127.0.0.1:{NGINX_PORT}/article.html"), vec![]));
+    }
+    targets.push(("static file, our server".into(), format!("{base}/bench-static/article.html"), vec![]));
+    targets.push((format!("article, {} comments shown of 50", comment_count), format!("{base}{article_path}"), vec![]));
+    targets.push((
+        format!("article, {} comments (first page)", site.long_thread_comments),
+        format!("{base}/article/{}", site.long_thread),
+        vec![],
+    ));
+    targets.push(("front page".into(), format!("{base}/"), vec![]));
+    targets.push((format!("search \"{}\"", site.search_word), format!("{base}/search?q={}", site.search_word), vec![]));
+    // A reader who has commented gets their own page (saved name, own pending comments): the
+    // cost of a render without the cache.
+    targets.push((
+        "article, 50 comments, commenter (not cached)".into(),
+        format!("{base}{article_path}"),
+        vec![("Cookie", "comment_token=0123456789abcdef0123456789abcdef".to_string())],
+    ));
+
+    let wrk = Wrk;
+    let mut runs: Vec<(usize, u32, Run)> = Vec::new();
+    // Warm up every target once (SQLite's page cache, the render cache, connections).
+    for (_, url, headers) in &targets {
+        let mut headers = headers.clone();
+        headers.push(("User-Agent", BROWSER.into()));
+        wrk.run(url, 8, &headers, None, 2)?;
+    }
+    for &c in &concurrency {
+        // Interleaved, so a slow minute on the shared machine hits every target alike.
+        for (i, (name, url, headers)) in targets.iter().enumerate() {
+            let mut headers = headers.clone();
+            headers.push(("User-Agent", BROWSER.into()));
+            let run = wrk.run(url, c, &headers, None, seconds)?;
+            eprintln!("  {name:<48} c={c:<4} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms", run.rps, run.p50_ms, run.p99_ms);
+            runs.push((i, c, run));
+        }
+    }
+
+    eprintln!("==> posting comments (flood control off)");
+    let before = runtime.block_on(count_comments(&database_url))?;
+    let script = root.join("bench/post-comments.lua");
+    let posting = wrk.run(&base, 32, &[], Some((&script, &site.posting_target)), seconds)?;
+    // Requests still in flight when wrk stops may be stored without being counted by wrk.
+    std::thread::sleep(Duration::from_millis(500));
+    let after = runtime.block_on(count_comments(&database_url))?;
+    let stored = after - before;
+    eprintln!("  {:.0} posts/s, {} answered 2xx, {} stored, {} errors", posting.rps, posting.ok(), stored, posting.errors);
+
+    let memory = machine::memory(server.0.id())?;
+    let _ = std::fs::remove_dir_all(&axum_static);
+
+    let results = Results { site: &site, targets: &targets, runs: &runs, posting: &posting, stored, memory, weight, seconds, nginx: nginx.is_some() };
+    std::fs::write(&output, results.markdown()?)?;
+    eprintln!("==> wrote {}", output.display());
+    drop(nginx);
+    drop(server);
+    Ok(())
+}
+
+async fn count_comments(database_url: &str) -> anyhow::Result<i64> {
+    let pool = app::db::connect(database_url).await?;
+    let n = sqlx::query_scalar("SELECT COUNT(*) FROM comments").fetch_one(&pool).await?;
+    pool.close().await;
+    Ok(n)
+}
+
+/// nginx from Debian as the reference static file server, when it is installed (`make bench`
+/// installs it): two workers like our two cores, keep-alive without a request limit like ours.
+fn start_nginx(work: &Path) -> anyhow::Result<Option<Running>> {
+    let Ok(binary) = which("nginx") else {
+        eprintln!("  nginx not installed: the baseline is our own server's static file service only");
+        return Ok(None);
+    };
+    let prefix = work.join("nginx");
+    std::fs::create_dir_all(prefix.join("logs"))?;
+    let conf = format!(
+        "worker_processes 2;\ndaemon off;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log warn;\n\
+         events {{ worker_connections 1024; }}\n\
+         http {{\n  access_log off;\n  sendfile on;\n  tcp_nodelay on;\n  keepalive_requests 1000000;\n\
+         client_body_temp_path {prefix}/tmp;\n  proxy_temp_path {prefix}/tmp;\n  fastcgi_temp_path {prefix}/tmp;\n\
+         uwsgi_temp_path {prefix}/tmp;\n  scgi_temp_path {prefix}/tmp;\n\
+         types {{ text/html html; }}\n\
+         server {{ listen 127.0.0.1:{NGINX_PORT}; root {root}; }}\n}}\n",
+        prefix = prefix.display(),
+        root = work.join("static").display(),
+    );
+    std::fs::write(prefix.join("nginx.conf"), conf)?;
+    let child = Command::new(binary)
+        .arg("-p")
+        .arg(&prefix)
+        .arg("-c")
+        .arg(prefix.join("nginx.conf"))
+        .stdout(Stdio::null())
+        .spawn()?;
+    let running = Running(child);
+    load::wait_until_up(NGINX_PORT, Duration::from_secs(10))?;
+    Ok(Some(running))
+}
+
+fn which(program: &str) -> anyhow::Result<PathBuf> {
+    for dir in std::env::var("PATH").unwrap_or_default().split(':').chain(["/usr/sbin", "/sbin"]) {
+        let candidate = Path::new(dir).join(program);
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+    }
+    anyhow::bail!("{program} not found")
+}
+
+struct Results<'a> {
+    site: &'a data::Site,
+    targets: &'a [(String, String, Vec<(&'a str, String)>)],
+    runs: &'a [(usize, u32, Run)],
+    posting: &'a Run,
+    stored: i64,
+    memory: machine::Memory,
+    weight: machine::Weight,
+    seconds: u64,
+    nginx: bool,
+}
+
+impl Results<'_> {
+    fn markdown(&self) -> anyhow::Result<String> {
+        let mut md = String::new();
+        let machine = machine::describe();
+        writeln!(md, "# Benchmark results\n")?;
+        writeln!(md, "Written by `make bench` (bench/src/main.rs); do not edit by hand.\n")?;
+        writeln!(md, "- Date: {}", chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"))?;
+        writeln!(md, "- Commit: `{}`", machine::commit())?;
+        writeln!(md, "- Machine: {machine}")?;
+        writeln!(md, "- Load generator: {}, on the same machine (it competes with the server for the cores)", machine::wrk_version())?;
+        writeln!(
+            md,
+            "- Site: {} articles, {} comments (one story with {}, one with 50, the rest uneven), SQLite, release build, `RUST_LOG=warn`",
+            self.site.articles, self.site.comments, self.site.long_thread_comments
+        )?;
+        writeln!(md, "- Each cell: wrk for {} s, {} threads at most, a browser's User-Agent, no compression asked for; targets interleaved per concurrency\n", self.seconds, 2)?;
+
+        let baseline_index = 0; // nginx when installed, else our own static file service
+        let baseline_name = &self.targets[baseline_index].0;
+        writeln!(md, "## Throughput and latency\n")?;
+        writeln!(md, "Ratio = requests per second divided by the {baseline_name} baseline at the same concurrency, same run.\n")?;
+        writeln!(md, "| page | concurrency | req/s | ratio | p50 ms | p99 ms | errors |")?;
+        writeln!(md, "|---|---:|---:|---:|---:|---:|---:|")?;
+        for (i, (name, _, _)) in self.targets.iter().enumerate() {
+            for (_, c, run) in self.runs.iter().filter(|(t, _, _)| *t == i) {
+                let base = self.runs.iter().find(|(t, bc, _)| *t == baseline_index && bc == c).map(|r| r.2.rps).unwrap_or(f64::NAN);
+                writeln!(
+                    md,
+                    "| {name} | {c} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
+                    run.rps,
+                    run.rps / base,
+                    run.p50_ms,
+                    run.p99_ms,
+                    run.errors
+                )?;
+            }
+        }
+        if self.nginx {
+            writeln!(md, "\nOur own static file service against nginx: ratios of the second block to the first.")?;
+        }
+        writeln!(md, "\n## Comment posting (concurrency 32, flood control off)\n")?;
+        writeln!(md, "| posts/s | answered 2xx | rows stored | errors | p50 ms | p99 ms |")?;
+        writeln!(md, "|---:|---:|---:|---:|---:|---:|")?;
+        writeln!(
+            md,
+            "| {:.0} | {} | {} | {} | {:.2} | {:.2} |",
+            self.posting.rps,
+            self.posting.ok(),
+            self.stored,
+            self.posting.errors,
+            self.posting.p50_ms,
+            self.posting.p99_ms
+        )?;
+        writeln!(md, "\nNothing lost means every 2xx answer is a stored row (rows may exceed answers by the requests in flight when wrk stopped).\n")?;
+        writeln!(md, "## Server memory\n")?;
+        writeln!(md, "Peak resident (VmHWM) over the whole run: **{:.1} MB**; resident at the end: {:.1} MB.\n", self.memory.peak_mb, self.memory.now_mb)?;
+        writeln!(md, "## Page weight of an article (as transferred, brotli)\n")?;
+        writeln!(md, "| part | bytes |")?;
+        writeln!(md, "|---|---:|")?;
+        for (part, bytes) in &self.weight.parts {
+            writeln!(md, "| {part} | {bytes} |")?;
+        }
+        writeln!(md, "| **total** | **{}** ({:.1} KB) |", self.weight.total(), self.weight.total() as f64 / 1024.0)?;
+        Ok(md)
+    }
+}

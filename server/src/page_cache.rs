@@ -1,0 +1,241 @@
+//! The render cache: every anonymous reader gets the same page, so it is rendered once and then
+//! served as stored bytes — already compressed and with its security headers — until something
+//! on it changes.
+//!
+//! - Only pages nobody personalises are kept: GET, no query but a page number, none of the
+//!   commenter's cookies (saved name, own comments awaiting moderation), a 200 HTML response
+//!   that sets no cookie. Everything else goes to the app as before.
+//! - Validity: the database keeps a content version that triggers raise on every change a
+//!   page can show (approved comments, articles, tags, authors), whoever writes — this server,
+//!   `server import` or `server comments` beside it. The cache re-reads it every
+//!   `VERSION_POLL` and right after any request that may have written, and starts afresh when
+//!   it moved. Entries also expire after `MAX_AGE`, which bounds how old Popular can be.
+//! - Views of cached article pages are still counted (the page names its story in a header).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use app::db;
+use app::discovery::views::{Readership, Visitor, ARTICLE_HEADER};
+use axum::{
+    body::{Body, Bytes},
+    extract::{ConnectInfo, Request},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    middleware::Next,
+    response::Response,
+};
+
+/// How often the content version is re-read to catch other processes' writes.
+pub const VERSION_POLL: Duration = Duration::from_millis(250);
+/// The longest a page is served from the cache (Popular is refreshed once a minute).
+pub const MAX_AGE: Duration = Duration::from_secs(60);
+/// At most this many bytes of pages are kept; the oldest go first.
+const BUDGET_BYTES: usize = 32 * 1024 * 1024;
+/// Larger pages are not kept.
+const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
+/// Tells operators and tests whether a page came from the cache.
+const X_CACHE: &str = "x-cache";
+
+/// Which stored page answers a request: the address, and the encodings the client accepts
+/// (the stored body is compressed for them).
+type Key = (String, String);
+
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+    article: Option<i64>,
+    stored: Instant,
+}
+
+#[derive(Default)]
+struct Entries {
+    pages: HashMap<Key, Arc<Page>>,
+    order: VecDeque<Key>,
+    bytes: usize,
+    /// The content version the pages were rendered at.
+    version: Option<i64>,
+}
+
+#[derive(Clone)]
+pub struct PageCache {
+    entries: Arc<Mutex<Entries>>,
+    pool: db::Pool,
+    readership: Readership,
+}
+
+impl PageCache {
+    pub fn new(pool: db::Pool, readership: Readership) -> PageCache {
+        PageCache { entries: Arc::default(), pool, readership }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Re-reads the content version and forgets every page if it moved.
+    pub async fn check_version(&self) {
+        match db::content_version(&self.pool).await {
+            Ok(version) => {
+                let mut entries = self.lock();
+                if entries.version != Some(version) {
+                    *entries = Entries { version: Some(version), ..Entries::default() };
+                }
+            }
+            // Unsure what changed: serve nothing stale.
+            Err(error) => {
+                tracing::warn!(%error, "content version unreadable; render cache emptied");
+                *self.lock() = Entries::default();
+            }
+        }
+    }
+
+    /// Keeps the version fresh in the background until the runtime ends.
+    pub fn watch_versions(&self) {
+        let cache = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(VERSION_POLL);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                cache.check_version().await;
+            }
+        });
+    }
+
+    fn get(&self, key: &Key) -> Option<Arc<Page>> {
+        let entries = self.lock();
+        entries.version?;
+        entries.pages.get(key).filter(|page| page.stored.elapsed() < MAX_AGE).cloned()
+    }
+
+    /// Stores a page rendered while the cache was at `version` (a page rendered across a
+    /// change may show the old state, so it is dropped).
+    fn put(&self, key: Key, page: Page, version: Option<i64>) {
+        let mut entries = self.lock();
+        if version.is_none() || entries.version != version || page.body.len() > MAX_PAGE_BYTES {
+            return;
+        }
+        entries.bytes += page.body.len();
+        if let Some(old) = entries.pages.insert(key.clone(), Arc::new(page)) {
+            entries.bytes -= old.body.len();
+        } else {
+            entries.order.push_back(key);
+        }
+        while entries.bytes > BUDGET_BYTES {
+            let Some(oldest) = entries.order.pop_front() else { break };
+            if let Some(gone) = entries.pages.remove(&oldest) {
+                entries.bytes -= gone.body.len();
+            }
+        }
+    }
+
+    fn version(&self) -> Option<i64> {
+        self.lock().version
+    }
+}
+
+/// The middleware: answers from the cache when it can, stores what it may.
+pub async fn serve(cache: PageCache, request: Request, next: Next) -> Response {
+    if request.method() != Method::GET {
+        let response = forget_article_header(next.run(request).await);
+        // A post may have changed a page (an approved comment): see it before answering, so
+        // the reader's next page view is fresh.
+        cache.check_version().await;
+        return response;
+    }
+    let Some(key) = cache_key(&request) else {
+        return forget_article_header(next.run(request).await);
+    };
+    if let Some(page) = cache.get(&key) {
+        if let Some(article) = page.article {
+            let peer = request.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+            cache.readership.record(article, &Visitor::from_headers(request.headers(), peer));
+        }
+        let mut response = Response::new(Body::from(page.body.clone()));
+        *response.status_mut() = page.status;
+        *response.headers_mut() = page.headers.clone();
+        response.headers_mut().insert(X_CACHE, HeaderValue::from_static("hit"));
+        return response;
+    }
+    let version = cache.version();
+    let response = next.run(request).await;
+    if !storable(&response) {
+        return forget_article_header(response);
+    }
+    let (mut parts, body) = response.into_parts();
+    let article = parts
+        .headers
+        .remove(ARTICLE_HEADER)
+        .and_then(|v| v.to_str().ok().and_then(|v| v.parse().ok()));
+    let body = match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+        Ok(body) => body,
+        Err(error) => {
+            tracing::warn!(%error, "page body could not be read for the cache");
+            return Response::from_parts(parts, Body::empty());
+        }
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    cache.put(
+        key,
+        Page { status: parts.status, headers: parts.headers.clone(), body: body.clone(), article, stored: Instant::now() },
+        version,
+    );
+    parts.headers.insert(X_CACHE, HeaderValue::from_static("miss"));
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// The key of a request whose answer is the same for every anonymous reader, or `None`.
+fn cache_key(request: &Request) -> Option<Key> {
+    let uri = request.uri();
+    let path = uri.path();
+    // Files (a dot in the name; page addresses never have one) are served from disk with their
+    // own browser caching; search has endless distinct queries.
+    let file = path.rsplit('/').next().is_some_and(|name| name.contains('.'));
+    if file || path.starts_with("/api/") || path == "/search" {
+        return None;
+    }
+    // A page number is the only query every reader may share; others carry a reader's own
+    // draft, form message or typed value.
+    if let Some(query) = uri.query() {
+        let shared = query
+            .split('&')
+            .all(|pair| matches!(pair.split('=').next(), Some("cpage" | "page")));
+        if !shared {
+            return None;
+        }
+    }
+    let personal = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(name, _)| name == app::comments::guard::AUTHOR_COOKIE || name == app::comments::guard::TOKEN_COOKIE);
+    if personal {
+        return None;
+    }
+    let encodings = request.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if encodings.len() > 128 {
+        return None;
+    }
+    let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or(path);
+    Some((path_and_query.to_owned(), encodings.to_owned()))
+}
+
+fn storable(response: &Response) -> bool {
+    let headers = response.headers();
+    response.status() == StatusCode::OK
+        && !headers.contains_key(header::SET_COOKIE)
+        && headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("text/html"))
+}
+
+fn forget_article_header(mut response: Response) -> Response {
+    response.headers_mut().remove(ARTICLE_HEADER);
+    response
+}
