@@ -30,14 +30,42 @@ fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-/// Stops a child process when dropped, so a failed run leaves no server behind.
-struct Running(Child);
+/// Stops a child process when dropped, so a failed run leaves no server behind: with SIGQUIT
+/// (nginx's graceful stop, which also ends its workers) or SIGKILL.
+struct Running {
+    child: Child,
+    quit_signal: bool,
+}
+
+impl Running {
+    fn killed(child: Child) -> Running {
+        Running { child, quit_signal: false }
+    }
+
+    fn id(&self) -> u32 {
+        self.child.id()
+    }
+}
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        if self.quit_signal {
+            let _ = Command::new("kill").arg("-QUIT").arg(self.child.id().to_string()).status();
+        } else {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
     }
+}
+
+/// Refuses to start when something already answers on `port` (a server left from another run
+/// would be measured instead of ours).
+fn port_is_free(port: u16) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "something already listens on 127.0.0.1:{port}; stop it first"
+    );
+    Ok(())
 }
 
 fn main() -> anyhow::Result<()> {
@@ -66,7 +94,9 @@ fn main() -> anyhow::Result<()> {
     let site = runtime.block_on(data::generate(&database_url, articles, comments))?;
 
     eprintln!("==> starting target/release/server on 127.0.0.1:{SERVER_PORT}");
-    let server = Running(
+    port_is_free(SERVER_PORT)?;
+    port_is_free(NGINX_PORT)?;
+    let server = Running::killed(
         Command::new(&server_binary)
             .env("DATABASE_URL", &database_url)
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{SERVER_PORT}"))
@@ -97,9 +127,10 @@ fn main() -> anyhow::Result<()> {
         targets.push(("static file, nginx".into(), format!("http://127.0.0.1:{NGINX_PORT}/article.html"), vec![]));
     }
     targets.push(("static file, our server".into(), format!("{base}/bench-static/article.html"), vec![]));
-    targets.push((format!("article, {} comments shown of 50", comment_count), format!("{base}{article_path}"), vec![]));
+    anyhow::ensure!(comment_count == 50, "the article shows {comment_count} comments, not its 50");
+    targets.push(("article with 50 comments".into(), format!("{base}{article_path}"), vec![]));
     targets.push((
-        format!("article, {} comments (first page)", site.long_thread_comments),
+        format!("article with {} comments (first page)", site.long_thread_comments),
         format!("{base}/article/{}", site.long_thread),
         vec![],
     ));
@@ -108,7 +139,7 @@ fn main() -> anyhow::Result<()> {
     // A reader who has commented gets their own page (saved name, own pending comments): the
     // cost of a render without the cache.
     targets.push((
-        "article, 50 comments, commenter (not cached)".into(),
+        "article with 50 comments, as its commenter (not cached)".into(),
         format!("{base}{article_path}"),
         vec![("Cookie", "comment_token=0123456789abcdef0123456789abcdef".to_string())],
     ));
@@ -142,7 +173,7 @@ fn main() -> anyhow::Result<()> {
     let stored = after - before;
     eprintln!("  {:.0} posts/s, {} answered 2xx, {} stored, {} errors", posting.rps, posting.ok(), stored, posting.errors);
 
-    let memory = machine::memory(server.0.id())?;
+    let memory = machine::memory(server.id())?;
     let _ = std::fs::remove_dir_all(&axum_static);
 
     let results = Results { site: &site, targets: &targets, runs: &runs, posting: &posting, stored, memory, weight, seconds, nginx: nginx.is_some() };
@@ -188,7 +219,7 @@ fn start_nginx(work: &Path) -> anyhow::Result<Option<Running>> {
         .arg(prefix.join("nginx.conf"))
         .stdout(Stdio::null())
         .spawn()?;
-    let running = Running(child);
+    let running = Running { child, quit_signal: true };
     load::wait_until_up(NGINX_PORT, Duration::from_secs(10))?;
     Ok(Some(running))
 }

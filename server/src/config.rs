@@ -12,6 +12,7 @@ use leptos::config::LeptosOptions;
 /// - `DEMO_CONTENT` (`content`): folder whose articles fill a fresh, empty database;
 ///   `off` disables demo content (production).
 /// - `COMMENT_FLOOD_SECONDS` (15): seconds between accepted comments from one address; 0 disables.
+/// - `NEWSLETTER_SIGNUPS_PER_HOUR` (10): newsletter sign-ups one address may make an hour; 0 disables.
 /// - `TRUSTED_PROXIES` (none): comma-separated proxy addresses whose `X-Forwarded-For` is believed.
 /// - `SITE_URL` (`http://` + the listen address): the public base URL of every absolute link.
 /// - `SMTP_URL` (none): where mail goes, e.g. `smtp://127.0.0.1:2525` or `smtps://user:pass@host`;
@@ -24,6 +25,7 @@ pub struct Config {
     pub database_url: String,
     pub demo_content: Option<PathBuf>,
     pub comment_flood_seconds: u64,
+    pub newsletter_signups_per_hour: u32,
     pub trusted_proxies: Vec<IpAddr>,
     /// `None`: derived from the bound listen address at start.
     pub site_url: Option<SiteUrl>,
@@ -51,6 +53,10 @@ impl Config {
             Ok(v) => v.trim().parse().with_context(|| format!("COMMENT_FLOOD_SECONDS={v:?} is not a number of seconds"))?,
             Err(_) => 15,
         };
+        let newsletter_signups_per_hour = match std::env::var("NEWSLETTER_SIGNUPS_PER_HOUR") {
+            Ok(v) => v.trim().parse().with_context(|| format!("NEWSLETTER_SIGNUPS_PER_HOUR={v:?} is not a whole number"))?,
+            Err(_) => 10,
+        };
         let trusted_proxies = std::env::var("TRUSTED_PROXIES")
             .unwrap_or_default()
             .split(',')
@@ -75,6 +81,7 @@ impl Config {
             database_url,
             demo_content,
             comment_flood_seconds,
+            newsletter_signups_per_hour,
             trusted_proxies,
             site_url,
             smtp_url,

@@ -61,13 +61,16 @@ struct Entries {
 #[derive(Clone)]
 pub struct PageCache {
     entries: Arc<Mutex<Entries>>,
+    /// Pages being rendered: other requests for the same page wait for that rendering instead
+    /// of starting their own (when a popular page expires, hundreds of readers ask at once).
+    renderings: Arc<Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>>,
     pool: db::Pool,
     readership: Readership,
 }
 
 impl PageCache {
     pub fn new(pool: db::Pool, readership: Readership) -> PageCache {
-        PageCache { entries: Arc::default(), pool, readership }
+        PageCache { entries: Arc::default(), renderings: Arc::default(), pool, readership }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
@@ -149,18 +152,39 @@ pub async fn serve(cache: PageCache, request: Request, next: Next) -> Response {
         return forget_article_header(next.run(request).await);
     };
     if let Some(page) = cache.get(&key) {
+        return cache.hit(&page, &request);
+    }
+    let rendering = {
+        let mut renderings = cache.renderings.lock().unwrap_or_else(|p| p.into_inner());
+        renderings.entry(key.clone()).or_default().clone()
+    };
+    let _turn = rendering.lock().await;
+    if let Some(page) = cache.get(&key) {
+        return cache.hit(&page, &request);
+    }
+    let response = cache.render(key.clone(), request, next).await;
+    cache.renderings.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+    response
+}
+
+impl PageCache {
+    fn hit(&self, page: &Page, request: &Request) -> Response {
         if let Some(article) = page.article {
             let peer = request.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
-            cache.readership.record(article, &Visitor::from_headers(request.headers(), peer));
+            self.readership.record(article, &Visitor::from_headers(request.headers(), peer));
         }
         let mut response = Response::new(Body::from(page.body.clone()));
         *response.status_mut() = page.status;
         *response.headers_mut() = page.headers.clone();
         response.headers_mut().insert(X_CACHE, HeaderValue::from_static("hit"));
-        return response;
+        response
     }
-    let version = cache.version();
-    let response = next.run(request).await;
+
+    /// Renders the page and keeps it when it may be shared.
+    async fn render(&self, key: Key, request: Request, next: Next) -> Response {
+        let cache = self;
+        let version = cache.version();
+        let response = next.run(request).await;
     if !storable(&response) {
         return forget_article_header(response);
     }
@@ -184,6 +208,7 @@ pub async fn serve(cache: PageCache, request: Request, next: Next) -> Response {
     );
     parts.headers.insert(X_CACHE, HeaderValue::from_static("miss"));
     Response::from_parts(parts, Body::from(body))
+    }
 }
 
 /// The key of a request whose answer is the same for every anonymous reader, or `None`.

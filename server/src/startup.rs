@@ -16,7 +16,7 @@ use app::discovery::views::Readership;
 use tokio::sync::watch;
 use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer};
 
-use app::newsletter::{mail::MailSettings, signup::MailQueue};
+use app::newsletter::{limit::SignUpLimit, mail::MailSettings, signup::MailQueue};
 
 use crate::assets::{self, Assets};
 use crate::page_cache::{self, PageCache};
@@ -53,6 +53,7 @@ impl Application {
         let (stopping, _) = watch::channel(false);
         let mail = MailSettings { from: mail_from(&config, &site_url), site_url: site_url.clone() };
         let queue = MailQueue::default();
+        let signups = SignUpLimit::per_hour(config.newsletter_signups_per_hour, config.trusted_proxies.clone());
         let transport = mail::Transport::new(config.smtp_url.as_deref(), config.mail_dir.clone())?;
         tokio::spawn(mail::run(pool.clone(), transport, queue.clone(), stopping.subscribe()));
         let security = http::SecurityPolicy {
@@ -72,6 +73,7 @@ impl Application {
             readership,
             mail,
             queue,
+            signups,
             security,
             cache,
         };
@@ -112,6 +114,7 @@ struct Site {
     readership: Readership,
     mail: MailSettings,
     queue: MailQueue,
+    signups: SignUpLimit,
     security: http::SecurityPolicy,
     cache: PageCache,
 }
@@ -128,7 +131,7 @@ fn mail_from(config: &Config, site_url: &SiteUrl) -> lettre::Address {
 pub const VIEW_FLUSH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
 
 fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
-    let Site { options, pool, site_url, comments, feed, readership, mail, queue, security, cache } = site;
+    let Site { options, pool, site_url, comments, feed, readership, mail, queue, signups, security, cache } = site;
     let routes = generate_route_list(App);
     let live_feed = feed.clone();
     let publication = feeds::Publication { pool: pool.clone(), site_url: site_url.clone() };
@@ -141,6 +144,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         provide_context(readership.clone());
         provide_context(mail.clone());
         provide_context(queue.clone());
+        provide_context(signups.clone());
     };
     Router::new()
         .route(

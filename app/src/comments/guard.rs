@@ -66,16 +66,7 @@ impl Request {
     /// The socket address, or the nearest untrusted hop of `X-Forwarded-For` when the peer
     /// is a proxy the operator listed.
     fn client_ip(&self) -> Option<IpAddr> {
-        let peer = self.peer?.ip();
-        if !self.settings.trusted_proxies.contains(&peer) {
-            return Some(peer);
-        }
-        let forwarded = self.parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("");
-        forwarded
-            .rsplit(',')
-            .filter_map(|hop| hop.trim().parse::<IpAddr>().ok())
-            .find(|ip| !self.settings.trusted_proxies.contains(ip))
-            .or(Some(peer))
+        crate::site::client::client_ip(&self.parts.headers, self.peer.map(|p| p.ip()), &self.settings.trusted_proxies)
     }
 
     fn ip_hash(&self) -> String {

@@ -3,6 +3,8 @@
 
 pub mod email;
 #[cfg(feature = "ssr")]
+pub mod limit;
+#[cfg(feature = "ssr")]
 pub mod mail;
 mod pages;
 #[cfg(feature = "ssr")]

@@ -87,8 +87,8 @@ pub fn answer(outcome: Result<String, SubscribeError>, form: &str, typed: &str) 
         query.split('&').filter(|p| !p.is_empty() && !p.starts_with("newsletter")).map(str::to_owned).collect();
     match &outcome {
         Ok(_) => params.push("newsletter=sent".into()),
-        Err(_) => {
-            params.push("newsletter=invalid".into());
+        Err(error) => {
+            params.push(if *error == SubscribeError::TooMany { "newsletter=busy" } else { "newsletter=invalid" }.into());
             let typed: String = typed.chars().take(300).collect();
             params.push(format!("newsletter_email={}", utf8_percent_encode(&typed, NON_ALPHANUMERIC)));
         }

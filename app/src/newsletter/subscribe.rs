@@ -20,6 +20,8 @@ pub enum SubscribeError {
     Invalid(String),
     #[error("The form arrived incomplete. Please try again.")]
     BadRequest,
+    #[error("Too many sign-ups from your network just now. Please try again in a few minutes.")]
+    TooMany,
     #[error("Sorry, we couldn't sign you up just now. Please try again in a minute.")]
     Server,
 }
@@ -29,6 +31,7 @@ impl SubscribeError {
         match self {
             SubscribeError::Invalid(_) => 422,
             SubscribeError::BadRequest => 400,
+            SubscribeError::TooMany => 429,
             SubscribeError::Server => 500,
         }
     }
@@ -53,7 +56,10 @@ pub async fn subscribe(email: Option<String>, form: Option<String>, subject: Opt
     let outcome = match Email::parse(&typed) {
         Err(message) => Err(SubscribeError::Invalid(message.into())),
         Ok(_) if subject.is_some_and(|s| !s.trim().is_empty()) => Ok(THANKS.to_owned()),
-        Ok(email) => super::signup::sign_up(email).await.map(|()| THANKS.to_owned()),
+        Ok(email) => match super::limit::SignUpLimit::spend_for_current_request().await {
+            Ok(()) => super::signup::sign_up(email).await.map(|()| THANKS.to_owned()),
+            Err(refused) => Err(refused),
+        },
     };
     super::signup::answer(outcome, form.as_deref().unwrap_or_default(), &typed)
 }
@@ -79,7 +85,7 @@ impl Placement {
 }
 
 /// The subscribe form. Without JavaScript the server sends the reader back to this page with
-/// `?newsletter=sent|invalid&newsletter_form=…&newsletter_email=…`, read here so the answer
+/// `?newsletter=sent|invalid|busy&newsletter_form=…&newsletter_email=…`, read here so the answer
 /// and the typed address show in the form that was used.
 #[component]
 pub fn SubscribeForm(place: Placement, heading: &'static str, blurb: &'static str) -> impl IntoView {
@@ -90,6 +96,7 @@ pub fn SubscribeForm(place: Placement, heading: &'static str, blurb: &'static st
     });
     let (typed, thanks, problem) = match returned {
         Some((Some(result), _)) if result == "sent" => (String::new(), Some(THANKS.to_owned()), None),
+        Some((Some(result), typed)) if result == "busy" => (typed, None, Some(SubscribeError::TooMany.to_string())),
         Some((_, typed)) => {
             let problem = Email::parse(&typed).err().map(str::to_owned).unwrap_or_else(|| SubscribeError::Server.to_string());
             (typed, None, Some(problem))

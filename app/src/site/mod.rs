@@ -1,6 +1,8 @@
 //! What surrounds every page: header with navigation, footer, the not-found page.
 
 pub mod bundles;
+#[cfg(feature = "ssr")]
+pub mod client;
 mod footer;
 #[cfg(feature = "ssr")]
 pub mod form_post;

@@ -39,6 +39,7 @@ pub fn test_config(database_url: &str, demo_content: Option<PathBuf>) -> Config 
         database_url: database_url.to_owned(),
         demo_content,
         comment_flood_seconds: 15,
+        newsletter_signups_per_hour: 10,
         trusted_proxies: Vec::new(),
         site_url: None,
         smtp_url: None,

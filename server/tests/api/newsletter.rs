@@ -251,6 +251,51 @@ async fn bad_addresses_are_refused_with_422_and_kept_without_javascript() {
 }
 
 #[tokio::test]
+async fn one_address_may_sign_up_only_so_often() {
+    let app = spawn_app_with(|config| config.newsletter_signups_per_hour = 3).await;
+    for n in 0..3 {
+        let (status, body) = app.subscribe(&[("email", &format!("reader{n}@example.org"))]).await;
+        assert_eq!((status, body.as_str()), (200, THANKS));
+    }
+    let (status, body) = app.subscribe(&[("email", "reader3@example.org")]).await;
+    assert_eq!(status, 429);
+    // The hydrated form shows this error's message (checked without JavaScript below).
+    assert_eq!(body, "\"TooMany\"");
+    // Typing mistakes cost nothing and still get their own message.
+    let (status, body) = app.subscribe(&[("email", "oops")]).await;
+    assert_eq!(status, 422, "{body}");
+    // A client cannot pose as someone else: we trust no proxy, so X-Forwarded-For is ignored.
+    let response = app
+        .client
+        .post(format!("{}/api/newsletter/subscribe", app.address))
+        .header("Accept", "application/json")
+        .header("X-Forwarded-For", "198.51.100.7")
+        .form(&[("email", "reader4@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+
+    // Without JavaScript: back to the form with the message and the address kept.
+    let response = app
+        .client
+        .post(format!("{}/api/newsletter/subscribe", app.address))
+        .header("Accept", "text/html")
+        .header("Referer", format!("{}/", app.address))
+        .form(&[("email", "reader5@example.org"), ("form", "footer")])
+        .send()
+        .await
+        .unwrap();
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("newsletter=busy"), "{location}");
+    let (_, page) = app.get(&location).await;
+    let form = &page[page.find("id=\"subscribe-footer\"").unwrap()..];
+    assert!(form.contains("Too many sign-ups from your network just now"), "{location}");
+    assert!(form.contains("value=\"reader5@example.org\""), "the typed address is kept");
+    assert_eq!(app.count("subscribers").await, 3, "nothing stored past the limit");
+}
+
+#[tokio::test]
 async fn the_trap_field_signs_nobody_up_but_looks_the_same() {
     let app = spawn_app_with(|_| {}).await;
     let (status, body) = app.subscribe(&[("email", "bot@example.org"), ("subject", "cheap pills")]).await;
