@@ -1,6 +1,7 @@
 //! What surrounds every page: header with navigation, footer, the not-found page.
 
 pub mod bundles;
+pub mod codec;
 mod footer;
 #[cfg(feature = "ssr")]
 pub mod form_post;
