@@ -46,7 +46,7 @@ pub async fn article_page(
 pub fn ArticlePage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let data = Resource::new(
+    let data = crate::site::codec::resource(
         move || {
             let query = query.read();
             (params.read().get("slug").unwrap_or_default(), query.get("cpage"), query.get("draft"))

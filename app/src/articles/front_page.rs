@@ -34,7 +34,7 @@ pub async fn front_page() -> Result<FrontPageData, ServerFnError> {
 /// `/`: the lead story, the latest stories, then a block per section.
 #[component]
 pub fn FrontPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| front_page());
+    let data = crate::site::codec::resource(|| (), |_| front_page());
     view! {
         <PageHead title="" description=SITE_DESCRIPTION path="/"/>
         <h1 class="visually-hidden">"The Northfield Courier — latest news"</h1>

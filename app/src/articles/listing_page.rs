@@ -97,7 +97,7 @@ pub fn AuthorPage() -> impl IntoView {
 fn ListingPage(kind: ListingKind) -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let data = Resource::new(
+    let data = crate::site::codec::resource(
         move || {
             let slug = params.read().get("slug").unwrap_or_default();
             (slug, requested_page(query.read().get("page")))

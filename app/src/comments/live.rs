@@ -44,7 +44,7 @@ pub fn listen(article: String, arrived: Callback<Comment>) {
         let Ok(mut events) = source.subscribe("comment") else { return };
         leptos::task::spawn_local(async move {
             while let Some(Ok((_, message))) = events.next().await {
-                if let Some(comment) = message.data().as_string().and_then(|d| serde_json::from_str::<Comment>(&d).ok()) {
+                if let Some(comment) = message.data().as_string().and_then(|d| serde_json::from_slice::<Comment>(d.as_bytes()).ok()) {
                     arrived.run(comment);
                 }
             }

@@ -165,7 +165,7 @@ pub fn SearchForm(
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
-    let data = Resource::new(
+    let data = crate::site::codec::resource(
         move || {
             let query = query.read();
             (query.get("q"), query.get("page"))

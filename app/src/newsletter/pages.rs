@@ -66,7 +66,7 @@ fn set_status(code: u16) {
 #[component]
 pub fn ConfirmPage() -> impl IntoView {
     let token = token_from_query();
-    let result = Resource::new(move || token.get(), confirm_subscription);
+    let result = crate::site::codec::resource(move || token.get(), confirm_subscription);
     view! {
         <Title text="Newsletter"/>
         <Meta name="robots" content="noindex"/>
@@ -107,7 +107,7 @@ fn ConfirmMessage(result: ConfirmResult) -> impl IntoView {
 #[component]
 pub fn UnsubscribePage() -> impl IntoView {
     let token = token_from_query();
-    let state = Resource::new(move || token.get(), unsubscribe_link);
+    let state = crate::site::codec::resource(move || token.get(), unsubscribe_link);
     view! {
         <Title text="Unsubscribe"/>
         <Meta name="robots" content="noindex"/>

@@ -7,7 +7,7 @@ use crate::discovery::search::SearchForm;
 /// Masthead and the section navigation, one link per category.
 #[component]
 pub fn Header() -> impl IntoView {
-    let categories = OnceResource::new(list_categories());
+    let categories = super::codec::once_resource(list_categories());
     view! {
         <header class="masthead">
             <div class="masthead-inner">

@@ -3,6 +3,7 @@
 pub mod bundles;
 #[cfg(feature = "ssr")]
 pub mod client;
+pub mod codec;
 mod footer;
 #[cfg(feature = "ssr")]
 pub mod form_post;
