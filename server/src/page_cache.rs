@@ -64,13 +64,19 @@ pub struct PageCache {
     /// Pages being rendered: other requests for the same page wait for that rendering instead
     /// of starting their own (when a popular page expires, hundreds of readers ask at once).
     renderings: Arc<Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Requests the app works on at once (everything but cache hits). Two cores render no faster
+    /// with 128 pages in progress than with a few, but every page in progress holds its data and
+    /// half-built HTML: past this many, requests wait their turn before they cost memory.
+    working: Arc<tokio::sync::Semaphore>,
     pool: db::Pool,
     readership: Readership,
 }
 
 impl PageCache {
     pub fn new(pool: db::Pool, readership: Readership) -> PageCache {
-        PageCache { entries: Arc::default(), renderings: Arc::default(), pool, readership }
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let working = Arc::new(tokio::sync::Semaphore::new((cores * 4).max(8)));
+        PageCache { entries: Arc::default(), renderings: Arc::default(), working, pool, readership }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
@@ -142,14 +148,14 @@ impl PageCache {
 /// The middleware: answers from the cache when it can, stores what it may.
 pub async fn serve(cache: PageCache, request: Request, next: Next) -> Response {
     if request.method() != Method::GET {
-        let response = forget_article_header(next.run(request).await);
+        let response = forget_article_header(cache.app(request, next).await);
         // A post may have changed a page (an approved comment): see it before answering, so
         // the reader's next page view is fresh.
         cache.check_version().await;
         return response;
     }
     let Some(key) = cache_key(&request) else {
-        return forget_article_header(next.run(request).await);
+        return forget_article_header(cache.app(request, next).await);
     };
     if let Some(page) = cache.get(&key) {
         return cache.hit(&page, &request);
@@ -168,6 +174,12 @@ pub async fn serve(cache: PageCache, request: Request, next: Next) -> Response {
 }
 
 impl PageCache {
+    /// Hands the request to the app when it is its turn.
+    async fn app(&self, request: Request, next: Next) -> Response {
+        let _turn = self.working.acquire().await.expect("the semaphore is never closed");
+        next.run(request).await
+    }
+
     fn hit(&self, page: &Page, request: &Request) -> Response {
         if let Some(article) = page.article {
             let peer = request.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
@@ -184,7 +196,7 @@ impl PageCache {
     async fn render(&self, key: Key, request: Request, next: Next) -> Response {
         let cache = self;
         let version = cache.version();
-        let response = next.run(request).await;
+        let response = cache.app(request, next).await;
     if !storable(&response) {
         return forget_article_header(response);
     }
