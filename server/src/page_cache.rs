@@ -9,7 +9,8 @@
 //!   page can show (approved comments, articles, tags, authors), whoever writes — this server,
 //!   `server import` or `server comments` beside it. The cache re-reads it every
 //!   `VERSION_POLL` and right after any request that may have written, and starts afresh when
-//!   it moved. Entries also expire after `MAX_AGE`, which bounds how old Popular can be.
+//!   it moved. Entries are also renewed after `MAX_AGE`, which bounds how old Popular can be
+//!   (while one request renders the new copy, the others still get the old one).
 //! - Views of cached article pages are still counted (the page names its story in a header).
 
 use std::collections::{HashMap, VecDeque};
@@ -113,10 +114,16 @@ impl PageCache {
         });
     }
 
-    fn get(&self, key: &Key) -> Option<Arc<Page>> {
+    /// The stored page, and whether it is younger than `MAX_AGE`.
+    fn get(&self, key: &Key) -> Option<(Arc<Page>, bool)> {
         let entries = self.lock();
         entries.version?;
-        entries.pages.get(key).filter(|page| page.stored.elapsed() < MAX_AGE).cloned()
+        entries.pages.get(key).map(|page| (page.clone(), page.stored.elapsed() < MAX_AGE))
+    }
+
+    fn rendering(&self, key: &Key) -> Arc<tokio::sync::Mutex<()>> {
+        let mut renderings = self.renderings.lock().unwrap_or_else(|p| p.into_inner());
+        renderings.entry(key.clone()).or_default().clone()
     }
 
     /// Stores a page rendered while the cache was at `version` (a page rendered across a
@@ -157,18 +164,24 @@ pub async fn serve(cache: PageCache, request: Request, next: Next) -> Response {
     let Some(key) = cache_key(&request) else {
         return forget_article_header(cache.app(request, next).await);
     };
-    if let Some(page) = cache.get(&key) {
-        return cache.hit(&page, &request);
-    }
-    let rendering = {
-        let mut renderings = cache.renderings.lock().unwrap_or_else(|p| p.into_inner());
-        renderings.entry(key.clone()).or_default().clone()
+    let rendering = match cache.get(&key) {
+        Some((page, true)) => return cache.hit(&page, &request),
+        // Only old (nothing on it changed): one request renders it afresh while the others
+        // are still answered with this copy.
+        Some((page, false)) => match cache.rendering(&key).try_lock_owned() {
+            Ok(turn) => turn,
+            Err(_) => return cache.hit(&page, &request),
+        },
+        None => {
+            let turn = cache.rendering(&key).lock_owned().await;
+            if let Some((page, _)) = cache.get(&key) {
+                return cache.hit(&page, &request);
+            }
+            turn
+        }
     };
-    let _turn = rendering.lock().await;
-    if let Some(page) = cache.get(&key) {
-        return cache.hit(&page, &request);
-    }
     let response = cache.render(key.clone(), request, next).await;
+    drop(rendering);
     cache.renderings.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
     response
 }
@@ -275,4 +288,36 @@ fn storable(response: &Response) -> bool {
 fn forget_article_header(mut response: Response) -> Response {
     response.headers_mut().remove(ARTICLE_HEADER);
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(age: Duration) -> Page {
+        Page {
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(b"<p>story</p>"),
+            article: None,
+            stored: Instant::now() - age,
+        }
+    }
+
+    #[tokio::test]
+    async fn pages_are_kept_until_old_and_dropped_when_content_changes() {
+        let pool = db::Pool::connect_lazy("sqlite::memory:").unwrap();
+        let cache = PageCache::new(pool, Readership::new());
+        let key: Key = ("/".into(), "br".into());
+        cache.put(key.clone(), page(Duration::ZERO), None);
+        assert!(cache.get(&key).is_none(), "nothing is kept before the version is known");
+        cache.lock().version = Some(1);
+        cache.put(key.clone(), page(Duration::ZERO), Some(0));
+        assert!(cache.get(&key).is_none(), "a page rendered before a change is not kept");
+        cache.put(key.clone(), page(Duration::ZERO), Some(1));
+        assert!(matches!(cache.get(&key), Some((_, true))));
+        cache.put(key.clone(), page(MAX_AGE), Some(1));
+        assert!(matches!(cache.get(&key), Some((_, false))), "old: served while renewed");
+        assert_eq!(cache.lock().bytes, 12, "replacing a page does not count it twice");
+    }
 }
