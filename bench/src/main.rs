@@ -284,7 +284,7 @@ impl Results<'_> {
             }
         }
         if self.nginx {
-            writeln!(md, "\nOur own static file service against nginx: ratios of the second block to the first.")?;
+            writeln!(md, "\nThe second block is our own server's static file service (tower-http ServeDir) serving the same bytes, also against nginx.")?;
         }
         writeln!(md, "\n## Comment posting (concurrency 32, flood control off)\n")?;
         writeln!(md, "| posts/s | answered 2xx | rows stored | errors | p50 ms | p99 ms |")?;
