@@ -24,7 +24,7 @@ use axum::{
     extract::{ConnectInfo, Request},
     http::{header, HeaderMap, HeaderValue, Method, StatusCode},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 
 /// How often the content version is re-read to catch other processes' writes.
@@ -207,32 +207,28 @@ impl PageCache {
 
     /// Renders the page and keeps it when it may be shared.
     async fn render(&self, key: Key, request: Request, next: Next) -> Response {
-        let cache = self;
-        let version = cache.version();
-        let response = cache.app(request, next).await;
-    if !storable(&response) {
-        return forget_article_header(response);
-    }
-    let (mut parts, body) = response.into_parts();
-    let article = parts
-        .headers
-        .remove(ARTICLE_HEADER)
-        .and_then(|v| v.to_str().ok().and_then(|v| v.parse().ok()));
-    let body = match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
-        Ok(body) => body,
-        Err(error) => {
-            tracing::warn!(%error, "page body could not be read for the cache");
-            return Response::from_parts(parts, Body::empty());
+        let version = self.version();
+        let response = self.app(request, next).await;
+        if !storable(&response) {
+            return forget_article_header(response);
         }
-    };
-    parts.headers.remove(header::CONTENT_LENGTH);
-    cache.put(
-        key,
-        Page { status: parts.status, headers: parts.headers.clone(), body: body.clone(), article, stored: Instant::now() },
-        version,
-    );
-    parts.headers.insert(X_CACHE, HeaderValue::from_static("miss"));
-    Response::from_parts(parts, Body::from(body))
+        let (mut parts, body) = response.into_parts();
+        let article = parts.headers.remove(ARTICLE_HEADER).and_then(|v| v.to_str().ok().and_then(|v| v.parse().ok()));
+        // The whole page is read whatever its size (it is sent anyway); `put` keeps only
+        // pages up to MAX_PAGE_BYTES.
+        let body = match axum::body::to_bytes(body, usize::MAX).await {
+            Ok(body) => body,
+            Err(error) => {
+                tracing::error!(%error, "the page could not be completed");
+                return (StatusCode::INTERNAL_SERVER_ERROR, "Sorry, this page could not be completed. Please reload.")
+                    .into_response();
+            }
+        };
+        parts.headers.remove(header::CONTENT_LENGTH);
+        let page = Page { status: parts.status, headers: parts.headers.clone(), body: body.clone(), article, stored: Instant::now() };
+        self.put(key, page, version);
+        parts.headers.insert(X_CACHE, HeaderValue::from_static("miss"));
+        Response::from_parts(parts, Body::from(body))
     }
 }
 
