@@ -10,6 +10,8 @@ echo "==> Rust tests"
 # `app` is tested with its server side on; the frontend only builds for wasm.
 cargo test -p app --features ssr
 cargo test -p server
+# The benchmark harness's own checks (reading wrk's report); the benchmark itself is `make bench`.
+cargo test -p bench
 
 echo "==> release build (server + size-optimised wasm)"
 cargo leptos build --release --precompress
