@@ -252,14 +252,8 @@ fn cache_key(request: &Request) -> Option<Key> {
             return None;
         }
     }
-    let personal = request
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .any(|(name, _)| name == app::comments::guard::AUTHOR_COOKIE || name == app::comments::guard::TOKEN_COOKIE);
+    use app::comments::guard::{cookie, AUTHOR_COOKIE, TOKEN_COOKIE};
+    let personal = [AUTHOR_COOKIE, TOKEN_COOKIE].iter().any(|name| cookie(request.headers(), name).is_some());
     if personal {
         return None;
     }

@@ -81,7 +81,7 @@ impl Request {
 
     /// This browser's token for its own comments awaiting moderation; made on first post.
     fn author_token(&self) -> String {
-        match cookie(&self.parts, TOKEN_COOKIE).filter(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit())) {
+        match cookie(&self.parts.headers, TOKEN_COOKIE).filter(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit())) {
             Some(token) => token,
             None => {
                 let token = random_hex();
@@ -105,7 +105,7 @@ impl Request {
             let json = serde_json::to_string(&saved).unwrap_or_default();
             let value = percent_encoding::utf8_percent_encode(&json, percent_encoding::NON_ALPHANUMERIC).to_string();
             self.set_cookie(AUTHOR_COOKIE, &value, YEAR_SECONDS);
-        } else if cookie(&self.parts, AUTHOR_COOKIE).is_some() {
+        } else if cookie(&self.parts.headers, AUTHOR_COOKIE).is_some() {
             self.set_cookie(AUTHOR_COOKIE, "", 0);
         }
     }
@@ -159,9 +159,9 @@ fn random_hex() -> String {
     hex::encode(rand::random::<[u8; 16]>())
 }
 
-pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
+/// The value of the cookie `name` in a request's headers.
+pub fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -235,7 +235,7 @@ pub async fn reader_state(pool: &Pool, article_id: i64, draft: Option<&str>) -> 
     let parts = use_context::<Parts>();
     let mut state = super::ReaderState::default();
     if let Some(parts) = &parts {
-        if let Some(saved) = cookie(parts, AUTHOR_COOKIE)
+        if let Some(saved) = cookie(&parts.headers, AUTHOR_COOKIE)
             .and_then(|v| percent_encoding::percent_decode_str(&v).decode_utf8().ok().map(|s| s.into_owned()))
             .and_then(|json| serde_json::from_str::<SavedReader>(&json).ok())
         {
@@ -244,7 +244,7 @@ pub async fn reader_state(pool: &Pool, article_id: i64, draft: Option<&str>) -> 
             state.form.url = saved.url;
             state.remembered = true;
         }
-        if let Some(token) = cookie(parts, TOKEN_COOKIE) {
+        if let Some(token) = cookie(&parts.headers, TOKEN_COOKIE) {
             state.own_pending = store::pending_for_author(pool, article_id, &token).await.unwrap_or_default();
         }
     }

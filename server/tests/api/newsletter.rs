@@ -15,6 +15,22 @@ impl TestApp {
         self.post_form("/api/newsletter/subscribe", fields).await
     }
 
+    /// Posts the form as a browser without JavaScript does, from the page at `from`; returns
+    /// where the answer redirects.
+    async fn subscribe_plain(&self, from: &str, email: &str, form: &str) -> String {
+        let response = self
+            .client
+            .post(format!("{}/api/newsletter/subscribe", self.address))
+            .header("Accept", "text/html,application/xhtml+xml")
+            .header("Referer", format!("{}{from}", self.address))
+            .form(&[("email", email), ("form", form)])
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_redirection(), "{}", response.status());
+        response.headers()["location"].to_str().unwrap().to_owned()
+    }
+
     async fn status_of(&self, email: &str) -> Option<String> {
         sqlx::query_scalar("SELECT status FROM subscribers WHERE email = ?").bind(email).fetch_optional(&self.pool).await.unwrap()
     }
@@ -214,17 +230,7 @@ async fn bad_addresses_are_refused_with_422_and_kept_without_javascript() {
     assert_eq!(app.count("subscribers").await, 0);
 
     // Without JavaScript: back to the page the form was on, with the message and the value.
-    let response = app
-        .client
-        .post(format!("{}/api/newsletter/subscribe", app.address))
-        .header("Accept", "text/html,application/xhtml+xml")
-        .header("Referer", format!("{}/article/tram-timetable-app?cpage=1", app.address))
-        .form(&[("email", "reader@example"), ("form", "article")])
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_redirection());
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let location = app.subscribe_plain("/article/tram-timetable-app?cpage=1", "reader@example", "article").await;
     assert!(location.starts_with("/article/tram-timetable-app?cpage=1&"), "{location}");
     assert!(location.ends_with("#subscribe-article"), "{location}");
     let (status, page) = app.get(&location).await;
@@ -234,16 +240,7 @@ async fn bad_addresses_are_refused_with_422_and_kept_without_javascript() {
     assert!(form.contains("Please enter a valid email address"), "the message is shown");
 
     // And a good address: the thanks in the same form.
-    let response = app
-        .client
-        .post(format!("{}/api/newsletter/subscribe", app.address))
-        .header("Accept", "text/html")
-        .header("Referer", format!("{}/", app.address))
-        .form(&[("email", "plain@example.org"), ("form", "footer")])
-        .send()
-        .await
-        .unwrap();
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let location = app.subscribe_plain("/", "plain@example.org", "footer").await;
     let (_, page) = app.get(&location).await;
     let form = &page[page.find("id=\"subscribe-footer\"").unwrap()..];
     assert!(form.contains("Thanks! Check your inbox"), "{location}");
@@ -277,16 +274,7 @@ async fn one_address_may_sign_up_only_so_often() {
     assert_eq!(response.status().as_u16(), 429);
 
     // Without JavaScript: back to the form with the message and the address kept.
-    let response = app
-        .client
-        .post(format!("{}/api/newsletter/subscribe", app.address))
-        .header("Accept", "text/html")
-        .header("Referer", format!("{}/", app.address))
-        .form(&[("email", "reader5@example.org"), ("form", "footer")])
-        .send()
-        .await
-        .unwrap();
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let location = app.subscribe_plain("/", "reader5@example.org", "footer").await;
     assert!(location.contains("newsletter=busy"), "{location}");
     let (_, page) = app.get(&location).await;
     let form = &page[page.find("id=\"subscribe-footer\"").unwrap()..];
