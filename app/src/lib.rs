@@ -5,10 +5,13 @@
 
 pub mod articles;
 pub mod comments;
+pub mod core;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod discovery;
 pub mod newsletter;
+#[cfg(feature = "ssr")]
+pub mod publishing;
 pub mod site;
 
 use leptos::prelude::*;
@@ -18,10 +21,11 @@ use leptos_router::{
     path, SsrMode,
 };
 
-use articles::{ArticlePage, AuthorPage, CategoryPage, FrontPage, TagPage};
+use articles::{AuthorPage, CategoryPage, TagPage};
+use crate::core::{paths, NotFound, SITE_NAME};
 use discovery::SearchPage;
 use newsletter::{ConfirmPage, UnsubscribePage};
-use site::{Footer, Header, NotFound};
+use site::{ArticlePage, Footer, FrontPage, Header};
 
 /// The HTML document around the app. The stylesheet and the app's bundles are named from the
 /// same `LeptosOptions` (and hashes) cargo-leptos builds with, so the page always asks for the
@@ -37,8 +41,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="stylesheet" href=stylesheet/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <link rel="alternate" type="application/rss+xml" title=site::SITE_NAME href="/feed.xml"/>
-                <link rel="alternate" type="application/atom+xml" title=site::SITE_NAME href="/atom.xml"/>
+                <link rel="alternate" type="application/rss+xml" title=SITE_NAME href=paths::FEED/>
+                <link rel="alternate" type="application/atom+xml" title=SITE_NAME href=paths::ATOM_FEED/>
                 <AutoReload options=options.clone()/>
                 <site::bundles::StartApp options/>
                 <MetaTags/>
@@ -55,11 +59,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    site::head::provide_site_url();
+    crate::core::head::provide_site_url();
     site::mark_hydrated();
 
     view! {
-        <Title formatter=site::head::full_title/>
+        <Title formatter=crate::core::head::full_title/>
         <Router>
             <a class="skip-link" href="#content">"Skip to content"</a>
             <Header/>

@@ -31,7 +31,7 @@ test('with JavaScript an empty form gets the messages at once and nothing is sen
   await page.getByRole('button', { name: 'Post Comment' }).click();
   await expect(page.locator('#comment-error')).toHaveText('Please enter your comment!');
   await expect(page.locator('#author-error')).toHaveText('Please enter your name here');
-  await expect(page.locator('#email-error')).toHaveText('You have entered an incorrect email address!');
+  await expect(page.locator('#email-error')).toHaveText('Please enter your email address.');
   await expect(page.getByLabel('Comment *')).toBeFocused();
   expect(posted).toBe(false);
 });
@@ -69,7 +69,7 @@ test('without JavaScript an error is shown with the values still in the fields',
   await page.goto('/article/salt-marsh-carbon-study');
   await fill(page, 'A long and careful thought that must not be lost.', 'Nia Noscript', 'nia-at-example.org');
   await page.getByRole('button', { name: 'Post Comment' }).click();
-  await expect(page.locator('#email-error')).toHaveText('You have entered an incorrect email address!');
+  await expect(page.locator('#email-error')).toHaveText('Please enter a valid email address, like name@example.com.');
   await expect(page.getByLabel('Comment *')).toHaveValue('A long and careful thought that must not be lost.');
   await expect(page.getByLabel('Name *')).toHaveValue('Nia Noscript');
   await expect(page.getByLabel('Email *')).toHaveValue('nia-at-example.org');

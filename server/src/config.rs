@@ -3,7 +3,7 @@
 use std::{net::IpAddr, path::PathBuf};
 
 use anyhow::Context;
-use app::site::SiteUrl;
+use app::core::SiteUrl;
 use leptos::config::LeptosOptions;
 
 /// Environment variables the server reads, with their defaults:

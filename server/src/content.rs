@@ -6,7 +6,7 @@ use std::{collections::HashMap, path::Path};
 use anyhow::Context;
 use app::articles::store as articles;
 use app::comments::store as comments;
-use app::db::Pool;
+use app::db::Db;
 use serde::Deserialize;
 
 use crate::import::{self, parse_date};
@@ -33,7 +33,7 @@ struct CommentFile {
 /// Fills an empty database with the demo content of `dir` (articles, `authors.yaml`,
 /// `comments.yaml`). A database that already has articles is never touched. Returns whether
 /// it seeded.
-pub async fn seed_if_empty(pool: &Pool, dir: &Path, files: SiteFiles<'_>) -> anyhow::Result<bool> {
+pub async fn seed_if_empty(db: &Db, dir: &Path, files: SiteFiles<'_>) -> anyhow::Result<bool> {
     let (articles_to_add, bad) = import::read_files(&import::markdown_files(&[dir.to_owned()])?, files);
     if !bad.is_empty() {
         let list: Vec<String> = bad.iter().map(ToString::to_string).collect();
@@ -44,7 +44,7 @@ pub async fn seed_if_empty(pool: &Pool, dir: &Path, files: SiteFiles<'_>) -> any
 
     // One transaction: the emptiness check and the inserts, so two servers starting on the
     // same new file cannot both seed it.
-    let mut tx = pool.begin().await?;
+    let mut tx = db.write().await?;
     if articles::count_articles(&mut tx).await? > 0 {
         return Ok(false);
     }
@@ -53,7 +53,7 @@ pub async fn seed_if_empty(pool: &Pool, dir: &Path, files: SiteFiles<'_>) -> any
         for warning in &file.warnings {
             tracing::warn!("{}: {warning}", file.path.display());
         }
-        let (id, _) = articles::upsert_article(&mut tx, &file.article).await?;
+        let (id, _) = app::publishing::publish(&mut tx, &file.article).await?;
         ids.insert(file.article.slug.as_str().to_owned(), id);
     }
     for author in &authors {

@@ -3,10 +3,11 @@
 //! comments as RSS (`/article/{slug}/comments/feed.xml`). Written with the `rss` and
 //! `atom_syndication` crates; every link is absolute, built from `SITE_URL`.
 
-use app::articles::{store as articles, store::FeedEntry, Slug};
+use app::articles::{store as articles, store::FeedEntry};
+use app::core::Slug;
 use app::comments::store as comments;
-use app::db::Pool;
-use app::site::{SiteUrl, SITE_NAME};
+use app::db::Db;
+use app::core::{SiteUrl, SITE_NAME};
 use axum::{
     extract::{Path, State},
     http::header,
@@ -25,7 +26,7 @@ pub const ATOM_TYPE: &str = "application/atom+xml; charset=utf-8";
 /// What the feed and sitemap handlers read: the database and the public base URL.
 #[derive(Clone)]
 pub struct Publication {
-    pub pool: Pool,
+    pub db: Db,
     pub site_url: SiteUrl,
 }
 
@@ -73,20 +74,20 @@ fn when(iso: &str) -> DateTime<FixedOffset> {
 }
 
 async fn site_rss(State(p): State<Publication>) -> Result<Response, FeedError> {
-    let entries = articles::latest_for_feed(&p.pool, None, FEED_LENGTH).await?;
+    let entries = articles::latest_for_feed(&p.db, None, FEED_LENGTH).await?;
     let description = format!("The latest stories from {SITE_NAME}");
     Ok(xml(RSS_TYPE, rss_of_articles(&p.site_url, SITE_NAME, "/", "/feed.xml", &description, &entries)))
 }
 
 async fn site_atom(State(p): State<Publication>) -> Result<Response, FeedError> {
-    let entries = articles::latest_for_feed(&p.pool, None, FEED_LENGTH).await?;
+    let entries = articles::latest_for_feed(&p.db, None, FEED_LENGTH).await?;
     Ok(xml(ATOM_TYPE, atom_of_articles(&p.site_url, &entries)))
 }
 
 async fn category_rss(State(p): State<Publication>, Path(slug): Path<String>) -> Result<Response, FeedError> {
     let slug = Slug::parse(&slug).ok_or(FeedError::NotFound)?;
-    let (id, category) = articles::category_by_slug(&p.pool, &slug).await?.ok_or(FeedError::NotFound)?;
-    let entries = articles::latest_for_feed(&p.pool, Some(id), FEED_LENGTH).await?;
+    let (id, category) = articles::category_by_slug(&p.db, &slug).await?.ok_or(FeedError::NotFound)?;
+    let entries = articles::latest_for_feed(&p.db, Some(id), FEED_LENGTH).await?;
     let title = format!("{} — {SITE_NAME}", category.name);
     let description = format!("The latest {} stories from {SITE_NAME}", category.name);
     let self_path = format!("{}/feed.xml", category.href());
@@ -95,8 +96,8 @@ async fn category_rss(State(p): State<Publication>, Path(slug): Path<String>) ->
 
 async fn comments_rss(State(p): State<Publication>, Path(slug): Path<String>) -> Result<Response, FeedError> {
     let slug = Slug::parse(&slug).ok_or(FeedError::NotFound)?;
-    let article = articles::article_by_slug(&p.pool, &slug).await?.ok_or(FeedError::NotFound)?;
-    let list = comments::latest_approved(&p.pool, article.id, FEED_LENGTH).await?;
+    let article = articles::article_by_slug(&p.db, &slug).await?.ok_or(FeedError::NotFound)?;
+    let list = comments::latest_approved(&p.db, article.id, FEED_LENGTH).await?;
     let article_url = p.site_url.join(&article.card.href());
     let items: Vec<rss::Item> = list
         .iter()
@@ -215,13 +216,11 @@ pub fn atom_of_articles(site: &SiteUrl, entries: &[FeedEntry]) -> String {
             entry.set_updated(when(&e.updated.iso));
             let mut author = Person::default();
             author.set_name(e.card.author.clone());
-            if let Some(slug) = Slug::from_name(&e.card.author) {
-                author.set_uri(Some(site.join(&format!("/author/{slug}"))));
-            }
+            author.set_uri(Some(site.join(&e.card.author_href())));
             entry.set_authors(vec![author]);
             entry.set_summary(Some(atom_syndication::Text::plain(e.card.summary.clone())));
             let mut category = Category::default();
-            category.set_term(e.card.category.slug.clone());
+            category.set_term(e.card.category.slug.to_string());
             category.set_label(Some(e.card.category.name.clone()));
             category.set_scheme(Some(site.join("/category/")));
             entry.set_categories(vec![category]);

@@ -8,8 +8,9 @@ use std::{
 };
 
 use anyhow::Context;
-use app::articles::{store as articles, Slug};
-use app::db::Pool;
+use app::articles::store as articles;
+use app::core::Slug;
+use app::db::Db;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
@@ -190,16 +191,15 @@ pub struct Report {
 }
 
 /// Imports the files: each good file in a transaction of its own (a file that fails imports
-/// nothing), every bad one reported. Safe while the server runs: SQLite serialises writers.
-pub async fn import(pool: &Pool, paths: &[PathBuf], files: SiteFiles<'_>) -> anyhow::Result<Report> {
+/// nothing), every bad one reported. Safe while the server runs: SQLite serialises writers
+/// across processes (the write lock is taken up front, so a concurrent writer makes us wait).
+pub async fn import(db: &Db, paths: &[PathBuf], files: SiteFiles<'_>) -> anyhow::Result<Report> {
     let (good, errors) = read_files(paths, files);
     let mut report = Report { errors, ..Report::default() };
     for file in good {
         report.warnings.extend(file.warnings.iter().map(|w| format!("{}: {w}", file.path.display())));
-        // IMMEDIATE: take the write lock up front, so a concurrent writer makes us wait
-        // (busy timeout) instead of failing a read-then-write upgrade.
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-        match articles::upsert_article(&mut tx, &file.article).await {
+        let mut tx = db.write().await?;
+        match app::publishing::publish(&mut tx, &file.article).await {
             Ok((_, change)) => {
                 tx.commit().await?;
                 match change {
@@ -224,9 +224,9 @@ pub async fn run(args: &[String]) -> anyhow::Result<()> {
     let config = crate::config::Config::from_env()?;
     let targets: Vec<PathBuf> = args.iter().map(PathBuf::from).collect();
     let paths = markdown_files(&targets)?;
-    let pool = app::db::connect(&config.database_url).await?;
+    let db = Db::connect(&config.database_url).await?;
     let site_root = PathBuf::from(&*config.leptos.site_root);
-    let report = import(&pool, &paths, SiteFiles(Some(&site_root))).await?;
+    let report = import(&db, &paths, SiteFiles(Some(&site_root))).await?;
     for (label, list) in [("created", &report.created), ("updated", &report.updated), ("unchanged", &report.unchanged)] {
         for path in list {
             println!("{label:9} {}", path.display());
@@ -348,7 +348,7 @@ mod tests {
     #[tokio::test]
     async fn importing_is_idempotent_and_re_importing_an_edit_updates() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = app::db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+        let pool = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
         let file = dir.path().join("a.md");
         std::fs::write(&file, GOOD).unwrap();
         let bad = dir.path().join("bad.md");
@@ -368,14 +368,14 @@ mod tests {
         let stored = articles::article_by_slug(&pool, &Slug::parse("a-title").unwrap()).await.unwrap().unwrap();
         assert_eq!(stored.card.title, "A Better Title");
         assert_eq!(stored.tags.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>(), ["ferries", "harbour"]);
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(&pool).await.unwrap();
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(pool.read()).await.unwrap();
         assert_eq!(count, 1);
     }
 
     #[tokio::test]
     async fn missing_alt_text_is_a_warning_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = app::db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+        let pool = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
         let file = dir.path().join("pic.md");
         std::fs::write(&file, format!("{GOOD}\n![](https://cdn.example.org/pic.jpg)\n")).unwrap();
         let report = import(&pool, &[file.clone()], SiteFiles(None)).await.unwrap();

@@ -2,7 +2,7 @@
 
 use std::{convert::Infallible, time::Duration};
 
-use app::articles::Slug;
+use app::core::Slug;
 use app::comments::live::CommentFeed;
 use axum::{
     extract::Path,

@@ -3,7 +3,7 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use app::db::Pool;
+use app::db::Db;
 use app::newsletter::{signup::MailQueue, store};
 use chrono::Utc;
 use lettre::{address::Envelope, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -64,15 +64,15 @@ pub fn backoff(failed_attempts: i64) -> Duration {
 /// How long the worker sleeps when nothing is due and nobody wakes it.
 const IDLE_LOOK: Duration = Duration::from_secs(30);
 
-pub async fn run(pool: Pool, transport: Transport, queue: MailQueue, mut stopping: watch::Receiver<bool>) {
+pub async fn run(db: Db, transport: Transport, queue: MailQueue, mut stopping: watch::Receiver<bool>) {
     loop {
         if *stopping.borrow() {
             return;
         }
-        let sent_some = match store::claim_due(&pool, Utc::now(), 10).await {
+        let sent_some = match store::claim_due(&db, Utc::now(), 10).await {
             Ok(mails) => {
                 for mail in &mails {
-                    deliver(&pool, &transport, mail).await;
+                    deliver(&db, &transport, mail).await;
                 }
                 !mails.is_empty()
             }
@@ -84,7 +84,7 @@ pub async fn run(pool: Pool, transport: Transport, queue: MailQueue, mut stoppin
         if sent_some {
             continue;
         }
-        let wait = match store::next_due(&pool).await {
+        let wait = match store::next_due(&db).await {
             Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(IDLE_LOOK),
             _ => IDLE_LOOK,
         };
@@ -96,18 +96,18 @@ pub async fn run(pool: Pool, transport: Transport, queue: MailQueue, mut stoppin
     }
 }
 
-async fn deliver(pool: &Pool, transport: &Transport, mail: &store::QueuedMail) {
+async fn deliver(db: &Db, transport: &Transport, mail: &store::QueuedMail) {
     let result = transport.send(mail).await;
     let now = Utc::now();
     let recorded = match &result {
         Ok(()) => {
             tracing::info!(id = mail.id, to = %mail.recipient, subject = %mail.subject, "mail sent");
-            store::mark_sent(pool, mail.id, now).await
+            store::mark_sent(db, mail.id, now).await
         }
         Err(error) => {
             let delay = backoff(mail.attempts + 1);
             tracing::warn!(id = mail.id, to = %mail.recipient, attempt = mail.attempts + 1, %error, retry_in_s = delay.as_secs(), "mail not sent");
-            store::mark_failed(pool, mail.id, error, now + delay).await
+            store::mark_failed(db, mail.id, error, now + delay).await
         }
     };
     if let Err(error) = recorded {

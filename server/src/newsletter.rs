@@ -2,7 +2,7 @@
 //! `List-Unsubscribe=One-Click` from their servers and get a plain answer; the button on our
 //! unsubscribe page posts here too and is sent back to that page (post-redirect-get).
 
-use app::db::Pool;
+use app::db::Db;
 use app::newsletter::store::{self, Membership};
 use axum::{
     extract::Query,
@@ -17,13 +17,13 @@ pub struct Link {
     token: String,
 }
 
-pub async fn unsubscribe(pool: Pool, Query(link): Query<Link>, body: String) -> Response {
+pub async fn unsubscribe(db: Db, Query(link): Query<Link>, body: String) -> Response {
     let one_click = body.split('&').any(|pair| pair == "List-Unsubscribe=One-Click");
-    match store::unsubscribe(&pool, &link.token, Utc::now()).await {
+    match store::unsubscribe(&db, &link.token, Utc::now()).await {
         Ok(Membership::Invalid) => (StatusCode::BAD_REQUEST, "This unsubscribe link is not valid.").into_response(),
         Ok(_) if one_click => (StatusCode::OK, "You have been unsubscribed.").into_response(),
         Ok(_) => {
-            let page = format!("/newsletter/unsubscribe?token={}", link.token);
+            let page = app::core::paths::newsletter_unsubscribe(&link.token);
             (StatusCode::SEE_OTHER, [(header::LOCATION, page)]).into_response()
         }
         Err(error) => {

@@ -2,9 +2,12 @@
 //! served as stored bytes — already compressed and with its security headers — until something
 //! on it changes.
 //!
-//! - Only pages nobody personalises are kept: GET, no query but a page number, none of the
-//!   commenter's cookies (saved name, own comments awaiting moderation), a 200 HTML response
-//!   that sets no cookie. Everything else goes to the app as before.
+//! - Only what the app marks public is kept: a GET with no query but a page number, answered
+//!   with a 200 HTML page that sets no cookie and is not `Cache-Control: private`/`no-store`.
+//!   The app marks what is personal; the cache knows no cookie names. A page that says it
+//!   depends on cookies (`Vary: Cookie`) is served from the cache only to requests without any.
+//! - Pages are kept per negotiated encoding (br, gzip or identity), never per raw
+//!   `Accept-Encoding` header, so no client can push pages out by sending variants.
 //! - Validity: the database keeps a content version that triggers raise on every change a
 //!   page can show (approved comments, articles, tags, authors), whoever writes — this server,
 //!   `server import` or `server comments` beside it. The cache re-reads it every
@@ -17,7 +20,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use app::db;
+use app::core::client::TrustedProxies;
+use app::db::Db;
 use app::discovery::views::{Readership, Visitor, ARTICLE_HEADER};
 use axum::{
     body::{Body, Bytes},
@@ -38,9 +42,9 @@ const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
 /// Tells operators and tests whether a page came from the cache.
 const X_CACHE: &str = "x-cache";
 
-/// Which stored page answers a request: the address, and the encodings the client accepts
-/// (the stored body is compressed for them).
-type Key = (String, String);
+/// Which stored page answers a request: the address, and the encoding negotiated for the
+/// client (the stored body is compressed with it).
+type Key = (String, &'static str);
 
 struct Page {
     status: StatusCode,
@@ -48,6 +52,8 @@ struct Page {
     body: Bytes,
     article: Option<i64>,
     stored: Instant,
+    /// The page said it depends on cookies (`Vary: Cookie`).
+    varies_on_cookie: bool,
 }
 
 #[derive(Default)]
@@ -69,15 +75,16 @@ pub struct PageCache {
     /// with 128 pages in progress than with a few, but every page in progress holds its data and
     /// half-built HTML: past this many, requests wait their turn before they cost memory.
     working: Arc<tokio::sync::Semaphore>,
-    pool: db::Pool,
+    db: Db,
     readership: Readership,
+    proxies: TrustedProxies,
 }
 
 impl PageCache {
-    pub fn new(pool: db::Pool, readership: Readership) -> PageCache {
+    pub fn new(db: Db, readership: Readership, proxies: TrustedProxies) -> PageCache {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let working = Arc::new(tokio::sync::Semaphore::new((cores * 4).max(8)));
-        PageCache { entries: Arc::default(), renderings: Arc::default(), working, pool, readership }
+        PageCache { entries: Arc::default(), renderings: Arc::default(), working, db, readership, proxies }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
@@ -86,7 +93,7 @@ impl PageCache {
 
     /// Re-reads the content version and forgets every page if it moved.
     pub async fn check_version(&self) {
-        match db::content_version(&self.pool).await {
+        match self.db.content_version().await {
             Ok(version) => {
                 let mut entries = self.lock();
                 if entries.version != Some(version) {
@@ -164,7 +171,12 @@ pub async fn serve(cache: PageCache, request: Request, next: Next) -> Response {
     let Some(key) = cache_key(&request) else {
         return forget_article_header(cache.app(request, next).await);
     };
-    let rendering = match cache.get(&key) {
+    let cached = cache.get(&key);
+    // A page that depends on cookies, asked for with cookies: this reader's own.
+    if cached.as_ref().is_some_and(|(page, _)| page.varies_on_cookie) && request.headers().contains_key(header::COOKIE) {
+        return forget_article_header(cache.app(request, next).await);
+    }
+    let rendering = match cached {
         Some((page, true)) => return cache.hit(&page, &request),
         // Only old (nothing on it changed): one request renders it afresh while the others
         // are still answered with this copy.
@@ -196,7 +208,8 @@ impl PageCache {
     fn hit(&self, page: &Page, request: &Request) -> Response {
         if let Some(article) = page.article {
             let peer = request.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
-            self.readership.record(article, &Visitor::from_headers(request.headers(), peer));
+            let client = self.proxies.client(request.headers(), peer);
+            self.readership.record(article, &Visitor::from_headers(request.headers(), client));
         }
         let mut response = Response::new(Body::from(page.body.clone()));
         *response.status_mut() = page.status;
@@ -209,7 +222,7 @@ impl PageCache {
     async fn render(&self, key: Key, request: Request, next: Next) -> Response {
         let version = self.version();
         let response = self.app(request, next).await;
-        if !storable(&response) {
+        if !storable(&response, key.1) {
             return forget_article_header(response);
         }
         let (mut parts, body) = response.into_parts();
@@ -225,7 +238,20 @@ impl PageCache {
             }
         };
         parts.headers.remove(header::CONTENT_LENGTH);
-        let page = Page { status: parts.status, headers: parts.headers.clone(), body: body.clone(), article, stored: Instant::now() };
+        let varies_on_cookie = parts
+            .headers
+            .get_all(header::VARY)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.split(',').any(|name| name.trim().eq_ignore_ascii_case("cookie")));
+        let page = Page {
+            status: parts.status,
+            headers: parts.headers.clone(),
+            body: body.clone(),
+            article,
+            stored: Instant::now(),
+            varies_on_cookie,
+        };
         self.put(key, page, version);
         parts.headers.insert(X_CACHE, HeaderValue::from_static("miss"));
         Response::from_parts(parts, Body::from(body))
@@ -252,22 +278,44 @@ fn cache_key(request: &Request) -> Option<Key> {
             return None;
         }
     }
-    use app::comments::guard::{cookie, AUTHOR_COOKIE, TOKEN_COOKIE};
-    let personal = [AUTHOR_COOKIE, TOKEN_COOKIE].iter().any(|name| cookie(request.headers(), name).is_some());
-    if personal {
-        return None;
-    }
-    let encodings = request.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if encodings.len() > 128 {
-        return None;
-    }
     let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or(path);
-    Some((path_and_query.to_owned(), encodings.to_owned()))
+    Some((path_and_query.to_owned(), negotiated_encoding(request.headers())))
 }
 
-fn storable(response: &Response) -> bool {
+/// The encoding the compression layer picks for a client: the highest q-value among those we
+/// compress with, br before gzip before none on a tie. (Only a response actually sent with it
+/// is stored under it, so a difference in tie-breaking costs a miss, never a wrong body.)
+fn negotiated_encoding(headers: &HeaderMap) -> &'static str {
+    let mut best = ("identity", 1u16, 0u8);
+    let accepted = headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
+    for item in accepted.take(32) {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let (encoding, rank) = match name.as_str() {
+            "br" => ("br", 2),
+            "gzip" => ("gzip", 1),
+            _ => continue,
+        };
+        let q = parts
+            .find_map(|p| p.trim().strip_prefix("q=").map(str::to_owned))
+            .map_or(1000, |q| q.trim().parse::<f32>().map_or(0, |q| (q.clamp(0.0, 1.0) * 1000.0) as u16));
+        if q > 0 && (q, rank) > (best.1, best.2) {
+            best = (encoding, q, rank);
+        }
+    }
+    best.0
+}
+
+fn storable(response: &Response, encoding: &str) -> bool {
     let headers = response.headers();
+    let header_has = |name, word: &str| {
+        headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).any(|v| v.to_ascii_lowercase().contains(word))
+    };
+    let sent_with = headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("identity");
     response.status() == StatusCode::OK
+        && sent_with == encoding
+        && !header_has(header::CACHE_CONTROL, "private")
+        && !header_has(header::CACHE_CONTROL, "no-store")
         && !headers.contains_key(header::SET_COOKIE)
         && headers
             .get(header::CONTENT_TYPE)
@@ -291,14 +339,35 @@ mod tests {
             body: Bytes::from_static(b"<p>story</p>"),
             article: None,
             stored: Instant::now() - age,
+            varies_on_cookie: false,
         }
+    }
+
+    fn accepting(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT_ENCODING, value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn pages_are_keyed_by_the_negotiated_encoding() {
+        assert_eq!(negotiated_encoding(&accepting("gzip, deflate, br, zstd")), "br");
+        assert_eq!(negotiated_encoding(&accepting("gzip")), "gzip");
+        assert_eq!(negotiated_encoding(&accepting("br;q=0.5, gzip;q=0.9")), "gzip");
+        assert_eq!(negotiated_encoding(&accepting("br;q=0, x-junk-1, x-junk-2")), "identity");
+        assert_eq!(negotiated_encoding(&HeaderMap::new()), "identity");
+        // Endless variants of the header name three keys, not one each.
+        let variants: std::collections::HashSet<_> =
+            (0..100).map(|i| negotiated_encoding(&accepting(&format!("gzip, x-{i}")))).collect();
+        assert_eq!(variants.len(), 1);
     }
 
     #[tokio::test]
     async fn pages_are_kept_until_old_and_dropped_when_content_changes() {
-        let pool = db::Pool::connect_lazy("sqlite::memory:").unwrap();
-        let cache = PageCache::new(pool, Readership::new());
-        let key: Key = ("/".into(), "br".into());
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+        let cache = PageCache::new(db, Readership::new(), TrustedProxies::default());
+        let key: Key = ("/".into(), "br");
         cache.put(key.clone(), page(Duration::ZERO), None);
         assert!(cache.get(&key).is_none(), "nothing is kept before the version is known");
         cache.lock().version = Some(1);

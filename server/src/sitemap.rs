@@ -18,7 +18,7 @@ use axum::{
 use quick_xml::escape::escape;
 
 use crate::feeds::{FeedError, Publication};
-use app::site::SiteUrl;
+use app::core::SiteUrl;
 
 /// Addresses per sitemap file (the sitemaps.org limit).
 pub const URLS_PER_SITEMAP: usize = 50_000;
@@ -44,7 +44,7 @@ impl Sitemaps {
                 return Ok(entries.clone());
             }
         }
-        let entries = Arc::new(articles::sitemap_entries(&self.publication.pool).await?);
+        let entries = Arc::new(articles::sitemap_entries(&self.publication.db).await?);
         *cache = Some((Instant::now(), entries.clone()));
         Ok(entries)
     }

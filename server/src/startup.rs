@@ -3,7 +3,9 @@
 
 use std::{future::Future, net::SocketAddr};
 
-use app::{db, shell, site::SiteUrl, App};
+use app::core::{client::TrustedProxies, SiteUrl};
+use app::db::Db;
+use app::{shell, App};
 use axum::{serve::ListenerExt, Router};
 use leptos::prelude::*;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
@@ -25,48 +27,49 @@ use crate::{config::Config, content, feeds, http, live, mail, markdown::SiteFile
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    pub pool: db::Pool,
+    pub db: Db,
     stopping: watch::Sender<bool>,
 }
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
-        let pool = db::connect(&config.database_url).await?;
+        let db = Db::connect(&config.database_url).await?;
         if let Some(dir) = &config.demo_content {
             let site_root = std::path::PathBuf::from(&*config.leptos.site_root);
-            content::seed_if_empty(&pool, dir, SiteFiles(Some(&site_root))).await?;
+            content::seed_if_empty(&db, dir, SiteFiles(Some(&site_root))).await?;
         }
         // Articles stored before the search index existed.
-        let indexed = app::discovery::store::index_missing(&pool).await?;
+        let indexed = app::discovery::store::index_missing(&db).await?;
         if indexed > 0 {
             tracing::info!(indexed, "added articles to the search index");
         }
         let readership = Readership::new();
-        readership.flush_every(pool.clone(), VIEW_FLUSH_INTERVAL);
+        readership.flush_every(db.clone(), VIEW_FLUSH_INTERVAL);
         let comments = CommentSettings {
             flood_seconds: config.comment_flood_seconds,
-            trusted_proxies: config.trusted_proxies.clone(),
-            ip_salt: app::comments::store::ip_salt(&pool, &hex::encode(rand::random::<[u8; 16]>())).await?,
+            ip_salt: app::comments::store::ip_salt(&db, &hex::encode(rand::random::<[u8; 16]>())).await?,
         };
+        let proxies = TrustedProxies::new(config.trusted_proxies.clone());
         let listener = TcpListener::bind(config.leptos.site_addr).await?;
         let site_url = config.site_url.clone().unwrap_or_else(|| SiteUrl::from_listen_addr(listener.local_addr().unwrap()));
         let (stopping, _) = watch::channel(false);
         let mail = MailSettings { from: mail_from(&config, &site_url), site_url: site_url.clone() };
         let queue = MailQueue::default();
-        let signups = SignUpLimit::per_hour(config.newsletter_signups_per_hour, config.trusted_proxies.clone());
+        let signups = SignUpLimit::per_hour(config.newsletter_signups_per_hour);
         let transport = mail::Transport::new(config.smtp_url.as_deref(), config.mail_dir.clone())?;
-        tokio::spawn(mail::run(pool.clone(), transport, queue.clone(), stopping.subscribe()));
+        tokio::spawn(mail::run(db.clone(), transport, queue.clone(), stopping.subscribe()));
         let security = http::SecurityPolicy {
             https: site_url.is_https(),
             // `cargo leptos watch` sets LEPTOS_WATCH; its reload script connects to a websocket.
             live_reload: std::env::var_os("LEPTOS_WATCH").is_some(),
         };
-        let cache = PageCache::new(pool.clone(), readership.clone());
+        let cache = PageCache::new(db.clone(), readership.clone(), proxies.clone());
         cache.check_version().await;
         cache.watch_versions();
         let site = Site {
             options: config.leptos,
-            pool: pool.clone(),
+            db: db.clone(),
+            proxies,
             site_url: site_url.clone(),
             comments,
             feed: CommentFeed::new(),
@@ -78,7 +81,7 @@ impl Application {
             cache,
         };
         let router = router(site, stopping.subscribe());
-        Ok(Application { listener, router, pool, stopping })
+        Ok(Application { listener, router, db, stopping })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -107,7 +110,8 @@ impl Application {
 /// What every request handler can reach.
 struct Site {
     options: LeptosOptions,
-    pool: db::Pool,
+    db: Db,
+    proxies: TrustedProxies,
     site_url: SiteUrl,
     comments: CommentSettings,
     feed: CommentFeed,
@@ -131,13 +135,14 @@ fn mail_from(config: &Config, site_url: &SiteUrl) -> lettre::Address {
 pub const VIEW_FLUSH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
 
 fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
-    let Site { options, pool, site_url, comments, feed, readership, mail, queue, signups, security, cache } = site;
+    let Site { options, db, proxies, site_url, comments, feed, readership, mail, queue, signups, security, cache } = site;
     let routes = generate_route_list(App);
     let live_feed = feed.clone();
-    let publication = feeds::Publication { pool: pool.clone(), site_url: site_url.clone() };
-    let unsubscribe_pool = pool.clone();
+    let publication = feeds::Publication { db: db.clone(), site_url: site_url.clone() };
+    let unsubscribe_db = db.clone();
     let context = move || {
-        provide_context(pool.clone());
+        provide_context(db.clone());
+        provide_context(proxies.clone());
         provide_context(site_url.clone());
         provide_context(comments.clone());
         provide_context(feed.clone());
@@ -149,7 +154,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
     Router::new()
         .route(
             "/newsletter/unsubscribe",
-            axum::routing::post(move |query, body| newsletter::unsubscribe(unsubscribe_pool.clone(), query, body)),
+            axum::routing::post(move |query, body| newsletter::unsubscribe(unsubscribe_db.clone(), query, body)),
         )
         .route(
             "/api/comments/live/{slug}",

@@ -123,7 +123,7 @@ fn operators_moderate_comments_from_the_command_line() {
     // A database with one pending comment.
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let pending_id: i64 = runtime.block_on(async {
-        let pool = app::db::connect(&url).await.unwrap();
+        let pool = app::db::Db::connect(&url).await.unwrap().read().clone();
         sqlx::query(
             "INSERT INTO authors (slug, name) VALUES ('a', 'A'); INSERT INTO categories (slug, name) VALUES ('c', 'C'); \
              INSERT INTO articles (slug, title, summary, body_html, author_id, category_id, published_at, updated_at) \
@@ -179,7 +179,7 @@ async fn acknowledged_comments_survive_a_killed_server() {
     // kill -9 right after the last acknowledgement: no graceful anything.
     child.kill().unwrap();
     child.wait().unwrap();
-    let pool = app::db::connect(&url).await.unwrap();
+    let pool = app::db::Db::connect(&url).await.unwrap().read().clone();
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE body LIKE 'Durable comment %'").fetch_one(&pool).await.unwrap();
     assert_eq!(stored, acknowledged);
 }

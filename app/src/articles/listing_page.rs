@@ -7,9 +7,10 @@ use leptos_meta::Link;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use super::card::StoryCard;
-use super::ArticleCard;
-use crate::site::{LoadError, NotFound, PageHead, SITE_NAME};
+use super::story_card::StoryCard;
+use super::types::ArticleCard;
+use crate::core::head::PageHead;
+use crate::core::{paths, LoadError, NotFound, Pagination, Slug, SITE_NAME};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ListingKind {
@@ -19,11 +20,11 @@ pub enum ListingKind {
 }
 
 impl ListingKind {
-    fn path(self) -> &'static str {
+    fn path(self, slug: &Slug) -> String {
         match self {
-            ListingKind::Category => "category",
-            ListingKind::Tag => "tag",
-            ListingKind::Author => "author",
+            ListingKind::Category => paths::category(slug),
+            ListingKind::Tag => paths::tag(slug),
+            ListingKind::Author => paths::author(slug),
         }
     }
 }
@@ -31,7 +32,7 @@ impl ListingKind {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ListingPageData {
     pub kind: ListingKind,
-    pub slug: String,
+    pub slug: Slug,
     pub name: String,
     /// An author's biography.
     pub intro: Option<String>,
@@ -45,11 +46,11 @@ pub struct ListingPageData {
 pub async fn listing_page(kind: ListingKind, slug: String, page: i64) -> Result<Option<ListingPageData>, ServerFnError> {
     use super::store::{self, Listing};
     const STORIES_PER_PAGE: i64 = 10;
-    let Some(slug) = super::Slug::parse(&slug) else { return Ok(None) };
+    let Some(slug) = Slug::parse(&slug) else { return Ok(None) };
     if page < 1 {
         return Ok(None);
     }
-    let pool = crate::db::pool()?;
+    let pool = crate::db::from_context()?;
     let found = match kind {
         ListingKind::Category => store::category_by_slug(&pool, &slug).await?.map(|(id, c)| (Listing::Category(id), c.name, None)),
         ListingKind::Tag => store::tag_by_slug(&pool, &slug).await?.map(|(id, t)| (Listing::Tag(id), t.name, None)),
@@ -59,12 +60,12 @@ pub async fn listing_page(kind: ListingKind, slug: String, page: i64) -> Result<
     };
     let Some((listing, name, intro)) = found else { return Ok(None) };
     let total = store::count_listed(&pool, listing).await?;
-    let pages = ((total + STORIES_PER_PAGE - 1) / STORIES_PER_PAGE).max(1);
+    let pages = crate::core::pagination::page_count(total, STORIES_PER_PAGE);
     if page > pages {
         return Ok(None);
     }
     let articles = store::latest_listed(&pool, listing, STORIES_PER_PAGE, (page - 1) * STORIES_PER_PAGE).await?;
-    Ok(Some(ListingPageData { kind, slug: slug.to_string(), name, intro, articles, page, pages }))
+    Ok(Some(ListingPageData { kind, slug, name, intro, articles, page, pages }))
 }
 
 /// `?page=N`; a value that is not a positive number names no page.
@@ -97,7 +98,7 @@ pub fn AuthorPage() -> impl IntoView {
 fn ListingPage(kind: ListingKind) -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let data = crate::site::codec::resource(
+    let data = crate::core::codec::resource(
         move || {
             let slug = params.read().get("slug").unwrap_or_default();
             (slug, requested_page(query.read().get("page")))
@@ -120,8 +121,8 @@ fn ListingPage(kind: ListingKind) -> impl IntoView {
 #[component]
 fn ListingView(page: ListingPageData) -> impl IntoView {
     let ListingPageData { kind, slug, name, intro, articles, page, pages } = page;
-    let base = format!("/{}/{slug}", kind.path());
-    let page_href = move |n: i64| if n == 1 { base.clone() } else { format!("{base}?page={n}") };
+    let base = kind.path(&slug);
+    let page_href = move |n: i64| paths::page(&base, n);
     let (heading, description) = match kind {
         ListingKind::Category => (name.clone(), format!("The latest {name} stories from the Northfield Courier.")),
         ListingKind::Tag => (format!("Stories tagged {name}"), format!("Stories about {name} from the Northfield Courier.")),
@@ -131,7 +132,7 @@ fn ListingView(page: ListingPageData) -> impl IntoView {
     };
     let title = if page > 1 { format!("{heading} — page {page}") } else { heading.clone() };
     // Sections have their own feed.
-    let feed = (kind == ListingKind::Category).then(|| format!("/category/{slug}/feed.xml"));
+    let feed = (kind == ListingKind::Category).then(|| paths::category_feed(&slug));
     let feed_title = format!("{name} — {SITE_NAME}");
     view! {
         <PageHead title description path=page_href(page)/>
@@ -153,27 +154,6 @@ fn ListingView(page: ListingPageData) -> impl IntoView {
             />
         </section>
     }
-}
-
-/// "← Newer · Page 2 of 5 · Older →" under a paginated list; nothing for a single page.
-#[component]
-pub fn Pagination(
-    page: i64,
-    pages: i64,
-    prev_href: Option<String>,
-    next_href: Option<String>,
-    #[prop(default = "← Newer stories")] prev_label: &'static str,
-    #[prop(default = "Older stories →")] next_label: &'static str,
-) -> impl IntoView {
-    (pages > 1).then(|| {
-        view! {
-            <nav class="pagination" aria-label="Pages">
-                {prev_href.map(|href| view! { <a rel="prev" href=href>{prev_label}</a> })}
-                <span class="page-of">{format!("Page {page} of {pages}")}</span>
-                {next_href.map(|href| view! { <a rel="next" href=href>{next_label}</a> })}
-            </nav>
-        }
-    })
 }
 
 #[cfg(test)]

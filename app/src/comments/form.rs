@@ -1,15 +1,18 @@
 use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
 
-use super::input::{CommentForm, Field, FieldError, NewComment, MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_WEBSITE_CHARS};
-use super::post::{CommentError, PostComment, Posted};
-use super::ReaderState;
+use super::input::{CommentForm, Field, FieldError, NewComment, MAX_NAME_CHARS, MAX_WEBSITE_CHARS};
+use super::outcome::{CommentError, Posted};
+use super::post::PostComment;
+use super::reader::ReaderState;
+use crate::core::email::MAX_EMAIL_CHARS;
+use crate::core::{paths, Slug};
 
 /// "Leave a reply": an `ActionForm`, so without JavaScript it is a plain form post (answered
 /// with post-redirect-get) and with it the comment appears in place.
 #[component]
 pub fn ReplyForm(
-    article: String,
+    article: Slug,
     reader: ReaderState,
     reply_to: Signal<Option<(i64, String)>>,
     on_posted: Callback<Posted>,
@@ -81,7 +84,7 @@ pub fn ReplyForm(
         None => "Leave a reply".to_string(),
     };
     let pending = action.pending();
-    let cancel_href = format!("/article/{article}#respond");
+    let cancel_href = paths::reply_form(&article, None);
 
     view! {
         <div class="respond" id="respond">
@@ -89,7 +92,7 @@ pub fn ReplyForm(
             {move || reply_to.get().map(|_| view! { <p class="cancel-reply"><a href=cancel_href.clone() rel="nofollow">"Cancel reply"</a></p> })}
             <p class="form-note">"Your email address will not be published. Required fields are marked *"</p>
             <ActionForm action attr:novalidate=true attr:aria-labelledby="reply-title">
-                <input type="hidden" name="article" value=article/>
+                <input type="hidden" name="article" value=article.to_string()/>
                 <input type="hidden" name="parent_id" value=move || reply_to.get().map(|(id, _)| id.to_string()).unwrap_or_default()/>
                 <p class="form-problem" role="alert">{move || problem.get()}</p>
                 <div class="field">

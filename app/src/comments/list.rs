@@ -5,9 +5,10 @@ use leptos_router::hooks::use_query_map;
 
 use super::form::ReplyForm;
 use super::input::looks_like_link;
-use super::post::Posted;
-use super::{Comment, CommentPage, ReaderState};
-use crate::articles::card::PublishedDate;
+use super::outcome::Posted;
+use super::reader::ReaderState;
+use super::types::{Comment, CommentPage};
+use crate::core::{PublishedDate, Slug};
 
 /// Replies deeper than this attach to their ancestor at this depth.
 pub const MAX_DEPTH: usize = 5;
@@ -15,7 +16,7 @@ pub const MAX_DEPTH: usize = 5;
 /// The comments heading with its count, the threads oldest first, and "Leave a reply".
 #[component]
 pub fn CommentSection(
-    article: String,
+    article: Slug,
     comments: Vec<Comment>,
     comment_page: CommentPage,
     reader: ReaderState,
@@ -79,8 +80,8 @@ pub fn CommentSection(
 
 /// Older and newer pages of a long discussion.
 #[component]
-fn CommentPager(article: String, at: CommentPage) -> impl IntoView {
-    let href = move |n: i64| format!("/article/{article}?cpage={n}#comments");
+fn CommentPager(article: Slug, at: CommentPage) -> impl IntoView {
+    let href = move |n: i64| format!("{}?cpage={n}#comments", crate::core::paths::article(&article));
     view! {
         <nav class="pagination comment-pages" aria-label="Comment pages">
             {(at.page > 1).then(|| view! { <a rel="prev" href=href(at.page - 1)>"← Earlier comments"</a> })}
@@ -213,7 +214,7 @@ fn linkify(line: &str) -> Vec<AnyView> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::articles::Published;
+    use crate::core::Published;
 
     fn c(id: i64, parent: Option<i64>) -> Comment {
         Comment {

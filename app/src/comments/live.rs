@@ -3,12 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::Comment;
-
-/// The URL of an article's comment stream.
-pub fn stream_url(article: &str) -> String {
-    format!("/api/comments/live/{article}")
-}
+use super::types::Comment;
+use crate::core::Slug;
 
 /// (server) Where accepted comments are announced: (article slug, comment).
 #[cfg(feature = "ssr")]
@@ -21,9 +17,9 @@ impl CommentFeed {
         CommentFeed(tokio::sync::broadcast::channel(256).0)
     }
 
-    pub fn announce(&self, article: &str, comment: &Comment) {
+    pub fn announce(&self, article: &Slug, comment: &Comment) {
         // No listeners is not an error.
-        let _ = self.0.send((article.to_owned(), comment.clone()));
+        let _ = self.0.send((article.to_string(), comment.clone()));
     }
 }
 
@@ -36,11 +32,11 @@ impl Default for CommentFeed {
 
 /// Listens to the article's stream in the browser and hands each new comment to `arrived`.
 /// The browser's EventSource reconnects by itself after a dropped connection.
-pub fn listen(article: String, arrived: Callback<Comment>) {
+pub fn listen(article: Slug, arrived: Callback<Comment>) {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         use futures::StreamExt;
-        let Ok(mut source) = gloo_net::eventsource::futures::EventSource::new(&stream_url(&article)) else { return };
+        let Ok(mut source) = gloo_net::eventsource::futures::EventSource::new(&crate::core::paths::comment_stream(&article)) else { return };
         let Ok(mut events) = source.subscribe("comment") else { return };
         leptos::task::spawn_local(async move {
             while let Some(Ok((_, message))) = events.next().await {

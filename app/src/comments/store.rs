@@ -1,15 +1,46 @@
-//! The only place that writes SQL for comments.
+//! (server) The only place that writes SQL for comments.
 
 use sha2::Digest;
-use sqlx::{Row, SqlitePool};
+use sqlx::FromRow;
 
-use super::Comment;
-use crate::articles::store::published;
+use super::input::NewComment;
+use super::types::{Comment, CommentStatus};
+use crate::core::time::published;
+use crate::core::Slug;
+use crate::db::Db;
+
+/// The columns of `COMMENT_COLUMNS`, mapped by name.
+#[derive(FromRow)]
+struct CommentRow {
+    id: i64,
+    parent_id: Option<i64>,
+    author_name: String,
+    author_url: Option<String>,
+    body: String,
+    created_at: String,
+}
+
+impl From<CommentRow> for Comment {
+    fn from(r: CommentRow) -> Comment {
+        Comment {
+            id: r.id,
+            parent_id: r.parent_id,
+            author_name: r.author_name,
+            author_url: r.author_url,
+            body: r.body,
+            published: published(&r.created_at),
+        }
+    }
+}
+
+fn comments(rows: Vec<CommentRow>) -> Vec<Comment> {
+    rows.into_iter().map(Comment::from).collect()
+}
 
 /// One page of an article's approved comments: `per_page` top-level comments, oldest first,
 /// each with all its approved replies (threads are built by the page).
-pub async fn approved_page(pool: &SqlitePool, article_id: i64, per_page: i64, page: i64) -> sqlx::Result<Vec<Comment>> {
-    let rows = sqlx::query(
+pub async fn approved_page(db: &Db, article_id: i64, per_page: i64, page: i64) -> sqlx::Result<Vec<Comment>> {
+    let rows: Vec<CommentRow> = sqlx::query_as(
         "WITH RECURSIVE top AS ( \
              SELECT id FROM comments WHERE article_id = ? AND status = 'approved' AND parent_id IS NULL \
              ORDER BY created_at, id LIMIT ? OFFSET ? \
@@ -24,32 +55,32 @@ pub async fn approved_page(pool: &SqlitePool, article_id: i64, per_page: i64, pa
     .bind(article_id)
     .bind(per_page)
     .bind((page - 1) * per_page)
-    .fetch_all(pool)
+    .fetch_all(db.read())
     .await?;
-    Ok(rows.iter().map(row_to_comment).collect())
+    Ok(comments(rows))
 }
 
 /// The newest approved comments of an article, newest first (its comments feed).
-pub async fn latest_approved(pool: &SqlitePool, article_id: i64, limit: i64) -> sqlx::Result<Vec<Comment>> {
-    let rows = sqlx::query(
+pub async fn latest_approved(db: &Db, article_id: i64, limit: i64) -> sqlx::Result<Vec<Comment>> {
+    let rows: Vec<CommentRow> = sqlx::query_as(
         "SELECT id, parent_id, author_name, author_url, body, created_at FROM comments \
          WHERE article_id = ? AND status = 'approved' ORDER BY created_at DESC, id DESC LIMIT ?",
     )
     .bind(article_id)
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(db.read())
     .await?;
-    Ok(rows.iter().map(row_to_comment).collect())
+    Ok(comments(rows))
 }
 
 /// (all approved comments, approved top-level comments) of an article.
-pub async fn approved_counts(pool: &SqlitePool, article_id: i64) -> sqlx::Result<(i64, i64)> {
+pub async fn approved_counts(db: &Db, article_id: i64) -> sqlx::Result<(i64, i64)> {
     sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN parent_id IS NULL THEN 1 ELSE 0 END), 0) FROM comments \
          WHERE article_id = ? AND status = 'approved'",
     )
     .bind(article_id)
-    .fetch_one(pool)
+    .fetch_one(db.read())
     .await
 }
 
@@ -97,8 +128,8 @@ pub enum Refusal {
 #[derive(Clone, Debug)]
 pub struct Incoming {
     pub article_id: i64,
-    pub comment: super::input::NewComment,
-    pub status: &'static str,
+    pub comment: NewComment,
+    pub status: CommentStatus,
     pub ip_hash: String,
     pub user_agent: String,
     pub author_token: String,
@@ -112,16 +143,16 @@ pub struct Incoming {
 ///
 /// Runs as its own task: a reader who gives up waiting (a closed connection drops the request
 /// future) must not cut a transaction in half and leave the write lock held.
-pub async fn insert_checked(pool: &SqlitePool, c: Incoming) -> Result<i64, InsertError> {
-    let pool = pool.clone();
-    tokio::spawn(async move { insert_checked_now(&pool, &c).await })
+pub async fn insert_checked(db: &Db, c: Incoming) -> Result<i64, InsertError> {
+    let db = db.clone();
+    tokio::spawn(async move { insert_checked_now(&db, &c).await })
         .await
         .map_err(|e| InsertError::Database(sqlx::Error::Protocol(format!("comment writer stopped: {e}"))))?
 }
 
-async fn insert_checked_now(pool: &SqlitePool, c: &Incoming) -> Result<i64, InsertError> {
+async fn insert_checked_now(db: &Db, c: &Incoming) -> Result<i64, InsertError> {
     // The checks and the insert see one state.
-    let (_turn, mut tx) = crate::db::begin_write(pool).await?;
+    let mut tx = db.write().await?;
     let body_sha256 = hex::encode(sha2::Sha256::digest(c.comment.body.as_str()));
     let comment = &c.comment;
     if let Some(parent) = comment.parent_id {
@@ -196,107 +227,90 @@ impl From<sqlx::Error> for InsertError {
 }
 
 /// The reader's own comments still awaiting moderation (their browser holds the token).
-pub async fn pending_for_author(pool: &SqlitePool, article_id: i64, author_token: &str) -> sqlx::Result<Vec<Comment>> {
-    let rows = sqlx::query(
+pub async fn pending_for_author(db: &Db, article_id: i64, author_token: &str) -> sqlx::Result<Vec<Comment>> {
+    let rows: Vec<CommentRow> = sqlx::query_as(
         "SELECT id, parent_id, author_name, author_url, body, created_at FROM comments \
          WHERE article_id = ? AND author_token = ? AND status = 'pending' ORDER BY created_at, id",
     )
     .bind(article_id)
     .bind(author_token)
-    .fetch_all(pool)
+    .fetch_all(db.read())
     .await?;
-    Ok(rows.iter().map(row_to_comment).collect())
-}
-
-fn row_to_comment(r: &sqlx::sqlite::SqliteRow) -> Comment {
-    Comment {
-        id: r.get("id"),
-        parent_id: r.get("parent_id"),
-        author_name: r.get("author_name"),
-        author_url: r.get("author_url"),
-        body: r.get("body"),
-        published: published(r.get::<&str, _>("created_at")),
-    }
+    Ok(comments(rows))
 }
 
 /// The salt for address hashes, made once per site and kept in the database.
-pub async fn ip_salt(pool: &SqlitePool, fresh: &str) -> sqlx::Result<String> {
+pub async fn ip_salt(db: &Db, fresh: &str) -> sqlx::Result<String> {
+    let mut tx = db.write().await?;
     sqlx::query("INSERT INTO site_secrets (name, value) VALUES ('ip_salt', ?) ON CONFLICT (name) DO NOTHING")
         .bind(fresh)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    sqlx::query_scalar("SELECT value FROM site_secrets WHERE name = 'ip_salt'").fetch_one(pool).await
+    tx.commit().await?;
+    sqlx::query_scalar("SELECT value FROM site_secrets WHERE name = 'ip_salt'").fetch_one(db.read()).await
 }
 
 /// Keeps a refused no-JavaScript form for an hour, so the page can show it again.
-pub async fn save_draft(pool: &SqlitePool, token: &str, article_id: i64, form_json: &str, errors_json: &str, now: &str, expired_before: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM comment_drafts WHERE created_at < ?").bind(expired_before).execute(pool).await?;
+pub async fn save_draft(db: &Db, token: &str, article_id: i64, form_json: &str, errors_json: &str, now: &str, expired_before: &str) -> sqlx::Result<()> {
+    let mut tx = db.write().await?;
+    sqlx::query("DELETE FROM comment_drafts WHERE created_at < ?").bind(expired_before).execute(&mut *tx).await?;
     sqlx::query("INSERT INTO comment_drafts (token, article_id, form_json, errors_json, created_at) VALUES (?, ?, ?, ?, ?)")
         .bind(token)
         .bind(article_id)
         .bind(form_json)
         .bind(errors_json)
         .bind(now)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    tx.commit().await
 }
 
-pub async fn draft(pool: &SqlitePool, token: &str, article_id: i64) -> sqlx::Result<Option<(String, String)>> {
-    let row = sqlx::query("SELECT form_json, errors_json FROM comment_drafts WHERE token = ? AND article_id = ?")
+pub async fn draft(db: &Db, token: &str, article_id: i64) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as("SELECT form_json, errors_json FROM comment_drafts WHERE token = ? AND article_id = ?")
         .bind(token)
         .bind(article_id)
-        .fetch_optional(pool)
-        .await?;
-    Ok(row.map(|r| (r.get("form_json"), r.get("errors_json"))))
+        .fetch_optional(db.read())
+        .await
 }
 
 /// A comment as an operator reviews it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, FromRow)]
 pub struct ModerationRow {
     pub id: i64,
-    pub article_slug: String,
+    pub article_slug: Slug,
     pub author_name: String,
     pub author_email: String,
-    pub status: String,
+    pub status: CommentStatus,
     pub created_at: String,
     pub body: String,
 }
 
 /// The newest comments, optionally only those in one state.
-pub async fn for_moderation(pool: &SqlitePool, status: Option<&str>, limit: i64) -> sqlx::Result<Vec<ModerationRow>> {
-    let rows = sqlx::query(
-        "SELECT c.id, a.slug, c.author_name, c.author_email, c.status, c.created_at, c.body \
+pub async fn for_moderation(db: &Db, status: Option<CommentStatus>, limit: i64) -> sqlx::Result<Vec<ModerationRow>> {
+    sqlx::query_as(
+        "SELECT c.id, a.slug AS article_slug, c.author_name, c.author_email, c.status, c.created_at, c.body \
          FROM comments c JOIN articles a ON a.id = c.article_id \
          WHERE (? IS NULL OR c.status = ?) ORDER BY c.created_at DESC, c.id DESC LIMIT ?",
     )
     .bind(status)
     .bind(status)
     .bind(limit)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| ModerationRow {
-            id: r.get("id"),
-            article_slug: r.get("slug"),
-            author_name: r.get("author_name"),
-            author_email: r.get("author_email"),
-            status: r.get("status"),
-            created_at: r.get("created_at"),
-            body: r.get("body"),
-        })
-        .collect())
+    .fetch_all(db.read())
+    .await
 }
 
-/// Moves a comment to `approved`, `pending` or `spam`. False when there is no such comment.
-pub async fn set_status(pool: &SqlitePool, id: i64, status: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE comments SET status = ? WHERE id = ?").bind(status).bind(id).execute(pool).await?;
+/// Moves a comment to another status. False when there is no such comment.
+pub async fn set_status(db: &Db, id: i64, status: CommentStatus) -> sqlx::Result<bool> {
+    let mut tx = db.write().await?;
+    let done = sqlx::query("UPDATE comments SET status = ? WHERE id = ?").bind(status).bind(id).execute(&mut *tx).await?;
+    tx.commit().await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Deletes a comment and its replies. False when there is no such comment.
-pub async fn delete(pool: &SqlitePool, id: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query("DELETE FROM comments WHERE id = ?").bind(id).execute(pool).await?;
+pub async fn delete(db: &Db, id: i64) -> sqlx::Result<bool> {
+    let mut tx = db.write().await?;
+    let done = sqlx::query("DELETE FROM comments WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    tx.commit().await?;
     Ok(done.rows_affected() == 1)
 }

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-use super::{ArticleDiscovery, Teaser};
-use crate::articles::card::PublishedDate;
+use super::types::{ArticleDiscovery, Teaser};
+use crate::core::PublishedDate;
 
 /// A short list of stories under a heading: headline link, excerpt, date.
 #[component]
@@ -50,13 +50,4 @@ pub fn ArticleDiscoveryBlocks(discovery: ArticleDiscovery) -> impl IntoView {
 #[component]
 pub fn PopularStories(teasers: Vec<Teaser>) -> impl IntoView {
     view! { <div class="front-popular"><TeaserList heading="Popular" id="popular-heading" teasers/></div> }
-}
-
-/// (server) The front page's Popular list.
-#[cfg(feature = "ssr")]
-pub async fn popular_for_front_page() -> Result<Vec<Teaser>, ServerFnError> {
-    let pool = crate::db::pool()?;
-    let readership = use_context::<super::views::Readership>()
-        .ok_or_else(|| ServerFnError::new("readership missing from context"))?;
-    Ok(readership.popular(&pool).await?.into_iter().take(super::LIST_LEN).map(|(_, t)| t).collect())
 }

@@ -10,9 +10,10 @@ use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sqlx::SqlitePool;
+use std::net::IpAddr;
 
-use super::{Teaser, LIST_LEN};
+use super::types::{Teaser, LIST_LEN};
+use crate::db::Db;
 
 /// A second view of the same story by the same client within this time is not counted.
 pub const REPEAT_WINDOW: Duration = Duration::from_secs(30 * 60);
@@ -28,8 +29,9 @@ const MAX_SEEN: usize = 200_000;
 #[derive(Clone, Debug, Default)]
 pub struct Visitor {
     pub user_agent: String,
-    /// Peer address plus any `X-Forwarded-For`: behind a proxy the header tells readers apart.
-    pub address: String,
+    /// The client's address as `core::client` names it (a forged `X-Forwarded-For` counts
+    /// for nothing unless it came through a trusted proxy).
+    pub client: Option<IpAddr>,
     /// A browser prefetch or prerender, not a reader.
     pub prefetch: bool,
 }
@@ -37,21 +39,19 @@ pub struct Visitor {
 impl Visitor {
     /// The current request's visitor (from the server's request context).
     pub async fn from_request() -> Visitor {
-        use axum::extract::ConnectInfo;
         use leptos::prelude::use_context;
         let Some(parts) = use_context::<http::request::Parts>() else { return Visitor::default() };
-        let peer = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await.ok().map(|c| c.0.ip());
-        Visitor::from_headers(&parts.headers, peer)
+        Visitor::from_headers(&parts.headers, crate::core::client::current().await)
     }
 
-    /// The visitor of a request with these headers from this peer (also used for pages served
-    /// from the render cache, which never reach the app).
-    pub fn from_headers(headers: &http::HeaderMap, peer: Option<std::net::IpAddr>) -> Visitor {
+    /// The visitor of a request with these headers from this client (also used for pages
+    /// served from the render cache, which never reach the app).
+    pub fn from_headers(headers: &http::HeaderMap, client: Option<IpAddr>) -> Visitor {
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         let purpose = format!("{} {}", header("sec-purpose"), header("purpose")).to_ascii_lowercase();
         Visitor {
             user_agent: header("user-agent"),
-            address: format!("{}|{}", peer.map(|p| p.to_string()).unwrap_or_default(), header("x-forwarded-for")),
+            client,
             prefetch: purpose.contains("prefetch") || purpose.contains("prerender"),
         }
     }
@@ -102,7 +102,7 @@ impl Readership {
         if visitor.prefetch || visitor.is_bot() {
             return false;
         }
-        let client = self.inner.keys.hash_one((&visitor.address, &visitor.user_agent));
+        let client = self.inner.keys.hash_one((visitor.client, &visitor.user_agent));
         let mut pending = self.inner.pending.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(last) = pending.seen.get(&(client, article_id)) {
             if now.duration_since(*last) < REPEAT_WINDOW {
@@ -122,7 +122,7 @@ impl Readership {
 
     /// Writes the counted views to the database (today, UTC). On failure they are kept for
     /// the next attempt.
-    pub async fn flush(&self, pool: &SqlitePool) -> sqlx::Result<()> {
+    pub async fn flush(&self, db: &Db) -> sqlx::Result<()> {
         let counts: Vec<(i64, i64)> = {
             let mut pending = self.inner.pending.lock().unwrap_or_else(|p| p.into_inner());
             let now = Instant::now();
@@ -133,7 +133,7 @@ impl Readership {
             return Ok(());
         }
         let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
-        if let Err(error) = super::store::add_views(pool, &day, &counts).await {
+        if let Err(error) = super::store::add_views(db, &day, &counts).await {
             let mut pending = self.inner.pending.lock().unwrap_or_else(|p| p.into_inner());
             for (id, n) in counts {
                 *pending.counts.entry(id).or_default() += n;
@@ -146,19 +146,19 @@ impl Readership {
     /// Writes the counts every `every` and re-reads Popular every `POPULAR_TTL`, in the
     /// background, until the runtime ends (views of the last interval are lost on a crash —
     /// acceptable for a popularity list).
-    pub fn flush_every(&self, pool: SqlitePool, every: Duration) {
+    pub fn flush_every(&self, db: Db, every: Duration) {
         let readership = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                if let Err(error) = readership.flush(&pool).await {
+                if let Err(error) = readership.flush(&db).await {
                     tracing::warn!(%error, "view counts could not be written; retrying");
                 }
                 let stale = readership.cached_popular().is_none_or(|(at, _)| at.elapsed() >= POPULAR_TTL);
                 if stale {
-                    if let Err(error) = readership.refresh_popular(&pool).await {
+                    if let Err(error) = readership.refresh_popular(&db).await {
                         tracing::warn!(%error, "the Popular list could not be read");
                     }
                 }
@@ -170,19 +170,19 @@ impl Readership {
         self.inner.popular.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    async fn refresh_popular(&self, pool: &SqlitePool) -> sqlx::Result<Vec<(i64, Teaser)>> {
+    async fn refresh_popular(&self, db: &Db) -> sqlx::Result<Vec<(i64, Teaser)>> {
         let today = chrono::Utc::now().date_naive();
-        let list = super::store::popular(pool, today, LIST_LEN + 1).await?;
+        let list = super::store::popular(db, today, LIST_LEN + 1).await?;
         *self.inner.popular.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), list.clone()));
         Ok(list)
     }
 
     /// The Popular list (one more than is shown, so a page can leave its own story out). Pages
     /// get the copy the background task keeps fresh; only the very first request reads it.
-    pub async fn popular(&self, pool: &SqlitePool) -> sqlx::Result<Vec<(i64, Teaser)>> {
+    pub async fn popular(&self, db: &Db) -> sqlx::Result<Vec<(i64, Teaser)>> {
         match self.cached_popular() {
             Some((_, list)) => Ok(list),
-            None => self.refresh_popular(pool).await,
+            None => self.refresh_popular(db).await,
         }
     }
 }
@@ -194,7 +194,7 @@ mod tests {
     fn reader(address: &str) -> Visitor {
         Visitor {
             user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36".into(),
-            address: address.into(),
+            client: address.trim_end_matches('|').parse().ok(),
             prefetch: false,
         }
     }

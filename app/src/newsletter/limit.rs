@@ -3,16 +3,15 @@
 //! or office behind one address still has room (the default is 10 an hour, all at once if
 //! need be, then one every six minutes). Kept in memory: a restart forgives everyone.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use axum::extract::ConnectInfo;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use http::request::Parts;
 use leptos::prelude::use_context;
 
-use super::subscribe::SubscribeError;
+use super::types::SubscribeError;
+use crate::core::client;
 
 /// Above this many remembered addresses, the ones whose allowance is full again are forgotten.
 const REMEMBERED: usize = 10_000;
@@ -21,14 +20,13 @@ const REMEMBERED: usize = 10_000;
 #[derive(Clone)]
 pub struct SignUpLimit {
     limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
-    trusted_proxies: Vec<IpAddr>,
 }
 
 impl SignUpLimit {
     /// `per_hour` sign-ups from one address (`NEWSLETTER_SIGNUPS_PER_HOUR`); 0 turns the limit off.
-    pub fn per_hour(per_hour: u32, trusted_proxies: Vec<IpAddr>) -> SignUpLimit {
+    pub fn per_hour(per_hour: u32) -> SignUpLimit {
         let limiter = NonZeroU32::new(per_hour).map(|n| Arc::new(RateLimiter::keyed(Quota::per_hour(n))));
-        SignUpLimit { limiter, trusted_proxies }
+        SignUpLimit { limiter }
     }
 
     /// Spends one of this address's sign-ups, or refuses with 429 when none is left.
@@ -37,15 +35,13 @@ impl SignUpLimit {
         if limiter.len() > REMEMBERED {
             limiter.retain_recent();
         }
-        limiter.check_key(&client).map_err(|_| SubscribeError::TooMany)
+        limiter.check_key(&client::limit_key(client)).map_err(|_| SubscribeError::TooMany)
     }
 
     /// The same for the request being handled.
     pub async fn spend_for_current_request() -> Result<(), SubscribeError> {
         let Some(limit) = use_context::<SignUpLimit>() else { return Ok(()) };
-        let Some(parts) = use_context::<Parts>() else { return Ok(()) };
-        let peer = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.ok().map(|c| c.0.ip());
-        limit.spend(crate::site::client::client_ip(&parts.headers, peer, &limit.trusted_proxies))
+        limit.spend(client::current().await)
     }
 }
 
@@ -55,14 +51,14 @@ mod tests {
 
     #[test]
     fn each_address_has_its_own_allowance() {
-        let limit = SignUpLimit::per_hour(3, Vec::new());
+        let limit = SignUpLimit::per_hour(3);
         let (a, b): (IpAddr, IpAddr) = ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
         for _ in 0..3 {
             assert_eq!(limit.spend(Some(a)), Ok(()));
         }
         assert_eq!(limit.spend(Some(a)), Err(SubscribeError::TooMany));
         assert_eq!(limit.spend(Some(b)), Ok(()), "another address is not affected");
-        let off = SignUpLimit::per_hour(0, Vec::new());
+        let off = SignUpLimit::per_hour(0);
         for _ in 0..100 {
             assert_eq!(off.spend(Some(a)), Ok(()));
         }

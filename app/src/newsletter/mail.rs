@@ -7,8 +7,7 @@ use lettre::message::{
 };
 use lettre::Message;
 
-use super::Email;
-use crate::site::{SiteUrl, SITE_NAME};
+use crate::core::{Email, SiteUrl, SITE_NAME};
 
 /// Who the newsletter comes from, and the base of every link in it.
 #[derive(Clone, Debug)]

@@ -1,7 +1,6 @@
 //! The newsletter: "Subscribe" (double opt-in), the confirmation and unsubscribe pages behind
 //! the links we mail, and (server only) the store with its mail outbox and the mails.
 
-pub mod email;
 #[cfg(feature = "ssr")]
 pub mod limit;
 #[cfg(feature = "ssr")]
@@ -14,7 +13,8 @@ pub mod store;
 pub mod subscribe;
 #[cfg(feature = "ssr")]
 pub mod token;
+pub mod types;
 
-pub use email::Email;
 pub use pages::{ConfirmPage, UnsubscribePage};
-pub use subscribe::{Placement, SubscribeForm};
+pub use subscribe::SubscribeForm;
+pub use types::{Placement, SubscribeError};

@@ -7,8 +7,10 @@ use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use super::subscribe::{Placement, SubscribeForm};
-use crate::site::LoadError;
+use super::subscribe::SubscribeForm;
+use super::types::Placement;
+use crate::core::form::set_status;
+use crate::core::{paths, LoadError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ConfirmResult {
@@ -52,21 +54,10 @@ fn token_from_query() -> Memo<String> {
     Memo::new(move |_| query.read().get("token").unwrap_or_default())
 }
 
-/// Sets the page's HTTP status on the server (links are followed by mail scanners and
-/// crawlers too: a dead link should say so).
-fn set_status(code: u16) {
-    #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code)) {
-        response.set_status(code);
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = code;
-}
-
 #[component]
 pub fn ConfirmPage() -> impl IntoView {
     let token = token_from_query();
-    let result = crate::site::codec::resource(move || token.get(), confirm_subscription);
+    let result = crate::core::codec::resource(move || token.get(), confirm_subscription);
     view! {
         <Title text="Newsletter"/>
         <Meta name="robots" content="noindex"/>
@@ -97,7 +88,7 @@ fn ConfirmMessage(result: ConfirmResult) -> impl IntoView {
         <h1>{heading}</h1>
         <p class="newsletter-message" data-outcome=format!("{result:?}")>{text}</p>
         {if confirmed {
-            view! { <p><a href="/">"Go to the front page"</a></p> }.into_any()
+            view! { <p><a href=paths::FRONT>"Go to the front page"</a></p> }.into_any()
         } else {
             view! { <SubscribeForm place=Placement::Article heading="Subscribe again" blurb="One email address, one click in the mail we send."/> }.into_any()
         }}
@@ -107,7 +98,7 @@ fn ConfirmMessage(result: ConfirmResult) -> impl IntoView {
 #[component]
 pub fn UnsubscribePage() -> impl IntoView {
     let token = token_from_query();
-    let state = crate::site::codec::resource(move || token.get(), unsubscribe_link);
+    let state = crate::core::codec::resource(move || token.get(), unsubscribe_link);
     view! {
         <Title text="Unsubscribe"/>
         <Meta name="robots" content="noindex"/>
@@ -132,7 +123,7 @@ fn UnsubscribeMessage(state: LinkState, token: String) -> impl IntoView {
         LinkState::Subscribed(email) => view! {
             <h1>"Unsubscribe from the newsletter?"</h1>
             <p class="newsletter-message">"The newsletter goes to "<strong>{email}</strong>". One click and it stops."</p>
-            <form method="post" action=format!("/newsletter/unsubscribe?token={token}")>
+            <form method="post" action=paths::newsletter_unsubscribe(&token)>
                 <button type="submit" class="button">"Unsubscribe"</button>
             </form>
         }

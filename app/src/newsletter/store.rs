@@ -2,11 +2,13 @@
 //! the mail outbox. Every change and the mail it causes commit together.
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{FromRow, SqliteConnection};
 
 use super::mail::{ComposeError, OutgoingMail};
 use super::token::{self, Token};
-use super::Email;
+use super::types::{SubscriberStatus, TokenPurpose};
+use crate::core::Email;
+use crate::db::Db;
 
 /// A confirmation link works this long.
 pub const CONFIRM_VALID_FOR: Duration = Duration::days(7);
@@ -38,39 +40,40 @@ pub enum SignUp {
 /// New, pending or unsubscribed addresses become pending with a fresh confirmation link;
 /// `confirmation_mail` composes the mail for that link.
 pub async fn sign_up(
-    pool: &SqlitePool,
+    db: &Db,
     email: &Email,
     now: DateTime<Utc>,
     confirmation_mail: impl FnOnce(&Token) -> Result<OutgoingMail, ComposeError>,
 ) -> Result<SignUp, StoreError> {
-    let (_turn, mut tx) = crate::db::begin_write(pool).await?;
-    let row = sqlx::query("SELECT id, status, confirm_sent_at FROM subscribers WHERE email = ?")
-        .bind(email.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+    let mut tx = db.write().await?;
+    let row: Option<(i64, SubscriberStatus, Option<String>)> =
+        sqlx::query_as("SELECT id, status, confirm_sent_at FROM subscribers WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&mut *tx)
+            .await?;
     let id = match row {
         None => {
-            sqlx::query_scalar("INSERT INTO subscribers (email, status, created_at) VALUES (?, 'pending', ?) RETURNING id")
-                .bind(email.as_str())
+            sqlx::query_scalar("INSERT INTO subscribers (email, status, created_at) VALUES (?, ?, ?) RETURNING id")
+                .bind(email)
+                .bind(SubscriberStatus::Pending)
                 .bind(iso(now))
                 .fetch_one(&mut *tx)
                 .await?
         }
-        Some(row) => {
-            let status: String = row.get("status");
-            let sent_at: Option<String> = row.get("confirm_sent_at");
-            if status == "confirmed" {
+        Some((id, status, sent_at)) => {
+            if status == SubscriberStatus::Confirmed {
                 return Ok(SignUp::AlreadyConfirmed);
             }
-            if status == "pending" && sent_at.is_some_and(|at| at > iso(now - RESEND_AFTER)) {
+            if status == SubscriberStatus::Pending && sent_at.is_some_and(|at| at > iso(now - RESEND_AFTER)) {
                 return Ok(SignUp::RecentlyMailed);
             }
-            row.get("id")
+            id
         }
     };
     let token = Token::generate();
-    insert_token(&mut tx, &token, id, "confirm", now, now + CONFIRM_VALID_FOR).await?;
-    sqlx::query("UPDATE subscribers SET status = 'pending', confirm_sent_at = ? WHERE id = ?")
+    insert_token(&mut tx, &token, id, TokenPurpose::Confirm, now, now + CONFIRM_VALID_FOR).await?;
+    sqlx::query("UPDATE subscribers SET status = ?, confirm_sent_at = ? WHERE id = ?")
+        .bind(SubscriberStatus::Pending)
         .bind(iso(now))
         .bind(id)
         .execute(&mut *tx)
@@ -89,10 +92,19 @@ pub enum Confirmation {
     Invalid,
 }
 
+#[derive(FromRow)]
+struct ConfirmRow {
+    id: i64,
+    email: Email,
+    status: SubscriberStatus,
+    expires_at: String,
+    used_at: Option<String>,
+}
+
 /// Confirms the subscription a confirmation link belongs to and queues the welcome mail,
 /// which carries a fresh unsubscribe link made by `welcome_mail`.
 pub async fn confirm(
-    pool: &SqlitePool,
+    db: &Db,
     raw_token: &str,
     now: DateTime<Utc>,
     welcome_mail: impl FnOnce(&Email, &Token) -> Result<OutgoingMail, ComposeError>,
@@ -100,19 +112,17 @@ pub async fn confirm(
     if !token::looks_valid(raw_token) {
         return Ok(Confirmation::Invalid);
     }
-    let (_turn, mut tx) = crate::db::begin_write(pool).await?;
-    let row = sqlx::query(
+    let mut tx = db.write().await?;
+    let row: Option<ConfirmRow> = sqlx::query_as(
         "SELECT s.id, s.email, s.status, t.expires_at, t.used_at FROM subscriber_tokens t \
-         JOIN subscribers s ON s.id = t.subscriber_id WHERE t.token_hash = ? AND t.purpose = 'confirm'",
+         JOIN subscribers s ON s.id = t.subscriber_id WHERE t.token_hash = ? AND t.purpose = ?",
     )
     .bind(token::hash(raw_token))
+    .bind(TokenPurpose::Confirm)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(row) = row else { return Ok(Confirmation::Invalid) };
-    let status: String = row.get("status");
-    let expires_at: String = row.get("expires_at");
-    let used_at: Option<String> = row.get("used_at");
-    if status == "confirmed" {
+    let Some(ConfirmRow { id, email, status, expires_at, used_at }) = row else { return Ok(Confirmation::Invalid) };
+    if status == SubscriberStatus::Confirmed {
         return Ok(Confirmation::AlreadyConfirmed);
     }
     if used_at.is_some() {
@@ -121,10 +131,8 @@ pub async fn confirm(
     if expires_at <= iso(now) {
         return Ok(Confirmation::Expired);
     }
-    let id: i64 = row.get("id");
-    // Stored addresses were parsed on the way in.
-    let email = Email::parse(row.get("email")).map_err(|e| sqlx::Error::Decode(e.into()))?;
-    sqlx::query("UPDATE subscribers SET status = 'confirmed', confirmed_at = ? WHERE id = ?")
+    sqlx::query("UPDATE subscribers SET status = ?, confirmed_at = ? WHERE id = ?")
+        .bind(SubscriberStatus::Confirmed)
         .bind(iso(now))
         .bind(id)
         .execute(&mut *tx)
@@ -135,7 +143,7 @@ pub async fn confirm(
         .execute(&mut *tx)
         .await?;
     let unsubscribe = Token::generate();
-    insert_token(&mut tx, &unsubscribe, id, "unsubscribe", now, now + UNSUBSCRIBE_VALID_FOR).await?;
+    insert_token(&mut tx, &unsubscribe, id, TokenPurpose::Unsubscribe, now, now + UNSUBSCRIBE_VALID_FOR).await?;
     enqueue(&mut tx, &welcome_mail(&email, &unsubscribe)?, now).await?;
     tx.commit().await?;
     Ok(Confirmation::Confirmed)
@@ -149,34 +157,36 @@ pub enum Membership {
     Invalid,
 }
 
-pub async fn membership(pool: &SqlitePool, raw_token: &str, now: DateTime<Utc>) -> sqlx::Result<Membership> {
+pub async fn membership(db: &Db, raw_token: &str, now: DateTime<Utc>) -> sqlx::Result<Membership> {
     if !token::looks_valid(raw_token) {
         return Ok(Membership::Invalid);
     }
-    let row = sqlx::query(
+    let row: Option<(Email, SubscriberStatus)> = sqlx::query_as(
         "SELECT s.email, s.status FROM subscriber_tokens t JOIN subscribers s ON s.id = t.subscriber_id \
-         WHERE t.token_hash = ? AND t.purpose = 'unsubscribe' AND t.expires_at > ?",
+         WHERE t.token_hash = ? AND t.purpose = ? AND t.expires_at > ?",
     )
     .bind(token::hash(raw_token))
+    .bind(TokenPurpose::Unsubscribe)
     .bind(iso(now))
-    .fetch_optional(pool)
+    .fetch_optional(db.read())
     .await?;
-    let Some(row) = row else { return Ok(Membership::Invalid) };
-    let Ok(email) = Email::parse(row.get("email")) else { return Ok(Membership::Invalid) };
-    Ok(match row.get::<String, _>("status").as_str() {
-        "confirmed" => Membership::Subscribed(email),
-        _ => Membership::Unsubscribed(email),
+    Ok(match row {
+        None => Membership::Invalid,
+        Some((email, SubscriberStatus::Confirmed)) => Membership::Subscribed(email),
+        Some((email, _)) => Membership::Unsubscribed(email),
     })
 }
 
 /// Unsubscribes the owner of an unsubscribe link; doing it twice is harmless.
-pub async fn unsubscribe(pool: &SqlitePool, raw_token: &str, now: DateTime<Utc>) -> sqlx::Result<Membership> {
-    let membership = membership(pool, raw_token, now).await?;
+pub async fn unsubscribe(db: &Db, raw_token: &str, now: DateTime<Utc>) -> sqlx::Result<Membership> {
+    let membership = membership(db, raw_token, now).await?;
     if let Membership::Subscribed(email) = membership {
-        let (_turn, mut tx) = crate::db::begin_write(pool).await?;
-        sqlx::query("UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ? WHERE email = ? AND status = 'confirmed'")
+        let mut tx = db.write().await?;
+        sqlx::query("UPDATE subscribers SET status = ?, unsubscribed_at = ? WHERE email = ? AND status = ?")
+            .bind(SubscriberStatus::Unsubscribed)
             .bind(iso(now))
-            .bind(email.as_str())
+            .bind(&email)
+            .bind(SubscriberStatus::Confirmed)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -189,7 +199,7 @@ async fn insert_token(
     tx: &mut SqliteConnection,
     token: &Token,
     subscriber: i64,
-    purpose: &str,
+    purpose: TokenPurpose,
     now: DateTime<Utc>,
     expires: DateTime<Utc>,
 ) -> sqlx::Result<()> {
@@ -224,7 +234,7 @@ async fn enqueue(tx: &mut SqliteConnection, mail: &OutgoingMail, now: DateTime<U
 }
 
 /// A mail the worker has claimed for one delivery attempt.
-#[derive(Debug)]
+#[derive(Debug, FromRow)]
 pub struct QueuedMail {
     pub id: i64,
     pub sender: String,
@@ -237,8 +247,9 @@ pub struct QueuedMail {
 
 /// Claims up to `limit` mails that are due: their next attempt moves past a lease, so a second
 /// worker (or this one after a crash) leaves them alone until the lease runs out.
-pub async fn claim_due(pool: &SqlitePool, now: DateTime<Utc>, limit: i64) -> sqlx::Result<Vec<QueuedMail>> {
-    let rows = sqlx::query(
+pub async fn claim_due(db: &Db, now: DateTime<Utc>, limit: i64) -> sqlx::Result<Vec<QueuedMail>> {
+    let mut tx = db.write().await?;
+    let mut mails: Vec<QueuedMail> = sqlx::query_as(
         "UPDATE mail_outbox SET next_attempt_at = ? WHERE id IN \
            (SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?) \
          RETURNING id, sender, recipient, subject, message, action_url, attempts",
@@ -246,47 +257,38 @@ pub async fn claim_due(pool: &SqlitePool, now: DateTime<Utc>, limit: i64) -> sql
     .bind(iso(now + CLAIM_LEASE))
     .bind(iso(now))
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
-    let mut mails: Vec<QueuedMail> = rows
-        .into_iter()
-        .map(|r| QueuedMail {
-            id: r.get("id"),
-            sender: r.get("sender"),
-            recipient: r.get("recipient"),
-            subject: r.get("subject"),
-            message: r.get("message"),
-            action_url: r.get("action_url"),
-            attempts: r.get("attempts"),
-        })
-        .collect();
+    tx.commit().await?;
     mails.sort_by_key(|m| m.id);
     Ok(mails)
 }
 
-pub async fn mark_sent(pool: &SqlitePool, id: i64, now: DateTime<Utc>) -> sqlx::Result<()> {
+pub async fn mark_sent(db: &Db, id: i64, now: DateTime<Utc>) -> sqlx::Result<()> {
+    let mut tx = db.write().await?;
     sqlx::query("UPDATE mail_outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
         .bind(iso(now))
         .bind(id)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    tx.commit().await
 }
 
-pub async fn mark_failed(pool: &SqlitePool, id: i64, error: &str, retry_at: DateTime<Utc>) -> sqlx::Result<()> {
+pub async fn mark_failed(db: &Db, id: i64, error: &str, retry_at: DateTime<Utc>) -> sqlx::Result<()> {
+    let mut tx = db.write().await?;
     sqlx::query("UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?")
         .bind(error.chars().take(1000).collect::<String>())
         .bind(iso(retry_at))
         .bind(id)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// When the earliest unsent mail is due, if any.
-pub async fn next_due(pool: &SqlitePool) -> sqlx::Result<Option<DateTime<Utc>>> {
+pub async fn next_due(db: &Db) -> sqlx::Result<Option<DateTime<Utc>>> {
     let at: Option<String> = sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM mail_outbox WHERE sent_at IS NULL")
-        .fetch_one(pool)
+        .fetch_one(db.read())
         .await?;
     Ok(at.and_then(|at| DateTime::parse_from_rfc3339(&at).ok()).map(|at| at.with_timezone(&Utc)))
 }

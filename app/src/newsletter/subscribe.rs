@@ -3,50 +3,10 @@
 
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos::server_fn::codec::JsonEncoding;
-use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
 
-use super::email::{Email, MAX_EMAIL_CHARS};
-
-/// The one answer to every accepted sign-up, whatever the address's state: nobody can learn
-/// from it whether an address is on the list.
-pub const THANKS: &str = "Thanks! Check your inbox to confirm your subscription.";
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum SubscribeError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error("The form arrived incomplete. Please try again.")]
-    BadRequest,
-    #[error("Too many sign-ups from your network just now. Please try again in a few minutes.")]
-    TooMany,
-    #[error("Sorry, we couldn't sign you up just now. Please try again in a minute.")]
-    Server,
-}
-
-impl SubscribeError {
-    pub fn status(&self) -> u16 {
-        match self {
-            SubscribeError::Invalid(_) => 422,
-            SubscribeError::BadRequest => 400,
-            SubscribeError::TooMany => 429,
-            SubscribeError::Server => 500,
-        }
-    }
-}
-
-impl FromServerFnError for SubscribeError {
-    type Encoder = JsonEncoding;
-
-    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => SubscribeError::BadRequest,
-            _ => SubscribeError::Server,
-        }
-    }
-}
+use super::types::{NoJsOutcome, Placement, SubscribeError, THANKS};
+use crate::core::email::{Email, MAX_EMAIL_CHARS};
 
 /// `form` says which of the page's forms was used (the no-JavaScript answer goes back to it);
 /// `subject` is a trap field people never see.
@@ -61,42 +21,26 @@ pub async fn subscribe(email: Option<String>, form: Option<String>, subject: Opt
             Err(refused) => Err(refused),
         },
     };
-    super::signup::answer(outcome, form.as_deref().unwrap_or_default(), &typed)
-}
-
-/// Where a form sits on the page; it names the element ids and the no-JavaScript answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Placement {
-    Footer,
-    Article,
-}
-
-impl Placement {
-    pub fn name(self) -> &'static str {
-        match self {
-            Placement::Footer => "footer",
-            Placement::Article => "article",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Placement> {
-        [Placement::Footer, Placement::Article].into_iter().find(|p| p.name() == name)
-    }
+    let place = form.as_deref().and_then(Placement::parse).unwrap_or(Placement::Footer);
+    crate::core::form::respond(outcome, async |outcome| super::signup::no_js_target(outcome, place, &typed)).await
 }
 
 /// The subscribe form. Without JavaScript the server sends the reader back to this page with
-/// `?newsletter=sent|invalid|busy&newsletter_form=…&newsletter_email=…`, read here so the answer
-/// and the typed address show in the form that was used.
+/// the outcome in the query (`NoJsOutcome`), read here so the answer and the typed address
+/// show in the form that was used.
 #[component]
 pub fn SubscribeForm(place: Placement, heading: &'static str, blurb: &'static str) -> impl IntoView {
     let action = ServerAction::<Subscribe>::new();
     let name = place.name();
     let returned = use_query_map().with_untracked(|q| {
-        (q.get("newsletter_form").as_deref() == Some(name)).then(|| (q.get("newsletter"), q.get("newsletter_email").unwrap_or_default()))
+        (q.get(NoJsOutcome::FORM_PARAM).as_deref() == Some(name)).then(|| {
+            let outcome = q.get(NoJsOutcome::PARAM).as_deref().and_then(NoJsOutcome::parse);
+            (outcome, q.get(NoJsOutcome::EMAIL_PARAM).unwrap_or_default())
+        })
     });
     let (typed, thanks, problem) = match returned {
-        Some((Some(result), _)) if result == "sent" => (String::new(), Some(THANKS.to_owned()), None),
-        Some((Some(result), typed)) if result == "busy" => (typed, None, Some(SubscribeError::TooMany.to_string())),
+        Some((Some(NoJsOutcome::Sent), _)) => (String::new(), Some(THANKS.to_owned()), None),
+        Some((Some(NoJsOutcome::Busy), typed)) => (typed, None, Some(SubscribeError::TooMany.to_string())),
         Some((_, typed)) => {
             let problem = Email::parse(&typed).err().map(str::to_owned).unwrap_or_else(|| SubscribeError::Server.to_string());
             (typed, None, Some(problem))

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::SITE_NAME;
+use crate::core::SITE_NAME;
 use crate::newsletter::{Placement, SubscribeForm};
 
 /// Site footer, with the newsletter sign-up on every page.

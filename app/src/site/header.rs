@@ -1,20 +1,20 @@
 use leptos::prelude::*;
 
-use super::SITE_NAME;
 use crate::articles::list_categories;
-use crate::discovery::search::SearchForm;
+use crate::core::{paths, SITE_NAME};
+use crate::discovery::SearchForm;
 
 /// Masthead and the section navigation, one link per category.
 #[component]
 pub fn Header() -> impl IntoView {
-    let categories = super::codec::once_resource(list_categories());
+    let categories = crate::core::codec::once_resource(list_categories());
     view! {
         <header class="masthead">
             <div class="masthead-inner">
-                <a class="site-name" href="/">{SITE_NAME}</a>
+                <a class="site-name" href=paths::FRONT>{SITE_NAME}</a>
                 <nav aria-label="Sections">
                     <ul class="sections">
-                        <li><a href="/">"Home"</a></li>
+                        <li><a href=paths::FRONT>"Home"</a></li>
                         <Suspense>
                             {move || Suspend::new(async move {
                                 categories

@@ -1,26 +1,16 @@
-//! What surrounds every page: header with navigation, footer, the not-found page.
+//! Where the features meet: the pages that compose them (front page, article page), what
+//! surrounds every page (header with navigation, footer), and the bundles that start the app.
 
+mod article_page;
 pub mod bundles;
-#[cfg(feature = "ssr")]
-pub mod client;
-pub mod codec;
 mod footer;
-#[cfg(feature = "ssr")]
-pub mod form_post;
-pub mod head;
-mod load_error;
+mod front_page;
 mod header;
-mod not_found;
-mod site_url;
 
+pub use article_page::ArticlePage;
 pub use footer::Footer;
-pub use head::{ArticleHead, PageHead};
-pub use load_error::LoadError;
+pub use front_page::FrontPage;
 pub use header::Header;
-pub use not_found::NotFound;
-pub use site_url::SiteUrl;
-
-pub const SITE_NAME: &str = "The Northfield Courier";
 
 /// Marks `<html data-hydrated>` once the wasm has taken over the page. Effects never run on
 /// the server, so the attribute proves hydration (end-to-end tests wait for it).

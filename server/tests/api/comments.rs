@@ -29,7 +29,7 @@ async fn an_empty_form_is_refused_with_each_message_and_422() {
     let app = spawn_app().await;
     let (status, body) = app.post_comment(&fields("", "", "")).await;
     assert_eq!(status, 422);
-    for message in ["Please enter your comment!", "Please enter your name here", "You have entered an incorrect email address!"] {
+    for message in ["Please enter your comment!", "Please enter your name here", "Please enter your email address."] {
         assert!(body.contains(message), "{message} missing from {body}");
     }
     assert_eq!(app.count("comments WHERE author_email = ''").await, 0);
@@ -168,7 +168,7 @@ async fn without_javascript_an_error_comes_back_with_what_was_typed() {
     assert!(location.contains("?draft="), "{location}");
     let (status, page) = app.get(location.split('#').next().unwrap()).await;
     assert_eq!(status, 422, "the page showing the refusal carries its status");
-    assert!(page.contains("You have entered an incorrect email address!"));
+    assert!(page.contains("Please enter a valid email address, like name@example.com."));
     assert!(page.contains("My carefully typed thoughts</textarea>"));
     assert!(page.contains("value=\"not-an-address\""));
     assert_eq!(app.count("comments WHERE author_name = 'Noor'").await, 0);

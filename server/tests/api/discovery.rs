@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use app::site::SiteUrl;
+use app::core::SiteUrl;
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
@@ -108,12 +108,12 @@ async fn search_finds_ranks_highlights_and_paginates() {
 
     // Enough stories to need a second page.
     for n in 0..12 {
-        let mut tx = app.pool.begin().await.unwrap();
+        let mut tx = app.db.write().await.unwrap();
         let at = chrono::Utc::now();
-        app::articles::store::upsert_article(
+        app::publishing::publish(
             &mut tx,
             &app::articles::store::NewArticle {
-                slug: app::articles::Slug::parse(&format!("kelp-{n}")).unwrap(),
+                slug: app::core::Slug::parse(&format!("kelp-{n}")).unwrap(),
                 title: format!("Kelp forest survey {n}"),
                 summary: "Divers count kelp.".into(),
                 body_html: "<p>The kelp is back.</p>".into(),
@@ -209,5 +209,5 @@ async fn the_front_page_shows_popular_stories() {
     let app = spawn_app().await;
     let (_, html) = app.get("/").await;
     let popular = linked_slugs(list_section(&html, "popular-heading"));
-    assert_eq!(popular.len(), app::discovery::LIST_LEN);
+    assert_eq!(popular.len(), app::discovery::types::LIST_LEN);
 }

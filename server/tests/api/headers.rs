@@ -45,7 +45,7 @@ async fn pages_carry_a_strict_content_security_policy_that_allows_their_own_scri
 
 #[tokio::test]
 async fn an_https_site_asks_for_https_only() {
-    let app = spawn_app_with(|config| config.site_url = Some(app::site::SiteUrl::parse("https://news.example.org").unwrap())).await;
+    let app = spawn_app_with(|config| config.site_url = Some(app::core::SiteUrl::parse("https://news.example.org").unwrap())).await;
     let response = app.client.get(format!("{}/", app.address)).send().await.unwrap();
     assert!(response.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
 }

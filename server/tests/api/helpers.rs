@@ -7,6 +7,8 @@ use server::{config::Config, startup::Application};
 
 pub struct TestApp {
     pub address: String,
+    /// The site's database; tests write through `pool` directly as another process would.
+    pub db: app::db::Db,
     pub pool: app::db::Pool,
     pub client: reqwest::Client,
     pub database_url: String,
@@ -74,18 +76,19 @@ static SERVER_RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync:
 pub async fn spawn_with(config: Config, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp {
     server::telemetry::init();
     let database_url = config.database_url.clone();
-    let (address, pool) = SERVER_RUNTIME
+    let (address, db) = SERVER_RUNTIME
         .spawn(async move {
             let app = Application::build(config).await.expect("application builds");
             let address = format!("http://{}", app.local_addr());
-            let pool = app.pool.clone();
+            let db = app.db.clone();
             tokio::spawn(app.run_until(std::future::pending()));
-            (address, pool)
+            (address, db)
         })
         .await
         .unwrap();
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, pool, client, database_url, _dir: dir, _one_at_a_time: None }
+    let pool = db.read().clone();
+    TestApp { address, db, pool, client, database_url, _dir: dir, _one_at_a_time: None }
 }
 
 impl TestApp {

@@ -1,7 +1,7 @@
 //! Feeds, sitemap, robots.txt and the `<head>` of pages, read the way feed readers, crawlers
 //! and social networks read them.
 
-use app::site::SiteUrl;
+use app::core::SiteUrl;
 use chrono::{DateTime, Utc};
 
 use crate::helpers::{spawn_app_with, TestApp};

@@ -1,12 +1,7 @@
 use leptos::prelude::*;
 
-use super::{ArticleCard, Published};
-
-/// `<time datetime=…>` with the human date.
-#[component]
-pub fn PublishedDate(published: Published) -> impl IntoView {
-    view! { <time datetime=published.iso>{published.display}</time> }
-}
+use super::types::ArticleCard;
+use crate::core::PublishedDate;
 
 /// One story in a list: section, headline link, summary, byline and date.
 #[component]

@@ -1,8 +1,14 @@
+//! URL slugs: the key of every article, section, tag and author.
+
 use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 /// A URL slug: 1–120 characters of `a-z`, `0-9` and single inner hyphens. Anything else in an
 /// article or category URL cannot name content, so it is answered with 404 before any query.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// Travels to the browser as its plain string (the server parsed it before sending it).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Slug(String);
 
 impl Slug {
@@ -42,6 +48,10 @@ impl fmt::Display for Slug {
         f.write_str(&self.0)
     }
 }
+
+// Stored as text; a stored value that is not a slug fails to decode with a clear error.
+#[cfg(feature = "ssr")]
+crate::stored_as_text!(Slug, |raw: &str| Slug::parse(raw).ok_or("not a slug"), |slug: &Slug| slug.0.clone());
 
 #[cfg(test)]
 mod tests {

@@ -1,13 +1,14 @@
+//! `/article/{slug}`: the story, and around it every feature a reader meets there.
+
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use super::card::PublishedDate;
-use super::Article;
+use crate::articles::{Article, ArticleHead};
 use crate::comments::{Comment, CommentPage, CommentSection, ReaderState};
+use crate::core::{LoadError, NotFound, PublishedDate};
 use crate::discovery::{ArticleDiscovery, ArticleDiscoveryBlocks, SharePost};
 use crate::newsletter::{Placement, SubscribeForm};
-use crate::site::{ArticleHead, LoadError, NotFound};
 
 /// Everything the article page shows, fetched in one round trip.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -26,17 +27,17 @@ pub async fn article_page(
     draft: Option<String>,
 ) -> Result<Option<ArticlePageData>, ServerFnError> {
     use crate::comments::{store as comments, THREADS_PER_PAGE};
-    let Some(slug) = super::Slug::parse(&slug) else { return Ok(None) };
-    let pool = crate::db::pool()?;
-    let Some(article) = super::store::article_by_slug(&pool, &slug).await? else {
+    let Some(slug) = crate::core::Slug::parse(&slug) else { return Ok(None) };
+    let db = crate::db::from_context()?;
+    let Some(article) = crate::articles::store::article_by_slug(&db, &slug).await? else {
         return Ok(None);
     };
-    let (total, threads) = comments::approved_counts(&pool, article.id).await?;
-    let pages = ((threads + THREADS_PER_PAGE - 1) / THREADS_PER_PAGE).max(1);
+    let (total, threads) = comments::approved_counts(&db, article.id).await?;
+    let pages = crate::core::pagination::page_count(threads, THREADS_PER_PAGE);
     // A page number past the end or not a number shows the nearest real page.
     let page = cpage.and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).clamp(1, pages);
-    let list = comments::approved_page(&pool, article.id, THREADS_PER_PAGE, page).await?;
-    let reader = crate::comments::guard::reader_state(&pool, article.id, draft.as_deref()).await;
+    let list = comments::approved_page(&db, article.id, THREADS_PER_PAGE, page).await?;
+    let reader = crate::comments::reader::reader_state(&db, article.id, draft.as_deref()).await;
     let discovery = crate::discovery::for_article(&article).await?;
     Ok(Some(ArticlePageData { article, comments: list, comment_page: CommentPage { page, pages, total }, reader, discovery }))
 }
@@ -46,7 +47,7 @@ pub async fn article_page(
 pub fn ArticlePage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let data = crate::site::codec::resource(
+    let data = crate::core::codec::resource(
         move || {
             let query = query.read();
             (params.read().get("slug").unwrap_or_default(), query.get("cpage"), query.get("draft"))

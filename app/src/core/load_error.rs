@@ -5,14 +5,10 @@ use leptos::prelude::*;
 #[component]
 pub fn LoadError(error: ServerFnError) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    {
-        tracing::error!(%error, "page data failed to load");
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::INTERNAL_SERVER_ERROR);
-        }
-    }
+    tracing::error!(%error, "page data failed to load");
     #[cfg(not(feature = "ssr"))]
     let _ = error;
+    super::form::set_status(500);
     view! {
         <section class="load-error" role="alert">
             <h1>"This page could not be loaded"</h1>

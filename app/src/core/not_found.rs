@@ -4,10 +4,7 @@ use leptos_meta::Title;
 /// The page for any unknown path or slug; answers with HTTP 404 on the server.
 #[component]
 pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    super::form::set_status(404);
     view! {
         <Title text="Page not found"/>
         <section class="not-found">

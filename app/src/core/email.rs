@@ -1,5 +1,5 @@
-//! A subscriber's address, parsed once at the edge: nothing past `Email::parse` has to ask
-//! again whether an address is usable.
+//! An e-mail address — a commenter's or a subscriber's — parsed once at the edge: nothing
+//! past `Email::parse` has to ask again whether an address is usable.
 
 use std::fmt;
 
@@ -44,6 +44,10 @@ impl fmt::Display for Email {
         f.write_str(&self.0)
     }
 }
+
+// Stored as text; addresses were parsed on the way in, so one that no longer parses is an error.
+#[cfg(feature = "ssr")]
+crate::stored_as_text!(Email, Email::parse, |email: &Email| email.0.clone());
 
 /// RFC 5322 dot-atom: atoms of letters, digits and ``!#$%&'*+-/=?^_`{|}~`` joined by single dots.
 fn valid_local(local: &str) -> bool {

@@ -1,32 +1,32 @@
+
+//! `/`: where the articles and Popular meet.
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::card::StoryCard;
-use crate::site::{head::SITE_DESCRIPTION, LoadError, PageHead};
-use super::{ArticleCard, CategoryLink};
+use crate::articles::{ArticleCard, Section, StoryCard};
+use crate::core::head::PageHead;
+use crate::core::publication::SITE_DESCRIPTION;
+use crate::core::LoadError;
+use crate::discovery::{PopularStories, Teaser};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FrontPageData {
     pub lead: Option<ArticleCard>,
     pub latest: Vec<ArticleCard>,
     pub sections: Vec<Section>,
-    pub popular: Vec<crate::discovery::Teaser>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Section {
-    pub category: CategoryLink,
-    pub articles: Vec<ArticleCard>,
+    pub popular: Vec<Teaser>,
 }
 
 #[server]
 pub async fn front_page() -> Result<FrontPageData, ServerFnError> {
     const LATEST: i64 = 6;
     const PER_SECTION: i64 = 3;
-    let pool = crate::db::pool()?;
-    let mut latest = super::store::latest(&pool, LATEST + 1, 0).await?;
+    use crate::articles::store;
+    let db = crate::db::from_context()?;
+    let mut latest = store::latest(&db, LATEST + 1, 0).await?;
     let lead = (!latest.is_empty()).then(|| latest.remove(0));
-    let sections = super::store::sections(&pool, PER_SECTION).await?;
+    let sections = store::sections(&db, PER_SECTION).await?;
     let popular = crate::discovery::popular_for_front_page().await?;
     Ok(FrontPageData { lead, latest, sections, popular })
 }
@@ -34,7 +34,7 @@ pub async fn front_page() -> Result<FrontPageData, ServerFnError> {
 /// `/`: the lead story, the latest stories, then a block per section.
 #[component]
 pub fn FrontPage() -> impl IntoView {
-    let data = crate::site::codec::resource(|| (), |_| front_page());
+    let data = crate::core::codec::resource(|| (), |_| front_page());
     view! {
         <PageHead title="" description=SITE_DESCRIPTION path="/"/>
         <h1 class="visually-hidden">"The Northfield Courier — latest news"</h1>
@@ -78,7 +78,7 @@ fn FrontPageView(page: FrontPageData) -> impl IntoView {
                     }
                 })
                 .collect_view()}
-            <crate::discovery::PopularStories teasers=popular/>
+            <PopularStories teasers=popular/>
         </div>
     }
 }

@@ -1,0 +1,10 @@
+use leptos::prelude::*;
+
+use super::types::CategoryLink;
+
+/// The sections for the navigation, in a stable order.
+#[server]
+pub async fn list_categories() -> Result<Vec<CategoryLink>, ServerFnError> {
+    let db = crate::db::from_context()?;
+    Ok(super::store::categories(&db).await?)
+}

@@ -1,0 +1,149 @@
+//! Writing articles: the upsert the importer, the seeding and (later) the desk share. The
+//! caller holds the write transaction (`Db::write`).
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+use crate::core::Slug;
+
+/// An article as an editor or the importer supplies it; names are created on first use.
+#[derive(Clone, Debug)]
+pub struct NewArticle {
+    pub slug: Slug,
+    pub title: String,
+    pub summary: String,
+    pub body_html: String,
+    pub author: String,
+    pub category: String,
+    pub tags: Vec<String>,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub image: Option<String>,
+}
+
+/// What an upsert did; importing an unchanged file is `Unchanged` and writes no article.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+async fn named_id(
+    tx: &mut SqliteConnection,
+    table: &str,
+    name: &str,
+) -> Result<i64, UpsertError> {
+    let slug = Slug::from_name(name).ok_or_else(|| UpsertError::BadName(name.to_owned()))?;
+    // `table` is one of our own constants, never input.
+    let sql = format!(
+        "INSERT INTO {table} (slug, name) VALUES (?, ?) \
+         ON CONFLICT (slug) DO UPDATE SET name = excluded.name RETURNING id"
+    );
+    Ok(sqlx::query_scalar(&sql).bind(&slug).bind(name).fetch_one(&mut *tx).await?)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpsertError {
+    #[error("{0:?} cannot be turned into a URL slug")]
+    BadName(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredArticle {
+    id: i64,
+    title: String,
+    summary: String,
+    body_html: String,
+    author_id: i64,
+    category_id: i64,
+    published_at: String,
+    updated_at: String,
+    image: Option<String>,
+}
+
+/// Inserts the article or, when its slug exists, updates it in place (same id, so comments
+/// stay attached). An article identical to the stored one is left alone. Returns the id.
+pub async fn upsert_article(
+    tx: &mut SqliteConnection,
+    article: &NewArticle,
+) -> Result<(i64, Change), UpsertError> {
+    let author_id = named_id(tx, "authors", &article.author).await?;
+    let category_id = named_id(tx, "categories", &article.category).await?;
+    let mut tag_ids = Vec::with_capacity(article.tags.len());
+    for tag in &article.tags {
+        tag_ids.push(named_id(tx, "tags", tag).await?);
+    }
+    tag_ids.sort_unstable();
+    tag_ids.dedup();
+    let (published_at, updated_at) = (iso(article.published_at), iso(article.updated_at));
+
+    let stored: Option<StoredArticle> = sqlx::query_as(
+        "SELECT id, title, summary, body_html, author_id, category_id, published_at, updated_at, image \
+         FROM articles WHERE slug = ?",
+    )
+    .bind(&article.slug)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(row) = &stored {
+        let stored_tags: Vec<i64> =
+            sqlx::query_scalar("SELECT tag_id FROM article_tags WHERE article_id = ? ORDER BY tag_id")
+                .bind(row.id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let same = row.title == article.title
+            && row.summary == article.summary
+            && row.body_html == article.body_html
+            && row.author_id == author_id
+            && row.category_id == category_id
+            && row.published_at == published_at
+            && row.updated_at == updated_at
+            && row.image == article.image
+            && stored_tags == tag_ids;
+        if same {
+            return Ok((row.id, Change::Unchanged));
+        }
+    }
+
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO articles (slug, title, summary, body_html, author_id, category_id, published_at, updated_at, image) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (slug) DO UPDATE SET title = excluded.title, summary = excluded.summary, \
+           body_html = excluded.body_html, author_id = excluded.author_id, category_id = excluded.category_id, \
+           published_at = excluded.published_at, updated_at = excluded.updated_at, image = excluded.image \
+         RETURNING id",
+    )
+    .bind(&article.slug)
+    .bind(&article.title)
+    .bind(&article.summary)
+    .bind(&article.body_html)
+    .bind(author_id)
+    .bind(category_id)
+    .bind(published_at)
+    .bind(updated_at)
+    .bind(&article.image)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM article_tags WHERE article_id = ?").bind(id).execute(&mut *tx).await?;
+    for tag_id in tag_ids {
+        sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES (?, ?)")
+            .bind(id)
+            .bind(tag_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok((id, if stored.is_some() { Change::Updated } else { Change::Created }))
+}
+
+/// Sets an author's biography (authors are otherwise created by name from articles).
+pub async fn set_author_bio(tx: &mut SqliteConnection, name: &str, bio: &str) -> Result<(), UpsertError> {
+    let id = named_id(tx, "authors", name).await?;
+    sqlx::query("UPDATE authors SET bio = ? WHERE id = ?").bind(bio).bind(id).execute(&mut *tx).await?;
+    Ok(())
+}

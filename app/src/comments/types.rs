@@ -1,0 +1,60 @@
+//! What the server sends to the comment section.
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::Published;
+
+/// An approved comment as readers see it. The e-mail address never leaves the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub author_name: String,
+    pub author_url: Option<String>,
+    pub body: String,
+    pub published: Published,
+}
+
+/// Which page of a long discussion is shown (`?cpage=N`, 50 threads a page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentPage {
+    pub page: i64,
+    pub pages: i64,
+    /// Approved comments on all pages.
+    pub total: i64,
+}
+
+pub const THREADS_PER_PAGE: i64 = 50;
+
+/// Where a comment stands. Only `Approved` comments are shown to readers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "lowercase"))]
+pub enum CommentStatus {
+    Approved,
+    /// Held for a moderator (too many links); its author still sees it.
+    Pending,
+    /// Caught by the trap field, or marked by a moderator.
+    Spam,
+}
+
+impl CommentStatus {
+    pub const ALL: [CommentStatus; 3] = [CommentStatus::Approved, CommentStatus::Pending, CommentStatus::Spam];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentStatus::Approved => "approved",
+            CommentStatus::Pending => "pending",
+            CommentStatus::Spam => "spam",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<CommentStatus> {
+        CommentStatus::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for CommentStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,31 @@
+//! The shared kernel every feature builds on: slugs, dates, typed site paths, the site's
+//! identity, how page data travels, the `<head>` tags, and (server) the form answer, the
+//! client's address and context lookup. Imports no feature.
+
+pub mod codec;
+#[cfg(feature = "ssr")]
+pub mod client;
+#[cfg(feature = "ssr")]
+pub mod context;
+pub mod email;
+pub mod form;
+pub mod head;
+mod load_error;
+mod not_found;
+pub mod pagination;
+pub mod paths;
+pub mod publication;
+#[cfg(feature = "ssr")]
+mod stored_text;
+mod site_url;
+mod slug;
+pub mod time;
+
+pub use email::Email;
+pub use load_error::LoadError;
+pub use not_found::NotFound;
+pub use pagination::Pagination;
+pub use publication::SITE_NAME;
+pub use site_url::SiteUrl;
+pub use slug::Slug;
+pub use time::{Published, PublishedDate};

@@ -1,0 +1,108 @@
+//! Every site path a page or a mail links to, built in one place: a route renamed here is
+//! renamed everywhere (the route table in `lib.rs` and the server's plain routes match these).
+
+use super::Slug;
+
+pub const FRONT: &str = "/";
+pub const FEED: &str = "/feed.xml";
+pub const ATOM_FEED: &str = "/atom.xml";
+pub const SITEMAP: &str = "/sitemap.xml";
+pub const SEARCH: &str = "/search";
+pub const NEWSLETTER_CONFIRM: &str = "/newsletter/confirm";
+pub const NEWSLETTER_UNSUBSCRIBE: &str = "/newsletter/unsubscribe";
+/// Prefix of the comment event streams; the slug follows.
+pub const COMMENT_STREAM_PREFIX: &str = "/api/comments/live/";
+
+pub fn article(slug: &Slug) -> String {
+    format!("/article/{slug}")
+}
+
+/// A comment on its article's page (the first page of comments).
+pub fn comment(article_slug: &Slug, id: i64) -> String {
+    format!("/article/{article_slug}#comment-{id}")
+}
+
+/// The form under an article, e.g. after a refused post without JavaScript.
+pub fn reply_form(article_slug: &Slug, draft: Option<&str>) -> String {
+    match draft {
+        Some(token) => format!("/article/{article_slug}?draft={token}#respond"),
+        None => format!("/article/{article_slug}#respond"),
+    }
+}
+
+pub fn article_comments_feed(slug: &Slug) -> String {
+    format!("/article/{slug}/comments/feed.xml")
+}
+
+pub fn comment_stream(article_slug: &Slug) -> String {
+    format!("{COMMENT_STREAM_PREFIX}{article_slug}")
+}
+
+pub fn category(slug: &Slug) -> String {
+    format!("/category/{slug}")
+}
+
+pub fn category_feed(slug: &Slug) -> String {
+    format!("/category/{slug}/feed.xml")
+}
+
+pub fn tag(slug: &Slug) -> String {
+    format!("/tag/{slug}")
+}
+
+pub fn author(slug: &Slug) -> String {
+    format!("/author/{slug}")
+}
+
+/// `path` with `?page=n` from the second page on.
+pub fn page(path: &str, n: i64) -> String {
+    if n > 1 {
+        format!("{path}?page={n}")
+    } else {
+        path.to_owned()
+    }
+}
+
+/// `/search?q=…&page=N` with the query percent-encoded (everything but letters, digits and
+/// `-._~`), the same on the server and in the browser.
+pub fn search(q: &str, page: i64) -> String {
+    let mut href = format!("{SEARCH}?q=");
+    for byte in q.trim().bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            href.push(byte as char);
+        } else {
+            href.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    if page > 1 {
+        href.push_str(&format!("&page={page}"));
+    }
+    href
+}
+
+pub fn newsletter_confirm(token: &str) -> String {
+    format!("{NEWSLETTER_CONFIRM}?token={token}")
+}
+
+pub fn newsletter_unsubscribe(token: &str) -> String {
+    format!("{NEWSLETTER_UNSUBSCRIBE}?token={token}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_links_encode_the_query() {
+        assert_eq!(search(" harbour bridge ", 1), "/search?q=harbour%20bridge");
+        assert_eq!(search("a&b=c/ü\"<", 3), "/search?q=a%26b%3Dc%2F%C3%BC%22%3C&page=3");
+    }
+
+    #[test]
+    fn pages_after_the_first_carry_their_number() {
+        let city = Slug::parse("city").unwrap();
+        assert_eq!(page(&category(&city), 1), "/category/city");
+        assert_eq!(page(&category(&city), 3), "/category/city?page=3");
+        assert_eq!(reply_form(&city, Some("ab")), "/article/city?draft=ab#respond");
+    }
+}

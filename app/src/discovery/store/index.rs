@@ -1,0 +1,157 @@
+//! The search index (SQLite FTS5) and each story's "More like this" words, chosen when the
+//! story is saved.
+
+use std::collections::HashMap;
+
+use sqlx::SqliteConnection;
+
+use crate::db::Db;
+use crate::discovery::text::{is_stop_word, plain_text, words};
+
+/// Puts an article's current text into the search index (called whenever it is saved).
+pub async fn index_article(
+    conn: &mut SqliteConnection,
+    id: i64,
+    title: &str,
+    summary: &str,
+    body_html: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM article_search WHERE rowid = ?").bind(id).execute(&mut *conn).await?;
+    sqlx::query("INSERT INTO article_search (rowid, title, summary, body) VALUES (?, ?, ?, ?)")
+        .bind(id)
+        .bind(title)
+        .bind(summary)
+        .bind(plain_text(body_html))
+        .execute(&mut *conn)
+        .await?;
+    let (terms, archive_size) = describing_terms(&mut *conn, id).await?;
+    save_keywords(&mut *conn, id, &terms, archive_size).await
+}
+
+async fn save_keywords(conn: &mut SqliteConnection, id: i64, terms: &[String], archive_size: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO article_keywords (article_id, terms, archive_size) VALUES (?, ?, ?) \
+         ON CONFLICT (article_id) DO UPDATE SET terms = excluded.terms, archive_size = excluded.archive_size",
+    )
+    .bind(id)
+    .bind(terms.join(" "))
+    .bind(archive_size)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A story's saved "More like this" words. Words chosen among fewer than `SETTLED` stories
+/// (a young site, the start of a bulk import) are chosen again — cheap at that size, and saved
+/// in the background — whenever the archive has changed since.
+pub(super) async fn keywords(db: &Db, id: i64) -> sqlx::Result<Vec<String>> {
+    const SETTLED: i64 = 100;
+    let saved: Option<(String, i64)> =
+        sqlx::query_as("SELECT terms, archive_size FROM article_keywords WHERE article_id = ?")
+            .bind(id)
+            .fetch_optional(db.read())
+            .await?;
+    if let Some((terms, size)) = &saved {
+        if *size >= SETTLED || *size == stories(db.read()).await? {
+            return Ok(terms.split_whitespace().map(str::to_owned).collect());
+        }
+    }
+    let (terms, size) = describing_terms(&mut *db.read().acquire().await?, id).await?;
+    let (db, saved_terms) = (db.clone(), terms.clone());
+    tokio::spawn(async move {
+        let result = async {
+            let mut tx = db.write().await?;
+            save_keywords(&mut tx, id, &saved_terms, size).await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(error) = result {
+            tracing::warn!(%error, id, "More like this words could not be saved");
+        }
+    });
+    Ok(terms)
+}
+
+async fn stories<'c>(conn: impl sqlx::SqliteExecutor<'c>) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(conn).await
+}
+
+/// Indexes the articles the search index does not have yet (those stored before the index
+/// existed). Returns how many.
+pub async fn index_missing(db: &Db) -> sqlx::Result<usize> {
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT id, title, summary, body_html FROM articles WHERE id NOT IN (SELECT rowid FROM article_search)",
+    )
+    .fetch_all(db.read())
+    .await?;
+    let mut tx = db.write().await?;
+    for (id, title, summary, body_html) in &rows {
+        index_article(&mut tx, *id, title, summary, body_html).await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+/// A story's most frequent words that are not stop words, with their weight (a title word
+/// counts four times, a summary word twice), heaviest first.
+pub fn frequent_words(title: &str, summary: &str, body: &str) -> Vec<(String, usize)> {
+    const CANDIDATES: usize = 40;
+    let mut weight: HashMap<String, usize> = HashMap::new();
+    for (text, w) in [(title, 4), (summary, 2), (body, 1)] {
+        for word in words(text).filter(|w| !is_stop_word(w)) {
+            *weight.entry(word).or_default() += w;
+        }
+    }
+    let mut ranked: Vec<(String, usize)> = weight.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ranked.truncate(CANDIDATES);
+    ranked
+}
+
+/// Of a story's frequent words, those that tell it apart (tf·idf): a word no other story has
+/// cannot find anything, and a word in most stories finds everything. The words together may
+/// appear in at most `MATCH_BUDGET` stories, which bounds the work of ranking the matches.
+/// Returns them with the number of stories they were chosen among.
+pub async fn describing_terms(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<(Vec<String>, i64)> {
+    const TERMS: usize = 10;
+    const MATCH_BUDGET: i64 = 600;
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT title, summary, body FROM article_search WHERE rowid = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let stories = stories(&mut *conn).await?;
+    let Some((title, summary, body)) = row else { return Ok((Vec::new(), stories)) };
+    let candidates = frequent_words(&title, &summary, &body);
+    if candidates.is_empty() {
+        return Ok((Vec::new(), stories));
+    }
+    let marks = vec!["?"; candidates.len()].join(", ");
+    let sql = format!("SELECT term, doc FROM article_search_terms WHERE term IN ({marks})");
+    let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
+    for (word, _) in &candidates {
+        query = query.bind(word);
+    }
+    let in_stories: HashMap<String, i64> = query.fetch_all(&mut *conn).await?.into_iter().collect();
+    let mut scored: Vec<(f64, i64, String)> = candidates
+        .into_iter()
+        .filter_map(|(word, weight)| {
+            let docs = *in_stories.get(&word)?;
+            (docs > 1 && docs * 2 <= stories.max(2))
+                .then(|| (weight as f64 * (stories as f64 / docs as f64).ln(), docs, word))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
+    let mut budget = MATCH_BUDGET;
+    let mut terms = Vec::new();
+    for (_, docs, word) in scored {
+        if terms.len() == TERMS {
+            break;
+        }
+        if docs <= budget {
+            budget -= docs;
+            terms.push(word);
+        }
+    }
+    Ok((terms, stories))
+}
