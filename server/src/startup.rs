@@ -8,7 +8,7 @@ use app::db::Db;
 use app::{shell, App};
 use axum::{serve::ListenerExt, Router};
 use leptos::prelude::*;
-use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use leptos_axum::{file_and_error_handler_with_context, generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -134,9 +134,19 @@ fn mail_from(config: &Config, site_url: &SiteUrl) -> lettre::Address {
 /// How often counted article views are written to the database.
 pub const VIEW_FLUSH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// The route table, generated once per process. Generating it renders the app with resource
+/// loading suppressed through a process-wide flag in leptos_server: a page whose resource is
+/// first polled meanwhile — in another site of the same process — waits forever
+/// (leptos-rs/leptos#4773). That was the request the HTTP tests lost when a new test's site
+/// was built while another test's site was serving.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
     let Site { options, db, proxies, site_url, comments, feed, readership, mail, queue, signups, security, cache } = site;
-    let routes = generate_route_list(App);
+    let routes = routes();
     let live_feed = feed.clone();
     let publication = feeds::Publication { db: db.clone(), site_url: site_url.clone() };
     let unsubscribe_db = db.clone();

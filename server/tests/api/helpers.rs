@@ -13,16 +13,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub database_url: String,
     _dir: std::sync::Arc<tempfile::TempDir>,
-    _one_at_a_time: Option<std::sync::MutexGuard<'static, ()>>,
-}
-
-/// Tests take turns. With several apps serving requests at once in one process, an
-/// occasional request was never answered (a single app under heavy load never showed it; see
-/// the foundation issue's note). Until that is understood, one test app serves at a time.
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-pub fn take_turn() -> std::sync::MutexGuard<'static, ()> {
-    ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Dropped with the test: the server shuts down instead of serving a deleted database.
+    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 pub fn content_dir() -> PathBuf {
@@ -56,14 +48,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// A fresh app with demo content, its configuration adjusted by `adjust`.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    let turn = take_turn();
     let dir = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}", dir.path().join("site.db").display());
     let mut config = test_config(&database_url, Some(content_dir()));
     adjust(&mut config);
-    let mut app = spawn_with(config, std::sync::Arc::new(dir)).await;
-    app._one_at_a_time = Some(turn);
-    app
+    spawn_with(config, std::sync::Arc::new(dir)).await
 }
 
 /// Every test's server runs on this one runtime, which lives as long as the test process —
@@ -76,19 +65,22 @@ static SERVER_RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync:
 pub async fn spawn_with(config: Config, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp {
     server::telemetry::init();
     let database_url = config.database_url.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (address, db) = SERVER_RUNTIME
         .spawn(async move {
             let app = Application::build(config).await.expect("application builds");
             let address = format!("http://{}", app.local_addr());
             let db = app.db.clone();
-            tokio::spawn(app.run_until(std::future::pending()));
+            tokio::spawn(app.run_until(async move {
+                let _ = stopped.await;
+            }));
             (address, db)
         })
         .await
         .unwrap();
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let pool = db.read().clone();
-    TestApp { address, db, pool, client, database_url, _dir: dir, _one_at_a_time: None }
+    TestApp { address, db, pool, client, database_url, _dir: dir, _stop: stop }
 }
 
 impl TestApp {

@@ -25,7 +25,6 @@ async fn a_database_with_articles_is_never_touched() {
 async fn demo_content_can_be_switched_off() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("prod.db").display());
-    let _turn = crate::helpers::take_turn();
     let app = spawn_with(test_config(&url, None), std::sync::Arc::new(dir)).await;
     assert_eq!(app.count("articles").await, 0);
     let (status, _) = app.get("/").await;
