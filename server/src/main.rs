@@ -29,8 +29,8 @@ async fn run() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None | Some("serve") => serve().await,
-        Some("comments") => server::moderation::run(&args[1..]).await,
-        Some("import") => server::import::run(&args[1..]).await,
+        Some("comments") => server::cli::comments::run(&args[1..]).await,
+        Some("import") => server::cli::import::run(&args[1..]).await,
         Some(other) => bail!("unknown command {other:?}; usage: server [serve | import <DIR|FILE>… | comments …]"),
     }
 }

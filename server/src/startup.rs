@@ -18,9 +18,15 @@ use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer};
 
 use app::newsletter::{limit::SignUpLimit, mail::MailSettings, signup::MailQueue};
 
-use crate::assets::{self, Assets};
-use crate::page_cache::{self, PageCache};
-use crate::{config::Config, content, feeds, http, live, mail, markdown::SiteFiles, newsletter, sitemap};
+use crate::config::Config;
+use crate::middleware::{
+    assets::{self, Assets},
+    page_cache::{self, PageCache},
+    same_origin, security_headers,
+};
+use crate::publishing::{demo_content, markdown::SiteFiles};
+use crate::routes::{comment_stream, feeds, sitemap, unsubscribe};
+use crate::workers::mailer;
 
 pub struct Application {
     listener: TcpListener,
@@ -34,7 +40,7 @@ impl Application {
         let pool = db::connect(&config.database_url).await?;
         if let Some(dir) = &config.demo_content {
             let site_root = std::path::PathBuf::from(&*config.leptos.site_root);
-            content::seed_if_empty(&pool, dir, SiteFiles(Some(&site_root))).await?;
+            demo_content::seed_if_empty(&pool, dir, SiteFiles(Some(&site_root))).await?;
         }
         // Articles stored before the search index existed.
         let indexed = app::discovery::store::index_missing(&pool).await?;
@@ -54,9 +60,9 @@ impl Application {
         let mail = MailSettings { from: mail_from(&config, &site_url), site_url: site_url.clone() };
         let queue = MailQueue::default();
         let signups = SignUpLimit::per_hour(config.newsletter_signups_per_hour, config.trusted_proxies.clone());
-        let transport = mail::Transport::new(config.smtp_url.as_deref(), config.mail_dir.clone())?;
-        tokio::spawn(mail::run(pool.clone(), transport, queue.clone(), stopping.subscribe()));
-        let security = http::SecurityPolicy {
+        let transport = mailer::Transport::new(config.smtp_url.as_deref(), config.mail_dir.clone())?;
+        tokio::spawn(mailer::run(pool.clone(), transport, queue.clone(), stopping.subscribe()));
+        let security = security_headers::SecurityPolicy {
             https: site_url.is_https(),
             // `cargo leptos watch` sets LEPTOS_WATCH; its reload script connects to a websocket.
             live_reload: std::env::var_os("LEPTOS_WATCH").is_some(),
@@ -115,7 +121,7 @@ struct Site {
     mail: MailSettings,
     queue: MailQueue,
     signups: SignUpLimit,
-    security: http::SecurityPolicy,
+    security: security_headers::SecurityPolicy,
     cache: PageCache,
 }
 
@@ -149,11 +155,11 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
     Router::new()
         .route(
             "/newsletter/unsubscribe",
-            axum::routing::post(move |query, body| newsletter::unsubscribe(unsubscribe_pool.clone(), query, body)),
+            axum::routing::post(move |query, body| unsubscribe::unsubscribe(unsubscribe_pool.clone(), query, body)),
         )
         .route(
             "/api/comments/live/{slug}",
-            axum::routing::get(move |slug| live::stream(slug, live_feed.clone(), stopping.clone())),
+            axum::routing::get(move |slug| comment_stream::stream(slug, live_feed.clone(), stopping.clone())),
         )
         // Feeds, sitemap and robots.txt: plain axum routes beside the pages (their paths have
         // more segments than any page route, so they never shadow one).
@@ -164,8 +170,8 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
             move || shell(options.clone())
         })
         .fallback(assets::handler(Assets::new(&options), file_and_error_handler_with_context(context, shell)))
-        .layer(axum::middleware::from_fn(http::same_origin_posts))
-        .layer(axum::middleware::from_fn(move |request, next| http::security_headers(security, request, next)))
+        .layer(axum::middleware::from_fn(same_origin::same_origin_posts))
+        .layer(axum::middleware::from_fn(move |request, next| security_headers::security_headers(security, request, next)))
         // br or gzip, as the browser asks; event streams are left alone.
         .layer(CompressionLayer::new())
         // Anonymous pages are rendered once and kept compressed, headers and all.

@@ -18,7 +18,7 @@ async fn pages_carry_a_strict_content_security_policy_that_allows_their_own_scri
         assert!(script_src.contains("'wasm-unsafe-eval'"), "{csp}");
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         assert!(csp.contains("object-src 'none'"), "{csp}");
-        let scripts = server::http::inline_scripts(html.as_bytes()).collect::<Vec<_>>();
+        let scripts = server::middleware::security_headers::inline_scripts(html.as_bytes()).collect::<Vec<_>>();
         assert!(!scripts.is_empty(), "{path}: the hydration script is inline");
         for script in scripts {
             let hash = format!("'sha256-{}'", BASE64.encode(Sha256::digest(script)));

@@ -17,7 +17,7 @@ use axum::{
 };
 use quick_xml::escape::escape;
 
-use crate::feeds::{FeedError, Publication};
+use super::feeds::{FeedError, Publication};
 use app::site::SiteUrl;
 
 /// Addresses per sitemap file (the sitemaps.org limit).

@@ -9,8 +9,8 @@ use app::comments::store as comments;
 use app::db::Pool;
 use serde::Deserialize;
 
-use crate::import::{self, parse_date};
-use crate::markdown::SiteFiles;
+use super::article_files::{self, parse_date};
+use super::markdown::SiteFiles;
 
 #[derive(Debug, Deserialize)]
 struct AuthorFile {
@@ -34,7 +34,7 @@ struct CommentFile {
 /// `comments.yaml`). A database that already has articles is never touched. Returns whether
 /// it seeded.
 pub async fn seed_if_empty(pool: &Pool, dir: &Path, files: SiteFiles<'_>) -> anyhow::Result<bool> {
-    let (articles_to_add, bad) = import::read_files(&import::markdown_files(&[dir.to_owned()])?, files);
+    let (articles_to_add, bad) = article_files::read_files(&article_files::markdown_files(&[dir.to_owned()])?, files);
     if !bad.is_empty() {
         let list: Vec<String> = bad.iter().map(ToString::to_string).collect();
         anyhow::bail!("demo content has broken files:\n{}", list.join("\n"));

@@ -1,4 +1,4 @@
-//! The mail worker: drains the outbox over SMTP (or into `.eml` files when no SMTP server is
+//! The mailer, a background worker: drains the outbox over SMTP (or into `.eml` files when no SMTP server is
 //! configured), retrying failures with backoff. Requests never wait for it.
 
 use std::{path::PathBuf, time::Duration};

@@ -1,5 +1,5 @@
-//! Publishing: articles as Markdown files with YAML front matter, parsed, checked and upserted
-//! by slug. The `import` command and the demo seeding of a fresh database both go through here.
+//! Article files: Markdown with YAML front matter, parsed, checked and upserted by slug. The
+//! `import` command and the demo seeding of a fresh database both go through here.
 
 use std::{
     collections::HashMap,
@@ -13,7 +13,7 @@ use app::db::Pool;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
-use crate::markdown::{self, SiteFiles};
+use super::markdown::{self, SiteFiles};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -213,42 +213,6 @@ pub async fn import(pool: &Pool, paths: &[PathBuf], files: SiteFiles<'_>) -> any
         }
     }
     Ok(report)
-}
-
-/// `server import <DIR|FILE>…`: prints one line per file, every warning and every bad file;
-/// fails (exit status 1) when any file could not be imported.
-pub async fn run(args: &[String]) -> anyhow::Result<()> {
-    if args.is_empty() || args.iter().any(|a| a.starts_with('-')) {
-        anyhow::bail!("usage: server import <DIR|FILE>…  (Markdown files with YAML front matter; see README)");
-    }
-    let config = crate::config::Config::from_env()?;
-    let targets: Vec<PathBuf> = args.iter().map(PathBuf::from).collect();
-    let paths = markdown_files(&targets)?;
-    let pool = app::db::connect(&config.database_url).await?;
-    let site_root = PathBuf::from(&*config.leptos.site_root);
-    let report = import(&pool, &paths, SiteFiles(Some(&site_root))).await?;
-    for (label, list) in [("created", &report.created), ("updated", &report.updated), ("unchanged", &report.unchanged)] {
-        for path in list {
-            println!("{label:9} {}", path.display());
-        }
-    }
-    for warning in &report.warnings {
-        eprintln!("warning: {warning}");
-    }
-    for error in &report.errors {
-        eprintln!("error: {error}");
-    }
-    println!(
-        "{} created, {} updated, {} unchanged, {} failed",
-        report.created.len(),
-        report.updated.len(),
-        report.unchanged.len(),
-        report.errors.len()
-    );
-    if !report.errors.is_empty() {
-        anyhow::bail!("{} of {} files could not be imported", report.errors.len(), paths.len());
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,0 +1,5 @@
+//! The operator's commands besides serving the site: `import` publishes Markdown articles,
+//! `comments` moderates.
+
+pub mod comments;
+pub mod import;
