@@ -151,7 +151,9 @@ fn operators_moderate_comments_from_the_command_line() {
     let (ok, said) = run(&["comments", "approve", &pending_id.to_string()]);
     assert!(!ok && said.contains("no comment"), "{said}");
     let (ok, said) = run(&["comments", "frobnicate"]);
-    assert!(!ok && said.contains("usage"), "{said}");
+    assert!(!ok && said.contains("Usage: server comments"), "{said}");
+    let (ok, said) = run(&["comments", "approve", "first"]);
+    assert!(!ok && said.contains("\"first\" is not a comment id"), "{said}");
 }
 
 #[tokio::test]
@@ -228,9 +230,66 @@ async fn editors_import_markdown_while_the_server_runs() {
     assert!(html.contains("Ferry Adds a Late Sailing"), "re-importing an edit updates the article");
 
     let (ok, said) = run_command(&url, &["import"]);
-    assert!(!ok && said.contains("usage: server import"), "{said}");
+    assert!(!ok && said.contains("Usage: server import") && said.contains("<PATH>..."), "{said}");
     let (ok, said) = run_command(&url, &["import", "/no/such/folder"]);
     assert!(!ok && said.contains("no such file or folder"), "{said}");
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+/// Runs a `server` command from the project root with `env` set; returns its exit code, stdout
+/// and stderr.
+fn run_with(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_server"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .envs(env.iter().copied())
+        .args(args)
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn an_unknown_command_prints_usage_and_fails_without_a_panic() {
+    let (code, stdout, stderr) = run_with(&["foo"], &[("RUST_BACKTRACE", "1")]);
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert!(stderr.contains("unrecognized subcommand 'foo'") && stderr.contains("Usage: server"), "{stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
+}
+
+#[test]
+fn every_command_explains_itself() {
+    let (code, help, _) = run_with(&["--help"], &[]);
+    assert_eq!(code, Some(0));
+    for command in ["serve", "import", "comments"] {
+        assert!(help.lines().any(|l| l.trim_start().starts_with(command)), "{command} is listed: {help}");
+    }
+    let (code, help, _) = run_with(&["import", "--help"], &[]);
+    assert_eq!(code, Some(0));
+    assert!(help.contains("Usage: server import [OPTIONS] <PATH>...") && help.contains("DATABASE_URL"), "{help}");
+    let (_, help, _) = run_with(&["comments", "approve", "--help"], &[]);
+    assert!(help.contains("Usage: server comments approve [OPTIONS] <ID>"), "{help}");
+    // Every variable `serve` reads is documented with its default.
+    let (code, help, _) = run_with(&["serve", "--help"], &[("SMTP_URL", "smtps://user:secret@mail.example.org")]);
+    assert_eq!(code, Some(0));
+    for variable in [
+        "LEPTOS_CONFIG", "DATABASE_URL", "DEMO_CONTENT", "COMMENT_FLOOD_SECONDS", "NEWSLETTER_SIGNUPS_PER_HOUR",
+        "TRUSTED_PROXIES", "SITE_URL", "SMTP_URL", "MAIL_FROM", "MAIL_DIR", "RUST_LOG",
+    ] {
+        assert!(help.contains(variable), "{variable}: {help}");
+    }
+    assert!(help.contains("[default: sqlite://data/newsroom.db]") && help.contains("[default: 15]"), "{help}");
+    assert!(!help.contains("secret"), "the help shows no variable's current value: {help}");
+}
+
+#[test]
+fn a_bad_setting_stops_the_server_at_start_naming_the_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    for command in [&[][..], &["serve"][..]] {
+        let (code, _, stderr) = run_with(command, &[("DATABASE_URL", &url), ("COMMENT_FLOOD_SECONDS", "abc")]);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains("COMMENT_FLOOD_SECONDS=\"abc\" is not a number of seconds"), "{stderr}");
+    }
+    assert!(!dir.path().join("site.db").exists(), "nothing was started");
 }

@@ -1,22 +1,33 @@
-//! `server import <DIR|FILE>…`: the editor's command that publishes Markdown articles and
+//! `server import <PATH>…`: the editor's command that publishes Markdown articles and
 //! reports, file by file, what it did.
 
 use std::path::PathBuf;
 
-use crate::config::Config;
+use clap::Args;
+
+use crate::config::{DatabaseSettings, LeptosSettings};
 use crate::publishing::{article_files::{import, markdown_files}, markdown::SiteFiles};
 
-/// `server import <DIR|FILE>…`: prints one line per file, every warning and every bad file;
-/// fails (exit status 1) when any file could not be imported.
-pub async fn run(args: &[String]) -> anyhow::Result<()> {
-    if args.is_empty() || args.iter().any(|a| a.starts_with('-')) {
-        anyhow::bail!("usage: server import <DIR|FILE>…  (Markdown files with YAML front matter; see README)");
-    }
-    let config = Config::from_env()?;
-    let targets: Vec<PathBuf> = args.iter().map(PathBuf::from).collect();
-    let paths = markdown_files(&targets)?;
-    let pool = app::db::connect(&config.database_url).await?;
-    let site_root = PathBuf::from(&*config.leptos.site_root);
+#[derive(Args, Debug)]
+#[command(after_help = "Each file is written in its own transaction, so it is safe while the server runs. \
+                        Exits with status 1 when any file could not be imported.")]
+pub struct ImportArgs {
+    /// Markdown files with YAML front matter, or folders of them (their *.md files)
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub leptos: LeptosSettings,
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+}
+
+/// Prints one line per file, every warning and every bad file; fails (exit status 1) when any
+/// file could not be imported.
+pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
+    let leptos = args.leptos.read()?;
+    let paths = markdown_files(&args.paths)?;
+    let pool = app::db::connect(&args.database.database_url).await?;
+    let site_root = PathBuf::from(&*leptos.site_root);
     let report = import(&pool, &paths, SiteFiles(Some(&site_root))).await?;
     for (label, list) in [("created", &report.created), ("updated", &report.updated), ("unchanged", &report.unchanged)] {
         for path in list {
