@@ -34,6 +34,29 @@ impl Drop for Server {
     }
 }
 
+/// A site root as `cargo leptos build` leaves it, for a server built by plain cargo: the
+/// bundles the pages link (placeholders, unhashed names) and the files of `public/`.
+fn site_root() -> &'static str {
+    static ROOT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    let root = concat!(env!("CARGO_TARGET_TMPDIR"), "/process-site");
+    ROOT.get_or_init(|| {
+        let pkg = std::path::Path::new(root).join("pkg");
+        std::fs::create_dir_all(&pkg).unwrap();
+        for bundle in ["newsroom.css", "newsroom.js", "newsroom.wasm"] {
+            std::fs::write(pkg.join(bundle), "").unwrap();
+        }
+        let public = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public");
+        for entry in std::fs::read_dir(&public).unwrap() {
+            let entry = entry.unwrap();
+            let link = std::path::Path::new(root).join(entry.file_name());
+            if std::fs::symlink_metadata(&link).is_err() {
+                std::os::unix::fs::symlink(entry.path(), link).unwrap();
+            }
+        }
+    });
+    root
+}
+
 fn start_server(database_url: &str, env: &[(&str, &str)]) -> (Server, String, LogLines) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
@@ -41,6 +64,7 @@ fn start_server(database_url: &str, env: &[(&str, &str)]) -> (Server, String, Lo
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         // Built by cargo, not cargo-leptos: no hash.txt beside it.
         .env("LEPTOS_HASH_FILES", "false")
+        .env("LEPTOS_SITE_ROOT", site_root())
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1")
         .envs(env.iter().copied())
@@ -292,4 +316,37 @@ fn a_bad_setting_stops_the_server_at_start_naming_the_variable() {
         assert!(stderr.contains("COMMENT_FLOOD_SECONDS=\"abc\" is not a number of seconds"), "{stderr}");
     }
     assert!(!dir.path().join("site.db").exists(), "nothing was started");
+}
+
+#[test]
+fn the_server_refuses_to_start_without_the_bundles_its_pages_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty_site = dir.path().join("site");
+    std::fs::create_dir(&empty_site).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .arg("serve")
+        .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("site.db").display()))
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("LEPTOS_HASH_FILES", "false")
+        .env("LEPTOS_SITE_ROOT", &empty_site)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("the server started without its bundles");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("page bundles are missing") && stderr.contains("pkg/newsroom.css"), "{stderr}");
+    assert!(stderr.contains("make release"), "says how to rebuild: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!dir.path().join("site.db").exists(), "it stopped before opening the database");
 }
