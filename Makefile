@@ -4,8 +4,12 @@ SHELL := /bin/bash
 .PHONY: run test release bench bootstrap
 
 ## Run the site with demo content on SQLite at http://127.0.0.1:3000 (live reload).
+## Development builds go to their own site root, so `make release`'s target/site (whose bundle
+## names target/release/server links) is never overwritten; cargo-leptos reads LEPTOS_SITE_ROOT
+## and hands it on to the server it starts.
+DEV_SITE_ROOT := target/site-dev
 run: bootstrap
-	source scripts/env.sh && cargo leptos watch
+	source scripts/env.sh && LEPTOS_SITE_ROOT=$(DEV_SITE_ROOT) cargo leptos watch
 
 ## Every test: Rust (app + server) and Playwright against a release build.
 test:

@@ -14,9 +14,10 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 # 1. Rust, pinned by rust-toolchain.toml, with the wasm target.
 command -v rustup >/dev/null || { echo "rustup is required (https://rustup.rs)"; exit 1; }
 channel=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
-if ! rustup target list --installed --toolchain "$channel" 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-  say "installing Rust $channel with wasm32-unknown-unknown"
-  rustup toolchain install "$channel" --profile minimal --target wasm32-unknown-unknown
+if ! rustup target list --installed --toolchain "$channel" 2>/dev/null | grep -qx wasm32-unknown-unknown \
+  || ! rustup component list --installed --toolchain "$channel" 2>/dev/null | grep -q '^clippy'; then
+  say "installing Rust $channel with wasm32-unknown-unknown, rustfmt and clippy"
+  rustup toolchain install "$channel" --profile minimal --target wasm32-unknown-unknown --component rustfmt --component clippy
 fi
 
 # 2. cargo-leptos, the build tool (takes ~10 minutes to compile once).

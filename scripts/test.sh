@@ -6,6 +6,12 @@ scripts/bootstrap.sh browser
 source scripts/env.sh
 start=$(date +%s)
 
+echo "==> style gates: rustfmt, clippy (server side and the wasm build)"
+cargo fmt --all --check
+cargo clippy -p app --features ssr --all-targets -- -D warnings
+cargo clippy -p server -p bench --all-targets -- -D warnings
+cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+
 echo "==> Rust tests"
 # `app` is tested with its server side on; the frontend only builds for wasm.
 cargo test -p app --features ssr

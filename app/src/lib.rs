@@ -21,8 +21,8 @@ use leptos_router::{
     path, SsrMode,
 };
 
-use articles::{AuthorPage, CategoryPage, TagPage};
 use crate::core::{paths, NotFound, SITE_NAME};
+use articles::{AuthorPage, CategoryPage, TagPage};
 use discovery::SearchPage;
 use newsletter::{ConfirmPage, UnsubscribePage};
 use site::{ArticlePage, Footer, FrontPage, Header};

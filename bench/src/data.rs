@@ -5,8 +5,10 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use app::articles::{store as articles, Slug};
+use app::articles::store as articles;
 use app::comments::store::{self as comments, ApprovedComment};
+use app::core::Slug;
+use app::db::Db;
 use app::discovery::store as discovery;
 use chrono::{TimeZone, Utc};
 use rand::{rngs::StdRng, Rng, SeedableRng};
@@ -58,7 +60,11 @@ impl Words {
         let mut s: Vec<&str> = Vec::with_capacity(words);
         for i in 0..words {
             // Real prose is half small words.
-            s.push(if i % 2 == 1 { ["the", "and", "of", "to", "in", "a", "for", "on"][rng.random_range(0..8)] } else { self.pick(rng) });
+            s.push(if i % 2 == 1 {
+                ["the", "and", "of", "to", "in", "a", "for", "on"][rng.random_range(0..8)]
+            } else {
+                self.pick(rng)
+            });
         }
         let mut text = s.join(" ");
         text[..1].make_ascii_uppercase();
@@ -70,7 +76,7 @@ impl Words {
 pub async fn generate(database_url: &str, article_count: usize, comment_count: usize) -> anyhow::Result<Site> {
     anyhow::ensure!(article_count >= 10, "at least 10 articles");
     let long_thread_comments = 2000.min(comment_count / 2);
-    let pool = app::db::connect(database_url).await?;
+    let pool = Db::connect(database_url).await?;
     let mut rng = StdRng::seed_from_u64(2026);
     let words = Words::new(&mut rng, 6000);
     let tags: Vec<String> = (0..400).map(|i| format!("{} {i}", words.list[i * 7])).collect();
@@ -80,11 +86,12 @@ pub async fn generate(database_url: &str, article_count: usize, comment_count: u
     let started = Instant::now();
     let mut ids = Vec::with_capacity(article_count);
     for batch in 0..article_count.div_ceil(1000) {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.write().await?;
         for n in batch * 1000..((batch + 1) * 1000).min(article_count) {
             let at = start + chrono::Duration::minutes(n as i64 * 137);
-            let paragraphs: Vec<String> =
-                (0..6).map(|_| format!("<p>{}. {}.</p>", words.sentence(&mut rng, 30), words.sentence(&mut rng, 30))).collect();
+            let paragraphs: Vec<String> = (0..6)
+                .map(|_| format!("<p>{}. {}.</p>", words.sentence(&mut rng, 30), words.sentence(&mut rng, 30)))
+                .collect();
             let article = articles::NewArticle {
                 slug: Slug::parse(&format!("story-{n}")).expect("a valid slug"),
                 title: words.sentence(&mut rng, 7),
@@ -92,12 +99,14 @@ pub async fn generate(database_url: &str, article_count: usize, comment_count: u
                 body_html: paragraphs.join("\n"),
                 author: authors[rng.random_range(0..authors.len())].clone(),
                 category: sections[rng.random_range(0..sections.len())].to_string(),
-                tags: (0..3).map(|_| tags[(rng.random::<f64>().powi(2) * tags.len() as f64) as usize].clone()).collect(),
+                tags: (0..3)
+                    .map(|_| tags[(rng.random::<f64>().powi(2) * tags.len() as f64) as usize].clone())
+                    .collect(),
                 published_at: at,
                 updated_at: at,
                 image: None,
             };
-            ids.push((articles::upsert_article(&mut tx, &article).await?.0, at));
+            ids.push((app::publishing::publish(&mut tx, &article).await?.0, at));
         }
         tx.commit().await?;
     }
@@ -119,10 +128,11 @@ pub async fn generate(database_url: &str, article_count: usize, comment_count: u
     let mut thread: HashMap<usize, Vec<i64>> = HashMap::new();
     let mut minutes: HashMap<usize, i64> = HashMap::new();
     for chunk in plan.chunks(5000) {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.write().await?;
         for &n in chunk {
             let earlier = thread.entry(n).or_default();
-            let parent_id = (!earlier.is_empty() && rng.random_bool(0.25)).then(|| earlier[rng.random_range(0..earlier.len())]);
+            let parent_id =
+                (!earlier.is_empty() && rng.random_bool(0.25)).then(|| earlier[rng.random_range(0..earlier.len())]);
             let minute = minutes.entry(n).or_insert(0);
             *minute += rng.random_range(1..30);
             let name = &names[rng.random_range(0..names.len())];
@@ -134,7 +144,8 @@ pub async fn generate(database_url: &str, article_count: usize, comment_count: u
                 author_email: format!("reader{}@example.org", rng.random_range(0..5000)),
                 author_url: None,
                 body: format!("{}.", words.sentence(&mut rng, length)),
-                created_at: (ids[n].1 + chrono::Duration::minutes(*minute)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                created_at: (ids[n].1 + chrono::Duration::minutes(*minute))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             };
             let id = comments::insert_approved(&mut tx, &comment).await?;
             earlier.push(id);

@@ -30,7 +30,8 @@ pub fn get(port: u16, path: &str, headers: &[(&str, &str)]) -> anyhow::Result<Pa
     stream.write_all(request.as_bytes())?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| anyhow::anyhow!("no HTTP header in the answer"))?;
+    let split =
+        raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| anyhow::anyhow!("no HTTP header in the answer"))?;
     let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
     let status = headers.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     Ok(Page { status, headers, body: raw[split + 4..].to_vec() })
@@ -124,10 +125,8 @@ fn millis(value: &str) -> Option<f64> {
         (n, 0.001)
     } else if let Some(n) = value.strip_suffix("ms") {
         (n, 1.0)
-    } else if let Some(n) = value.strip_suffix('s') {
-        (n, 1000.0)
     } else {
-        return None;
+        (value.strip_suffix('s')?, 1000.0)
     };
     number.parse::<f64>().ok().map(|n| n * factor)
 }

@@ -83,7 +83,10 @@ impl Weight {
 /// page names from the site root's `.br` files (what the server sends to a browser asking for br).
 pub fn page_weight(port: u16, path: &str, site_root: &Path) -> anyhow::Result<Weight> {
     let compressed = super::load::get(port, path, &[("Accept-Encoding", "br"), ("User-Agent", super::BROWSER)])?;
-    anyhow::ensure!(compressed.headers.to_ascii_lowercase().contains("content-encoding: br"), "the page was not compressed");
+    anyhow::ensure!(
+        compressed.headers.to_ascii_lowercase().contains("content-encoding: br"),
+        "the page was not compressed"
+    );
     let html = super::load::get(port, path, &[("User-Agent", super::BROWSER)])?.text();
     let mut parts = vec![("HTML".to_owned(), compressed.body.len() as u64)];
     let mut names: Vec<String> = html

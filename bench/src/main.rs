@@ -24,7 +24,8 @@ use load::{Run, Wrk};
 const SERVER_PORT: u16 = 3400;
 const NGINX_PORT: u16 = 3401;
 /// A reader's browser, so views are counted as they would be (bots are skipped early).
-const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
+const BROWSER: &str =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
 
 fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -81,7 +82,10 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let output = PathBuf::from(std::env::var("BENCH_OUTPUT").unwrap_or_else(|_| "bench/RESULTS.md".into()));
     let server_binary = root.join("target/release/server");
-    anyhow::ensure!(server_binary.exists(), "no release build: run `make bench` (or `cargo leptos build --release --precompress`)");
+    anyhow::ensure!(
+        server_binary.exists(),
+        "no release build: run `make bench` (or `cargo leptos build --release --precompress`)"
+    );
 
     let work = root.join("target/bench");
     let _ = std::fs::remove_dir_all(&work);
@@ -122,7 +126,7 @@ fn main() -> anyhow::Result<()> {
 
     let weight = machine::page_weight(SERVER_PORT, &article_path, &root.join("target/site"))?;
 
-    let mut targets: Vec<(String, String, Vec<(&str, String)>)> = Vec::new();
+    let mut targets: Vec<Target> = Vec::new();
     if nginx.is_some() {
         targets.push(("static file, nginx".into(), format!("http://127.0.0.1:{NGINX_PORT}/article.html"), vec![]));
     }
@@ -158,7 +162,10 @@ fn main() -> anyhow::Result<()> {
             let mut headers = headers.clone();
             headers.push(("User-Agent", BROWSER.into()));
             let run = wrk.run(url, c, &headers, None, seconds)?;
-            eprintln!("  {name:<48} c={c:<4} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms", run.rps, run.p50_ms, run.p99_ms);
+            eprintln!(
+                "  {name:<48} c={c:<4} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
+                run.rps, run.p50_ms, run.p99_ms
+            );
             runs.push((i, c, run));
         }
     }
@@ -171,12 +178,28 @@ fn main() -> anyhow::Result<()> {
     std::thread::sleep(Duration::from_millis(500));
     let after = runtime.block_on(count_comments(&database_url))?;
     let stored = after - before;
-    eprintln!("  {:.0} posts/s, {} answered 2xx, {} stored, {} errors", posting.rps, posting.ok(), stored, posting.errors);
+    eprintln!(
+        "  {:.0} posts/s, {} answered 2xx, {} stored, {} errors",
+        posting.rps,
+        posting.ok(),
+        stored,
+        posting.errors
+    );
 
     let memory = machine::memory(server.id())?;
     let _ = std::fs::remove_dir_all(&axum_static);
 
-    let results = Results { site: &site, targets: &targets, runs: &runs, posting: &posting, stored, memory, weight, seconds, nginx: nginx.is_some() };
+    let results = Results {
+        site: &site,
+        targets: &targets,
+        runs: &runs,
+        posting: &posting,
+        stored,
+        memory,
+        weight,
+        seconds,
+        nginx: nginx.is_some(),
+    };
     std::fs::write(&output, results.markdown()?)?;
     eprintln!("==> wrote {}", output.display());
     drop(nginx);
@@ -185,8 +208,8 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn count_comments(database_url: &str) -> anyhow::Result<i64> {
-    let pool = app::db::connect(database_url).await?;
-    let n = sqlx::query_scalar("SELECT COUNT(*) FROM comments").fetch_one(&pool).await?;
+    let pool = app::db::Db::connect(database_url).await?;
+    let n = sqlx::query_scalar("SELECT COUNT(*) FROM comments").fetch_one(pool.read()).await?;
     pool.close().await;
     Ok(n)
 }
@@ -234,9 +257,12 @@ fn which(program: &str) -> anyhow::Result<PathBuf> {
     anyhow::bail!("{program} not found")
 }
 
+/// A page wrk drives: its name, URL and request headers.
+type Target<'a> = (String, String, Vec<(&'a str, String)>);
+
 struct Results<'a> {
     site: &'a data::Site,
-    targets: &'a [(String, String, Vec<(&'a str, String)>)],
+    targets: &'a [Target<'a>],
     runs: &'a [(usize, u32, Run)],
     posting: &'a Run,
     stored: i64,
@@ -255,7 +281,11 @@ impl Results<'_> {
         writeln!(md, "- Date: {}", chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"))?;
         writeln!(md, "- Commit: `{}`", machine::commit())?;
         writeln!(md, "- Machine: {machine}")?;
-        writeln!(md, "- Load generator: {}, on the same machine (it competes with the server for the cores)", machine::wrk_version())?;
+        writeln!(
+            md,
+            "- Load generator: {}, on the same machine (it competes with the server for the cores)",
+            machine::wrk_version()
+        )?;
         writeln!(
             md,
             "- Site: {} articles, {} comments (one story with {}, one with 50, the rest uneven), SQLite, release build, `RUST_LOG=warn`",
@@ -266,12 +296,20 @@ impl Results<'_> {
         let baseline_index = 0; // nginx when installed, else our own static file service
         let baseline_name = &self.targets[baseline_index].0;
         writeln!(md, "## Throughput and latency\n")?;
-        writeln!(md, "Ratio = requests per second divided by the {baseline_name} baseline at the same concurrency, same run.\n")?;
+        writeln!(
+            md,
+            "Ratio = requests per second divided by the {baseline_name} baseline at the same concurrency, same run.\n"
+        )?;
         writeln!(md, "| page | concurrency | req/s | ratio | p50 ms | p99 ms | errors |")?;
         writeln!(md, "|---|---:|---:|---:|---:|---:|---:|")?;
         for (i, (name, _, _)) in self.targets.iter().enumerate() {
             for (_, c, run) in self.runs.iter().filter(|(t, _, _)| *t == i) {
-                let base = self.runs.iter().find(|(t, bc, _)| *t == baseline_index && bc == c).map(|r| r.2.rps).unwrap_or(f64::NAN);
+                let base = self
+                    .runs
+                    .iter()
+                    .find(|(t, bc, _)| *t == baseline_index && bc == c)
+                    .map(|r| r.2.rps)
+                    .unwrap_or(f64::NAN);
                 writeln!(
                     md,
                     "| {name} | {c} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
@@ -301,7 +339,11 @@ impl Results<'_> {
         )?;
         writeln!(md, "\nNothing lost means every 2xx answer is a stored row (rows may exceed answers by the requests in flight when wrk stopped).\n")?;
         writeln!(md, "## Server memory\n")?;
-        writeln!(md, "Peak resident (VmHWM) over the whole run: **{:.1} MB**; resident at the end: {:.1} MB.\n", self.memory.peak_mb, self.memory.now_mb)?;
+        writeln!(
+            md,
+            "Peak resident (VmHWM) over the whole run: **{:.1} MB**; resident at the end: {:.1} MB.\n",
+            self.memory.peak_mb, self.memory.now_mb
+        )?;
         writeln!(md, "## Page weight of an article (as transferred, brotli)\n")?;
         writeln!(md, "| part | bytes |")?;
         writeln!(md, "|---|---:|")?;

@@ -1,24 +1,16 @@
-//! One typed configuration from `Leptos.toml` plus environment variables, checked at start.
+//! One typed configuration: `Leptos.toml` plus environment variables, declared once below as
+//! the options of `server serve` (each also readable from its variable, with its default, all
+//! listed by `server serve --help`) and checked when the server starts. `Config` is the plain
+//! result the application is built from; the tests build one directly.
 
 use std::{net::IpAddr, path::PathBuf};
 
 use anyhow::Context;
 use app::core::SiteUrl;
+use clap::Args;
 use leptos::config::LeptosOptions;
 
-/// Environment variables the server reads, with their defaults:
-/// - `LEPTOS_CONFIG` (`Leptos.toml`): the runtime configuration file; `LEPTOS_*` override its keys.
-/// - `DATABASE_URL` (`sqlite://data/newsroom.db`): the database, created if missing.
-/// - `DEMO_CONTENT` (`content`): folder whose articles fill a fresh, empty database;
-///   `off` disables demo content (production).
-/// - `COMMENT_FLOOD_SECONDS` (15): seconds between accepted comments from one address; 0 disables.
-/// - `NEWSLETTER_SIGNUPS_PER_HOUR` (10): newsletter sign-ups one address may make an hour; 0 disables.
-/// - `TRUSTED_PROXIES` (none): comma-separated proxy addresses whose `X-Forwarded-For` is believed.
-/// - `SITE_URL` (`http://` + the listen address): the public base URL of every absolute link.
-/// - `SMTP_URL` (none): where mail goes, e.g. `smtp://127.0.0.1:2525` or `smtps://user:pass@host`;
-///   without it mails are written as `.eml` files into `MAIL_DIR` and their links are logged.
-/// - `MAIL_FROM` (`newsletter@` + the site's host): the sending address.
-/// - `MAIL_DIR` (`data/outbox`): the folder for mails when there is no `SMTP_URL`.
+/// What the application is built from (see [`ServeSettings`] for each field's variable).
 #[derive(Clone, Debug)]
 pub struct Config {
     pub leptos: LeptosOptions,
@@ -37,56 +29,188 @@ pub struct Config {
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/newsroom.db";
 
-impl Config {
-    pub fn from_env() -> anyhow::Result<Config> {
-        let file = std::env::var("LEPTOS_CONFIG").unwrap_or_else(|_| "Leptos.toml".into());
-        let leptos = leptos::config::get_configuration(Some(&file))
+/// The database every command works on.
+#[derive(Args, Clone, Debug)]
+pub struct DatabaseSettings {
+    /// The database
+    ///
+    /// The file and its folder are created if missing; migrations run at start.
+    #[arg(long, global = true, env = "DATABASE_URL", value_name = "URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub database_url: String,
+}
+
+/// The runtime configuration file.
+#[derive(Args, Clone, Debug)]
+pub struct LeptosSettings {
+    /// The runtime configuration file: bundle names, site root, listen address
+    ///
+    /// Any of its keys can be overridden with LEPTOS_<KEY>, e.g. LEPTOS_SITE_ADDR=0.0.0.0:8080.
+    #[arg(long, env = "LEPTOS_CONFIG", value_name = "FILE", default_value = "Leptos.toml", hide_env_values = true)]
+    pub leptos_config: PathBuf,
+}
+
+impl LeptosSettings {
+    pub fn read(&self) -> anyhow::Result<LeptosOptions> {
+        let file = self.leptos_config.display().to_string();
+        Ok(leptos::config::get_configuration(Some(&file))
             .with_context(|| format!("reading {file} (run the server from the project root, or set LEPTOS_CONFIG)"))?
-            .leptos_options;
-        let database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into());
-        let demo_content = match std::env::var("DEMO_CONTENT") {
-            Ok(v) if matches!(v.to_ascii_lowercase().as_str(), "off" | "false" | "0" | "no") => None,
-            Ok(v) if !v.is_empty() => Some(PathBuf::from(v)),
-            _ => Some(PathBuf::from("content")),
-        };
-        let comment_flood_seconds = match std::env::var("COMMENT_FLOOD_SECONDS") {
-            Ok(v) => v.trim().parse().with_context(|| format!("COMMENT_FLOOD_SECONDS={v:?} is not a number of seconds"))?,
-            Err(_) => 15,
-        };
-        let newsletter_signups_per_hour = match std::env::var("NEWSLETTER_SIGNUPS_PER_HOUR") {
-            Ok(v) => v.trim().parse().with_context(|| format!("NEWSLETTER_SIGNUPS_PER_HOUR={v:?} is not a whole number"))?,
-            Err(_) => 10,
-        };
-        let trusted_proxies = std::env::var("TRUSTED_PROXIES")
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| s.parse().with_context(|| format!("TRUSTED_PROXIES: {s:?} is not an IP address")))
-            .collect::<anyhow::Result<_>>()?;
-        let site_url = match std::env::var("SITE_URL") {
-            Ok(v) if !v.trim().is_empty() => Some(SiteUrl::parse(&v).map_err(anyhow::Error::msg)?),
-            _ => None,
-        };
-        let smtp_url = std::env::var("SMTP_URL").ok().filter(|v| !v.trim().is_empty());
-        let mail_from = match std::env::var("MAIL_FROM") {
-            Ok(v) if !v.trim().is_empty() => {
-                Some(v.trim().parse().with_context(|| format!("MAIL_FROM={v:?} is not an email address"))?)
-            }
-            _ => None,
-        };
-        let mail_dir = std::env::var("MAIL_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("data/outbox"));
+            .leptos_options)
+    }
+}
+
+// The optional settings below are typed `std::option::Option<T>`, spelled out so that clap
+// parses them as one value of their own (an empty default) instead of an optional argument:
+// that way a blank value, e.g. `SMTP_URL=` in an environment file, means unset, as it always has.
+
+/// Everything `server serve` reads.
+#[derive(Args, Clone, Debug)]
+#[command(after_help = "Also read: RUST_LOG, the log filter (default: info,sqlx=warn), and LEPTOS_<KEY>, \
+                        which overrides a key of the LEPTOS_CONFIG file (e.g. LEPTOS_SITE_ADDR=0.0.0.0:8080).")]
+pub struct ServeSettings {
+    #[command(flatten)]
+    pub leptos: LeptosSettings,
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    /// Folder whose articles fill a fresh, empty database; `off` for production
+    ///
+    /// A database that has articles is never touched.
+    #[arg(long, env = "DEMO_CONTENT", value_name = "DIR|off", default_value = "content", value_parser = demo_content, hide_env_values = true)]
+    pub demo_content: std::option::Option<PathBuf>,
+    /// Minimum seconds between accepted comments from one address (0: no flood control)
+    #[arg(long, env = "COMMENT_FLOOD_SECONDS", value_name = "SECONDS", default_value = "15", value_parser = comment_flood_seconds, hide_env_values = true)]
+    pub comment_flood_seconds: u64,
+    /// Newsletter sign-ups one address may make an hour (0: no limit)
+    #[arg(long, env = "NEWSLETTER_SIGNUPS_PER_HOUR", value_name = "COUNT", default_value = "10", value_parser = signups_per_hour, hide_env_values = true)]
+    pub newsletter_signups_per_hour: u32,
+    /// Reverse proxies whose X-Forwarded-For is believed, comma-separated (default: none)
+    #[arg(long, env = "TRUSTED_PROXIES", value_name = "IPS", default_value = "", hide_default_value = true, value_parser = trusted_proxies, hide_env_values = true)]
+    pub trusted_proxies: std::vec::Vec<IpAddr>,
+    /// Public base URL of the site (default: http:// + the listen address)
+    ///
+    /// E.g. https://news.example.org. Every absolute link (mails, feeds, canonical and share
+    /// links) starts with it.
+    #[arg(long, env = "SITE_URL", value_name = "URL", default_value = "", hide_default_value = true, value_parser = site_url, hide_env_values = true)]
+    pub site_url: std::option::Option<SiteUrl>,
+    /// The mail server (default: none, mails go to MAIL_DIR)
+    ///
+    /// smtp://host:port (plain, e.g. a local relay), smtp://host:587?tls=required (STARTTLS) or
+    /// smtps://user:pass@host (TLS). Without it mails are written as .eml files into MAIL_DIR
+    /// and their links are logged.
+    #[arg(long, env = "SMTP_URL", value_name = "URL", default_value = "", hide_default_value = true, value_parser = unless_blank, hide_env_values = true)]
+    pub smtp_url: std::option::Option<String>,
+    /// The sending address of every mail (default: newsletter@ + the host of SITE_URL)
+    #[arg(long, env = "MAIL_FROM", value_name = "ADDRESS", default_value = "", hide_default_value = true, value_parser = mail_from, hide_env_values = true)]
+    pub mail_from: std::option::Option<lettre::Address>,
+    /// Folder for mails when there is no SMTP_URL
+    #[arg(long, env = "MAIL_DIR", value_name = "DIR", default_value = "data/outbox", hide_env_values = true)]
+    pub mail_dir: PathBuf,
+}
+
+impl ServeSettings {
+    /// Reads the Leptos configuration file; everything else is already parsed.
+    pub fn into_config(self) -> anyhow::Result<Config> {
         Ok(Config {
-            leptos,
-            database_url,
-            demo_content,
-            comment_flood_seconds,
-            newsletter_signups_per_hour,
-            trusted_proxies,
-            site_url,
-            smtp_url,
-            mail_from,
-            mail_dir,
+            leptos: self.leptos.read()?,
+            database_url: self.database.database_url,
+            demo_content: self.demo_content,
+            comment_flood_seconds: self.comment_flood_seconds,
+            newsletter_signups_per_hour: self.newsletter_signups_per_hour,
+            trusted_proxies: self.trusted_proxies,
+            site_url: self.site_url,
+            smtp_url: self.smtp_url,
+            mail_from: self.mail_from,
+            mail_dir: self.mail_dir,
         })
+    }
+}
+
+fn demo_content(v: &str) -> Result<Option<PathBuf>, String> {
+    Ok(match v.to_ascii_lowercase().as_str() {
+        "off" | "false" | "0" | "no" => None,
+        "" => Some(PathBuf::from("content")),
+        _ => Some(PathBuf::from(v)),
+    })
+}
+
+fn comment_flood_seconds(v: &str) -> Result<u64, String> {
+    v.trim().parse().map_err(|e| format!("COMMENT_FLOOD_SECONDS={v:?} is not a number of seconds ({e})"))
+}
+
+fn signups_per_hour(v: &str) -> Result<u32, String> {
+    v.trim().parse().map_err(|e| format!("NEWSLETTER_SIGNUPS_PER_HOUR={v:?} is not a whole number ({e})"))
+}
+
+fn trusted_proxies(v: &str) -> Result<Vec<IpAddr>, String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().map_err(|_| format!("TRUSTED_PROXIES: {s:?} is not an IP address")))
+        .collect()
+}
+
+fn unless_blank(v: &str) -> Result<Option<String>, String> {
+    Ok(Some(v.to_owned()).filter(|v| !v.trim().is_empty()))
+}
+
+fn site_url(v: &str) -> Result<Option<SiteUrl>, String> {
+    unless_blank(v)?.map(|v| SiteUrl::parse(&v)).transpose()
+}
+
+fn mail_from(v: &str) -> Result<Option<lettre::Address>, String> {
+    unless_blank(v)?
+        .map(|v| v.trim().parse().map_err(|e| format!("MAIL_FROM={v:?} is not an email address ({e})")))
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Serve {
+        #[command(flatten)]
+        settings: ServeSettings,
+    }
+
+    fn parse(args: &[&str]) -> Result<ServeSettings, String> {
+        Serve::try_parse_from([&["serve"], args].concat()).map(|s| s.settings).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn values_parse_as_before() {
+        let s = parse(&[
+            "--demo-content",
+            "OFF",
+            "--trusted-proxies",
+            " 10.0.0.1, ,::1 ",
+            "--smtp-url",
+            "  ",
+            "--site-url",
+            "",
+        ])
+        .unwrap();
+        assert_eq!(s.demo_content, None);
+        assert_eq!(s.trusted_proxies, ["10.0.0.1".parse::<IpAddr>().unwrap(), "::1".parse().unwrap()]);
+        assert!(s.smtp_url.is_none() && s.site_url.is_none(), "blank is unset");
+        assert_eq!(parse(&["--demo-content", "drafts"]).unwrap().demo_content, Some(PathBuf::from("drafts")));
+        assert_eq!(parse(&["--comment-flood-seconds", " 0 "]).unwrap().comment_flood_seconds, 0);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_named() {
+        for (args, message) in [
+            (["--comment-flood-seconds", "abc"], "COMMENT_FLOOD_SECONDS=\"abc\" is not a number of seconds"),
+            (
+                ["--newsletter-signups-per-hour=-1", "--mail-dir=data/outbox"],
+                "NEWSLETTER_SIGNUPS_PER_HOUR=\"-1\" is not a whole number",
+            ),
+            (["--trusted-proxies", "10.0.0.1,proxy"], "TRUSTED_PROXIES: \"proxy\" is not an IP address"),
+            (["--site-url", "news.example.org"], "SITE_URL \"news.example.org\" must start with http:// or https://"),
+            (["--mail-from", "nobody"], "MAIL_FROM=\"nobody\" is not an email address"),
+        ] {
+            let error = parse(&args).unwrap_err();
+            assert!(error.contains(message), "{error}");
+        }
     }
 }

@@ -1,17 +1,16 @@
 //! The server as a library, so the tests build the application exactly as `main` does.
+//!
+//! - `startup`: the application (database, router, listener) for `main` and the tests;
+//!   `config`: its settings; `telemetry`: logs.
+//! - `cli`: the commands besides `serve`; `publishing`: article files to stored HTML.
+//! - `routes`: routes that are not Leptos pages; `middleware`: what wraps every request;
+//!   `workers`: background work (mail).
 
-pub mod assets;
+pub mod cli;
 pub mod config;
-pub mod content;
-pub mod feeds;
-pub mod http;
-pub mod import;
-pub mod live;
-pub mod mail;
-pub mod markdown;
-pub mod moderation;
-pub mod newsletter;
-pub mod page_cache;
-pub mod sitemap;
+pub mod middleware;
+pub mod publishing;
+pub mod routes;
 pub mod startup;
 pub mod telemetry;
+pub mod workers;

@@ -1,13 +1,32 @@
 //! The news site's server: `server` (or `server serve`) serves the site; `server import`
-//! publishes Markdown articles; `server comments` moderates.
+//! publishes Markdown articles; `server comments` moderates. `server --help` lists them.
 
-use anyhow::bail;
-use server::{config::Config, startup::{shutdown_signal, Application}, telemetry};
+use std::process::ExitCode;
 
-fn main() -> anyhow::Result<()> {
+use server::{cli, telemetry};
+
+fn main() -> ExitCode {
+    // A bad command line exits here with usage (status 2), before any thread exists.
+    let command = cli::Cli::command_line();
     // Before any thread exists: glibc decides each thread's allocation arena on first use.
     limit_malloc_arenas();
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run())
+    let outcome =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(anyhow::Error::from).and_then(
+            |runtime| {
+                runtime.block_on(async {
+                    telemetry::init();
+                    cli::run(command).await
+                })
+            },
+        );
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // The reason and its causes on one line; never a backtrace.
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// glibc gives each busy thread its own malloc arena, up to 8 per core; freed memory stays in
@@ -22,23 +41,4 @@ fn limit_malloc_arenas() {
             libc::mallopt(libc::M_ARENA_MAX, cores as libc::c_int);
         }
     }
-}
-
-async fn run() -> anyhow::Result<()> {
-    telemetry::init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        None | Some("serve") => serve().await,
-        Some("comments") => server::moderation::run(&args[1..]).await,
-        Some("import") => server::import::run(&args[1..]).await,
-        Some(other) => bail!("unknown command {other:?}; usage: server [serve | import <DIR|FILE>… | comments …]"),
-    }
-}
-
-async fn serve() -> anyhow::Result<()> {
-    let config = Config::from_env()?;
-    let app = Application::build(config).await?;
-    tracing::info!("listening on http://{}", app.local_addr());
-    app.run_until(shutdown_signal()).await?;
-    Ok(())
 }

@@ -20,9 +20,15 @@ use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer};
 
 use app::newsletter::{limit::SignUpLimit, mail::MailSettings, signup::MailQueue};
 
-use crate::assets::{self, Assets};
-use crate::page_cache::{self, PageCache};
-use crate::{config::Config, content, feeds, http, live, mail, markdown::SiteFiles, newsletter, sitemap};
+use crate::config::Config;
+use crate::middleware::{
+    assets::{self, Assets},
+    page_cache::{self, PageCache},
+    same_origin, security_headers,
+};
+use crate::publishing::{demo_content, markdown::SiteFiles};
+use crate::routes::{comment_stream, feeds, sitemap, unsubscribe};
+use crate::workers::mailer;
 
 pub struct Application {
     listener: TcpListener,
@@ -36,7 +42,7 @@ impl Application {
         let db = Db::connect(&config.database_url).await?;
         if let Some(dir) = &config.demo_content {
             let site_root = std::path::PathBuf::from(&*config.leptos.site_root);
-            content::seed_if_empty(&db, dir, SiteFiles(Some(&site_root))).await?;
+            demo_content::seed_if_empty(&db, dir, SiteFiles(Some(&site_root))).await?;
         }
         // Articles stored before the search index existed.
         let indexed = app::discovery::store::index_missing(&db).await?;
@@ -51,14 +57,15 @@ impl Application {
         };
         let proxies = TrustedProxies::new(config.trusted_proxies.clone());
         let listener = TcpListener::bind(config.leptos.site_addr).await?;
-        let site_url = config.site_url.clone().unwrap_or_else(|| SiteUrl::from_listen_addr(listener.local_addr().unwrap()));
+        let site_url =
+            config.site_url.clone().unwrap_or_else(|| SiteUrl::from_listen_addr(listener.local_addr().unwrap()));
         let (stopping, _) = watch::channel(false);
         let mail = MailSettings { from: mail_from(&config, &site_url), site_url: site_url.clone() };
         let queue = MailQueue::default();
         let signups = SignUpLimit::per_hour(config.newsletter_signups_per_hour);
-        let transport = mail::Transport::new(config.smtp_url.as_deref(), config.mail_dir.clone())?;
-        tokio::spawn(mail::run(db.clone(), transport, queue.clone(), stopping.subscribe()));
-        let security = http::SecurityPolicy {
+        let transport = mailer::Transport::new(config.smtp_url.as_deref(), config.mail_dir.clone())?;
+        tokio::spawn(mailer::run(db.clone(), transport, queue.clone(), stopping.subscribe()));
+        let security = security_headers::SecurityPolicy {
             https: site_url.is_https(),
             // `cargo leptos watch` sets LEPTOS_WATCH; its reload script connects to a websocket.
             live_reload: std::env::var_os("LEPTOS_WATCH").is_some(),
@@ -119,7 +126,7 @@ struct Site {
     mail: MailSettings,
     queue: MailQueue,
     signups: SignUpLimit,
-    security: http::SecurityPolicy,
+    security: security_headers::SecurityPolicy,
     cache: PageCache,
 }
 
@@ -127,7 +134,9 @@ struct Site {
 fn mail_from(config: &Config, site_url: &SiteUrl) -> lettre::Address {
     config.mail_from.clone().unwrap_or_else(|| {
         let host = site_url.as_str().split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("");
-        format!("newsletter@{host}").parse().unwrap_or_else(|_| "newsletter@localhost".parse().expect("a valid address"))
+        format!("newsletter@{host}")
+            .parse()
+            .unwrap_or_else(|_| "newsletter@localhost".parse().expect("a valid address"))
     })
 }
 
@@ -145,7 +154,8 @@ fn routes() -> Vec<AxumRouteListing> {
 }
 
 fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
-    let Site { options, db, proxies, site_url, comments, feed, readership, mail, queue, signups, security, cache } = site;
+    let Site { options, db, proxies, site_url, comments, feed, readership, mail, queue, signups, security, cache } =
+        site;
     let routes = routes();
     let live_feed = feed.clone();
     let publication = feeds::Publication { db: db.clone(), site_url: site_url.clone() };
@@ -164,11 +174,11 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
     Router::new()
         .route(
             "/newsletter/unsubscribe",
-            axum::routing::post(move |query, body| newsletter::unsubscribe(unsubscribe_db.clone(), query, body)),
+            axum::routing::post(move |query, body| unsubscribe::unsubscribe(unsubscribe_db.clone(), query, body)),
         )
         .route(
             "/api/comments/live/{slug}",
-            axum::routing::get(move |slug| live::stream(slug, live_feed.clone(), stopping.clone())),
+            axum::routing::get(move |slug| comment_stream::stream(slug, live_feed.clone(), stopping.clone())),
         )
         // Feeds, sitemap and robots.txt: plain axum routes beside the pages (their paths have
         // more segments than any page route, so they never shadow one).
@@ -179,8 +189,8 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
             move || shell(options.clone())
         })
         .fallback(assets::handler(Assets::new(&options), file_and_error_handler_with_context(context, shell)))
-        .layer(axum::middleware::from_fn(http::same_origin_posts))
-        .layer(axum::middleware::from_fn(move |request, next| http::security_headers(security, request, next)))
+        .layer(axum::middleware::from_fn(same_origin::same_origin_posts))
+        .layer(axum::middleware::from_fn(move |request, next| security_headers::security_headers(security, request, next)))
         // br or gzip, as the browser asks; event streams are left alone.
         .layer(CompressionLayer::new())
         // Anonymous pages are rendered once and kept compressed, headers and all.

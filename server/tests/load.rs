@@ -31,16 +31,20 @@ async fn many_concurrent_readers_get_their_pages_without_a_panic() {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         runtime.block_on(async move {
             let client = reqwest::Client::new();
-            let paths = ["/", "/article/harbour-bridge-reopens", "/category/sport", "/article/tram-timetable-app", "/nope"];
+            let paths =
+                ["/", "/article/harbour-bridge-reopens", "/category/sport", "/article/tram-timetable-app", "/nope"];
             let mut tasks = Vec::new();
             for i in 0..readers {
                 let (client, address) = (client.clone(), address.clone());
                 let path = paths[i % paths.len()];
                 tasks.push(tokio::spawn(async move {
-                    let response = tokio::time::timeout(std::time::Duration::from_secs(30), client.get(format!("{address}{path}")).send())
-                        .await
-                        .unwrap_or_else(|_| panic!("{path} got no answer within 30 s"))
-                        .expect("request sent");
+                    let response = tokio::time::timeout(
+                        std::time::Duration::from_secs(30),
+                        client.get(format!("{address}{path}")).send(),
+                    )
+                    .await
+                    .unwrap_or_else(|_| panic!("{path} got no answer within 30 s"))
+                    .expect("request sent");
                     (path, response.status().as_u16())
                 }));
             }

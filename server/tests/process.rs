@@ -34,6 +34,29 @@ impl Drop for Server {
     }
 }
 
+/// A site root as `cargo leptos build` leaves it, for a server built by plain cargo: the
+/// bundles the pages link (placeholders, unhashed names) and the files of `public/`.
+fn site_root() -> &'static str {
+    static ROOT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    let root = concat!(env!("CARGO_TARGET_TMPDIR"), "/process-site");
+    ROOT.get_or_init(|| {
+        let pkg = std::path::Path::new(root).join("pkg");
+        std::fs::create_dir_all(&pkg).unwrap();
+        for bundle in ["newsroom.css", "newsroom.js", "newsroom.wasm"] {
+            std::fs::write(pkg.join(bundle), "").unwrap();
+        }
+        let public = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public");
+        for entry in std::fs::read_dir(&public).unwrap() {
+            let entry = entry.unwrap();
+            let link = std::path::Path::new(root).join(entry.file_name());
+            if std::fs::symlink_metadata(&link).is_err() {
+                std::os::unix::fs::symlink(entry.path(), link).unwrap();
+            }
+        }
+    });
+    root
+}
+
 fn start_server(database_url: &str, env: &[(&str, &str)]) -> (Server, String, LogLines) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
@@ -41,6 +64,7 @@ fn start_server(database_url: &str, env: &[(&str, &str)]) -> (Server, String, Lo
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         // Built by cargo, not cargo-leptos: no hash.txt beside it.
         .env("LEPTOS_HASH_FILES", "false")
+        .env("LEPTOS_SITE_ROOT", site_root())
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1")
         .envs(env.iter().copied())
@@ -151,7 +175,9 @@ fn operators_moderate_comments_from_the_command_line() {
     let (ok, said) = run(&["comments", "approve", &pending_id.to_string()]);
     assert!(!ok && said.contains("no comment"), "{said}");
     let (ok, said) = run(&["comments", "frobnicate"]);
-    assert!(!ok && said.contains("usage"), "{said}");
+    assert!(!ok && said.contains("Usage: server comments"), "{said}");
+    let (ok, said) = run(&["comments", "approve", "first"]);
+    assert!(!ok && said.contains("\"first\" is not a comment id"), "{said}");
 }
 
 #[tokio::test]
@@ -167,7 +193,12 @@ async fn acknowledged_comments_survive_a_killed_server() {
         let response = client
             .post(format!("{address}/api/comments/post"))
             .header("Accept", "application/json")
-            .form(&[("article", "harbour-bridge-reopens"), ("comment", &body), ("author", "Kim"), ("email", "kim@example.org")])
+            .form(&[
+                ("article", "harbour-bridge-reopens"),
+                ("comment", &body),
+                ("author", "Kim"),
+                ("email", "kim@example.org"),
+            ])
             .send()
             .await
             .unwrap();
@@ -180,7 +211,10 @@ async fn acknowledged_comments_survive_a_killed_server() {
     child.kill().unwrap();
     child.wait().unwrap();
     let pool = app::db::Db::connect(&url).await.unwrap().read().clone();
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE body LIKE 'Durable comment %'").fetch_one(&pool).await.unwrap();
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE body LIKE 'Durable comment %'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(stored, acknowledged);
 }
 
@@ -200,7 +234,11 @@ async fn editors_import_markdown_while_the_server_runs() {
         )
     };
     std::fs::write(content.join("ferry.md"), article("Ferry Keeps Winter Timetable")).unwrap();
-    std::fs::write(content.join("no-summary.md"), article("X").replace("summary: \"The winter ferry timetable.\"\n", "")).unwrap();
+    std::fs::write(
+        content.join("no-summary.md"),
+        article("X").replace("summary: \"The winter ferry timetable.\"\n", ""),
+    )
+    .unwrap();
     std::fs::write(content.join("no-front-matter.md"), "Just text.\n").unwrap();
     let content_arg = content.to_str().unwrap();
 
@@ -219,7 +257,10 @@ async fn editors_import_markdown_while_the_server_runs() {
 
     let ferry = content.join("ferry.md");
     let (ok, said) = run_command(&url, &["import", ferry.to_str().unwrap()]);
-    assert!(ok && said.contains("0 created, 0 updated, 1 unchanged, 0 failed"), "importing twice changes nothing: {said}");
+    assert!(
+        ok && said.contains("0 created, 0 updated, 1 unchanged, 0 failed"),
+        "importing twice changes nothing: {said}"
+    );
 
     std::fs::write(&ferry, article("Ferry Adds a Late Sailing")).unwrap();
     let (ok, said) = run_command(&url, &["import", ferry.to_str().unwrap()]);
@@ -228,9 +269,112 @@ async fn editors_import_markdown_while_the_server_runs() {
     assert!(html.contains("Ferry Adds a Late Sailing"), "re-importing an edit updates the article");
 
     let (ok, said) = run_command(&url, &["import"]);
-    assert!(!ok && said.contains("usage: server import"), "{said}");
+    assert!(!ok && said.contains("Usage: server import") && said.contains("<PATH>..."), "{said}");
     let (ok, said) = run_command(&url, &["import", "/no/such/folder"]);
     assert!(!ok && said.contains("no such file or folder"), "{said}");
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+/// Runs a `server` command from the project root with `env` set; returns its exit code, stdout
+/// and stderr.
+fn run_with(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_server"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .envs(env.iter().copied())
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn an_unknown_command_prints_usage_and_fails_without_a_panic() {
+    let (code, stdout, stderr) = run_with(&["foo"], &[("RUST_BACKTRACE", "1")]);
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert!(stderr.contains("unrecognized subcommand 'foo'") && stderr.contains("Usage: server"), "{stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
+}
+
+#[test]
+fn every_command_explains_itself() {
+    let (code, help, _) = run_with(&["--help"], &[]);
+    assert_eq!(code, Some(0));
+    for command in ["serve", "import", "comments"] {
+        assert!(help.lines().any(|l| l.trim_start().starts_with(command)), "{command} is listed: {help}");
+    }
+    let (code, help, _) = run_with(&["import", "--help"], &[]);
+    assert_eq!(code, Some(0));
+    assert!(help.contains("Usage: server import [OPTIONS] <PATH>...") && help.contains("DATABASE_URL"), "{help}");
+    let (_, help, _) = run_with(&["comments", "approve", "--help"], &[]);
+    assert!(help.contains("Usage: server comments approve [OPTIONS] <ID>"), "{help}");
+    // Every variable `serve` reads is documented with its default.
+    let (code, help, _) = run_with(&["serve", "--help"], &[("SMTP_URL", "smtps://user:secret@mail.example.org")]);
+    assert_eq!(code, Some(0));
+    for variable in [
+        "LEPTOS_CONFIG",
+        "DATABASE_URL",
+        "DEMO_CONTENT",
+        "COMMENT_FLOOD_SECONDS",
+        "NEWSLETTER_SIGNUPS_PER_HOUR",
+        "TRUSTED_PROXIES",
+        "SITE_URL",
+        "SMTP_URL",
+        "MAIL_FROM",
+        "MAIL_DIR",
+        "RUST_LOG",
+    ] {
+        assert!(help.contains(variable), "{variable}: {help}");
+    }
+    assert!(help.contains("[default: sqlite://data/newsroom.db]") && help.contains("[default: 15]"), "{help}");
+    assert!(!help.contains("secret"), "the help shows no variable's current value: {help}");
+}
+
+#[test]
+fn a_bad_setting_stops_the_server_at_start_naming_the_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    for command in [&[][..], &["serve"][..]] {
+        let (code, _, stderr) = run_with(command, &[("DATABASE_URL", &url), ("COMMENT_FLOOD_SECONDS", "abc")]);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains("COMMENT_FLOOD_SECONDS=\"abc\" is not a number of seconds"), "{stderr}");
+    }
+    assert!(!dir.path().join("site.db").exists(), "nothing was started");
+}
+
+#[test]
+fn the_server_refuses_to_start_without_the_bundles_its_pages_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty_site = dir.path().join("site");
+    std::fs::create_dir(&empty_site).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .arg("serve")
+        .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("site.db").display()))
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("LEPTOS_HASH_FILES", "false")
+        .env("LEPTOS_SITE_ROOT", &empty_site)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("the server started without its bundles");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("page bundles are missing") && stderr.contains("pkg/newsroom.css"), "{stderr}");
+    assert!(stderr.contains("make release"), "says how to rebuild: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!dir.path().join("site.db").exists(), "it stopped before opening the database");
 }

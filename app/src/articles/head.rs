@@ -18,7 +18,8 @@ pub fn ArticleHead(article: Article) -> impl IntoView {
     let path = card.href();
     let comments_feed = paths::article_comments_feed(&card.slug);
     let json_ld = json_for_script(&news_article(&article));
-    let tags = article.tags.iter().map(|t| view! { <Meta property="article:tag" content=t.name.clone()/> }).collect_view();
+    let tags =
+        article.tags.iter().map(|t| view! { <Meta property="article:tag" content=t.name.clone()/> }).collect_view();
     view! {
         <PageHead title=card.title.clone() description=card.summary.clone() path kind="article" image=article.image.clone()/>
         <Meta property="article:published_time" content=card.published.iso.clone()/>
@@ -87,4 +88,3 @@ pub fn news_article(article: &Article) -> NewsArticle<'_> {
         },
     }
 }
-

@@ -43,7 +43,11 @@ pub struct ListingPageData {
 
 /// A page of a listing, newest first. `None` for an unknown slug or a page past the end.
 #[server]
-pub async fn listing_page(kind: ListingKind, slug: String, page: i64) -> Result<Option<ListingPageData>, ServerFnError> {
+pub async fn listing_page(
+    kind: ListingKind,
+    slug: String,
+    page: i64,
+) -> Result<Option<ListingPageData>, ServerFnError> {
     use super::store::{self, Listing};
     const STORIES_PER_PAGE: i64 = 10;
     let Some(slug) = Slug::parse(&slug) else { return Ok(None) };
@@ -52,7 +56,9 @@ pub async fn listing_page(kind: ListingKind, slug: String, page: i64) -> Result<
     }
     let pool = crate::db::from_context()?;
     let found = match kind {
-        ListingKind::Category => store::category_by_slug(&pool, &slug).await?.map(|(id, c)| (Listing::Category(id), c.name, None)),
+        ListingKind::Category => {
+            store::category_by_slug(&pool, &slug).await?.map(|(id, c)| (Listing::Category(id), c.name, None))
+        }
         ListingKind::Tag => store::tag_by_slug(&pool, &slug).await?.map(|(id, t)| (Listing::Tag(id), t.name, None)),
         ListingKind::Author => store::author_by_slug(&pool, &slug)
             .await?
@@ -125,7 +131,9 @@ fn ListingView(page: ListingPageData) -> impl IntoView {
     let page_href = move |n: i64| paths::page(&base, n);
     let (heading, description) = match kind {
         ListingKind::Category => (name.clone(), format!("The latest {name} stories from the Northfield Courier.")),
-        ListingKind::Tag => (format!("Stories tagged {name}"), format!("Stories about {name} from the Northfield Courier.")),
+        ListingKind::Tag => {
+            (format!("Stories tagged {name}"), format!("Stories about {name} from the Northfield Courier."))
+        }
         ListingKind::Author => {
             (name.clone(), intro.clone().unwrap_or_else(|| format!("Stories by {name} for the Northfield Courier.")))
         }

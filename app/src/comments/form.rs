@@ -51,7 +51,7 @@ pub fn ReplyForm(
                 thanks.set(None);
                 field_errors.set(error.field_errors().to_vec());
                 problem.set(Some(error.to_string()));
-                focus_first_problem(&error.field_errors().to_vec(), comment_ref, author_ref, email_ref, url_ref);
+                focus_first_problem(error.field_errors(), comment_ref, author_ref, email_ref, url_ref);
             }
         }
     });
@@ -78,7 +78,9 @@ pub fn ReplyForm(
     let error_for = move |field: Field| {
         move || field_errors.with(|errors| errors.iter().find(|e| e.field == field).map(|e| e.message.clone()))
     };
-    let invalid = move |field: Field| move || field_errors.with(|errors| errors.iter().any(|e| e.field == field)).then_some("true");
+    let invalid = move |field: Field| {
+        move || field_errors.with(|errors| errors.iter().any(|e| e.field == field)).then_some("true")
+    };
     let heading = move || match reply_to.get() {
         Some((_, name)) => format!("Reply to {name}"),
         None => "Leave a reply".to_string(),

@@ -83,7 +83,11 @@ impl Request {
     /// "Save my name, email, and website in this browser for the next time I comment."
     pub fn remember_reader(&self, form: &CommentForm, remember: bool) {
         if remember {
-            let saved = SavedReader { author: form.author.trim().into(), email: form.email.trim().into(), url: form.url.trim().into() };
+            let saved = SavedReader {
+                author: form.author.trim().into(),
+                email: form.email.trim().into(),
+                url: form.url.trim().into(),
+            };
             let json = serde_json::to_string(&saved).unwrap_or_default();
             cookies::set(&self.response, AUTHOR_COOKIE, Some(&json), self.https);
         } else if cookies::read(&self.parts.headers, AUTHOR_COOKIE).is_some() {
@@ -93,7 +97,12 @@ impl Request {
 
     /// Where a reader without JavaScript goes: to the new comment, or back to the form with
     /// what they typed and the message (kept as a draft for an hour).
-    pub async fn no_js_target(&self, slug: Option<&Slug>, form: &CommentForm, outcome: &Result<Posted, CommentError>) -> String {
+    pub async fn no_js_target(
+        &self,
+        slug: Option<&Slug>,
+        form: &CommentForm,
+        outcome: &Result<Posted, CommentError>,
+    ) -> String {
         let Some(slug) = slug else { return paths::FRONT.to_owned() };
         match outcome {
             Ok(posted) => paths::comment(slug, posted.comment.id),
@@ -128,11 +137,17 @@ fn random_hex() -> String {
 }
 
 /// Validates, classifies and stores one comment.
-pub async fn accept(req: &Request, slug: Option<&Slug>, form: &CommentForm, honeypot: bool) -> Result<Posted, CommentError> {
+pub async fn accept(
+    req: &Request,
+    slug: Option<&Slug>,
+    form: &CommentForm,
+    honeypot: bool,
+) -> Result<Posted, CommentError> {
     // Reader mistakes first: they never count towards flood control.
     let comment = NewComment::parse(form).map_err(CommentError::Invalid)?;
     let slug = slug.ok_or(CommentError::NotFound)?;
-    let article_id = crate::articles::store::id_of(&req.db, slug).await.map_err(server_error)?.ok_or(CommentError::NotFound)?;
+    let article_id =
+        crate::articles::store::id_of(&req.db, slug).await.map_err(server_error)?.ok_or(CommentError::NotFound)?;
     let status = if honeypot {
         CommentStatus::Spam
     } else if comment.body.link_count() > LINKS_BEFORE_MODERATION {

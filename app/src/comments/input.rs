@@ -124,7 +124,8 @@ impl Website {
         } else {
             return Err("Your website address must start with http:// or https://".into());
         };
-        let host = url.split_once("://").map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or("")).unwrap_or("");
+        let host =
+            url.split_once("://").map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or("")).unwrap_or("");
         let host_ok = host.contains('.')
             && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | ':'))
             && !url.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>'));
@@ -181,7 +182,13 @@ mod tests {
     use super::*;
 
     fn form(comment: &str, author: &str, email: &str, url: &str) -> CommentForm {
-        CommentForm { comment: comment.into(), author: author.into(), email: email.into(), url: url.into(), parent_id: None }
+        CommentForm {
+            comment: comment.into(),
+            author: author.into(),
+            email: email.into(),
+            url: url.into(),
+            parent_id: None,
+        }
     }
 
     #[test]
@@ -190,13 +197,19 @@ mod tests {
         let messages: Vec<_> = errors.iter().map(|e| (e.field, e.message.as_str())).collect();
         assert_eq!(
             messages,
-            [(Field::Comment, MSG_EMPTY_COMMENT), (Field::Author, MSG_EMPTY_NAME), (Field::Email, crate::core::email::MISSING)]
+            [
+                (Field::Comment, MSG_EMPTY_COMMENT),
+                (Field::Author, MSG_EMPTY_NAME),
+                (Field::Email, crate::core::email::MISSING)
+            ]
         );
     }
 
     #[test]
     fn a_good_comment_is_normalised() {
-        let c = NewComment::parse(&form("\r\nHello\r\nthere\r\n", "  Ann   Lee ", "Ann@Example.ORG ", "example.org/me")).unwrap();
+        let c =
+            NewComment::parse(&form("\r\nHello\r\nthere\r\n", "  Ann   Lee ", "Ann@Example.ORG ", "example.org/me"))
+                .unwrap();
         assert_eq!(c.body.as_str(), "Hello\nthere");
         assert_eq!(c.author.as_str(), "Ann Lee");
         assert_eq!(c.email.as_str(), "Ann@example.org");
@@ -205,15 +218,34 @@ mod tests {
 
     #[test]
     fn emails_follow_the_one_email_rule() {
-        for bad in ["ann", "ann@", "@example.org", "ann@example", "ann@@example.org", "a b@example.org", "ann@ex ample.org", "ann@.org"] {
+        for bad in [
+            "ann",
+            "ann@",
+            "@example.org",
+            "ann@example",
+            "ann@@example.org",
+            "a b@example.org",
+            "ann@ex ample.org",
+            "ann@.org",
+        ] {
             let errors = NewComment::parse(&form("Hi", "Ann", bad, "")).unwrap_err();
-            assert_eq!(errors, [FieldError { field: Field::Email, message: crate::core::email::MALFORMED.into() }], "{bad}");
+            assert_eq!(
+                errors,
+                [FieldError { field: Field::Email, message: crate::core::email::MALFORMED.into() }],
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn websites_are_http_or_https_only() {
-        for bad in ["javascript:alert(1)", "ftp://example.org", "data:text/html,x", "https://exa mple.org", "https://localhost"] {
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://example.org",
+            "data:text/html,x",
+            "https://exa mple.org",
+            "https://localhost",
+        ] {
             assert!(Website::parse(bad).is_err(), "{bad}");
         }
         assert!(Website::parse(&format!("https://example.org/{}", "a".repeat(200))).unwrap_err().contains("too long"));
@@ -230,7 +262,8 @@ mod tests {
 
     #[test]
     fn links_are_counted() {
-        let body = CommentBody::parse("see https://a.example and (http://b.example) or www.c.example, not a.b").unwrap();
+        let body =
+            CommentBody::parse("see https://a.example and (http://b.example) or www.c.example, not a.b").unwrap();
         assert_eq!(body.link_count(), 3);
     }
 }

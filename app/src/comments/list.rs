@@ -111,7 +111,9 @@ pub(crate) fn thread(all: &[Comment], parent: Option<i64>, depth: usize) -> Vec<
                     .into_iter()
                     .map(|d| Thread { comment: d.clone(), replies: Vec::new() })
                     .collect();
-                flat.sort_by(|a, b| (&a.comment.published.iso, a.comment.id).cmp(&(&b.comment.published.iso, b.comment.id)));
+                flat.sort_by(|a, b| {
+                    (&a.comment.published.iso, a.comment.id).cmp(&(&b.comment.published.iso, b.comment.id))
+                });
                 flat
             };
             Thread { comment: c.clone(), replies }
@@ -200,7 +202,8 @@ fn linkify(line: &str) -> Vec<AnyView> {
         let core = word.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '"', '\'']);
         if looks_like_link(core) && !core.starts_with(['(', '<', '"', '\'']) && core.len() > 8 {
             out.push(std::mem::take(&mut text).into_any());
-            let href = if core.to_ascii_lowercase().starts_with("www.") { format!("https://{core}") } else { core.to_owned() };
+            let href =
+                if core.to_ascii_lowercase().starts_with("www.") { format!("https://{core}") } else { core.to_owned() };
             out.push(view! { <a href=href rel="nofollow ugc noopener">{core.to_owned()}</a> }.into_any());
             text.push_str(&word[core.len()..]);
         } else {

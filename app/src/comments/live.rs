@@ -36,11 +36,17 @@ pub fn listen(article: Slug, arrived: Callback<Comment>) {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         use futures::StreamExt;
-        let Ok(mut source) = gloo_net::eventsource::futures::EventSource::new(&crate::core::paths::comment_stream(&article)) else { return };
+        let Ok(mut source) =
+            gloo_net::eventsource::futures::EventSource::new(&crate::core::paths::comment_stream(&article))
+        else {
+            return;
+        };
         let Ok(mut events) = source.subscribe("comment") else { return };
         leptos::task::spawn_local(async move {
             while let Some(Ok((_, message))) = events.next().await {
-                if let Some(comment) = message.data().as_string().and_then(|d| serde_json::from_slice::<Comment>(d.as_bytes()).ok()) {
+                if let Some(comment) =
+                    message.data().as_string().and_then(|d| serde_json::from_slice::<Comment>(d.as_bytes()).ok())
+                {
                     arrived.run(comment);
                 }
             }

@@ -156,11 +156,12 @@ async fn insert_checked_now(db: &Db, c: &Incoming) -> Result<i64, InsertError> {
     let body_sha256 = hex::encode(sha2::Sha256::digest(c.comment.body.as_str()));
     let comment = &c.comment;
     if let Some(parent) = comment.parent_id {
-        let ok: Option<i64> = sqlx::query_scalar("SELECT 1 FROM comments WHERE id = ? AND article_id = ? AND status = 'approved'")
-            .bind(parent)
-            .bind(c.article_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let ok: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM comments WHERE id = ? AND article_id = ? AND status = 'approved'")
+                .bind(parent)
+                .bind(c.article_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         if ok.is_none() {
             return Err(InsertError::Refused(Refusal::NoSuchParent));
         }
@@ -251,17 +252,27 @@ pub async fn ip_salt(db: &Db, fresh: &str) -> sqlx::Result<String> {
 }
 
 /// Keeps a refused no-JavaScript form for an hour, so the page can show it again.
-pub async fn save_draft(db: &Db, token: &str, article_id: i64, form_json: &str, errors_json: &str, now: &str, expired_before: &str) -> sqlx::Result<()> {
+pub async fn save_draft(
+    db: &Db,
+    token: &str,
+    article_id: i64,
+    form_json: &str,
+    errors_json: &str,
+    now: &str,
+    expired_before: &str,
+) -> sqlx::Result<()> {
     let mut tx = db.write().await?;
     sqlx::query("DELETE FROM comment_drafts WHERE created_at < ?").bind(expired_before).execute(&mut *tx).await?;
-    sqlx::query("INSERT INTO comment_drafts (token, article_id, form_json, errors_json, created_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(token)
-        .bind(article_id)
-        .bind(form_json)
-        .bind(errors_json)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO comment_drafts (token, article_id, form_json, errors_json, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(token)
+    .bind(article_id)
+    .bind(form_json)
+    .bind(errors_json)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await
 }
 
@@ -302,7 +313,8 @@ pub async fn for_moderation(db: &Db, status: Option<CommentStatus>, limit: i64) 
 /// Moves a comment to another status. False when there is no such comment.
 pub async fn set_status(db: &Db, id: i64, status: CommentStatus) -> sqlx::Result<bool> {
     let mut tx = db.write().await?;
-    let done = sqlx::query("UPDATE comments SET status = ? WHERE id = ?").bind(status).bind(id).execute(&mut *tx).await?;
+    let done =
+        sqlx::query("UPDATE comments SET status = ? WHERE id = ?").bind(status).bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(done.rows_affected() == 1)
 }

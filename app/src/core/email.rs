@@ -80,7 +80,10 @@ mod tests {
     #[test]
     fn accepts_ordinary_addresses_and_normalises_them() {
         assert_eq!(Email::parse("  reader@example.org ").unwrap().as_str(), "reader@example.org");
-        assert_eq!(Email::parse("Jo.Smith+news@Mail.Example.CO.uk").unwrap().as_str(), "Jo.Smith+news@mail.example.co.uk");
+        assert_eq!(
+            Email::parse("Jo.Smith+news@Mail.Example.CO.uk").unwrap().as_str(),
+            "Jo.Smith+news@mail.example.co.uk"
+        );
         assert_eq!(Email::parse("o'neil@example-mail.ie").unwrap().as_str(), "o'neil@example-mail.ie");
     }
 

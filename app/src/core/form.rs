@@ -23,9 +23,9 @@ macro_rules! form_error_from_server_fn {
             fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
                 use leptos::server_fn::error::ServerFnErrorErr;
                 match value {
-                    ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_) => {
-                        $bad_request
-                    }
+                    ServerFnErrorErr::Args(_)
+                    | ServerFnErrorErr::MissingArg(_)
+                    | ServerFnErrorErr::Deserialization(_) => $bad_request,
                     _ => $server,
                 }
             }
@@ -66,11 +66,7 @@ pub async fn respond<T, E: FormError>(
 /// fetch, which asks for JSON.
 #[cfg(feature = "ssr")]
 pub fn is_plain_form_post(parts: &http::request::Parts) -> bool {
-    parts
-        .headers
-        .get(http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
+    parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
 /// The path and query of the page the form was on (from `Referer`), made a same-site path.
@@ -116,7 +112,15 @@ mod tests {
 
     #[test]
     fn redirects_never_leave_the_site() {
-        for hostile in ["/\t/evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "https://evil.example/", "", "/\n/evil.example"] {
+        for hostile in [
+            "/\t/evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "https://evil.example/",
+            "",
+            "/\n/evil.example",
+        ] {
             assert_eq!(same_site_path(hostile), "/", "{hostile:?}");
         }
         assert_eq!(same_site_path("/article/a?draft=1#respond"), "/article/a?draft=1#respond");

@@ -2,9 +2,9 @@
 //! identity, how page data travels, the `<head>` tags, and (server) the form answer, the
 //! client's address and context lookup. Imports no feature.
 
-pub mod codec;
 #[cfg(feature = "ssr")]
 pub mod client;
+pub mod codec;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod email;
@@ -15,10 +15,10 @@ mod not_found;
 pub mod pagination;
 pub mod paths;
 pub mod publication;
-#[cfg(feature = "ssr")]
-mod stored_text;
 mod site_url;
 mod slug;
+#[cfg(feature = "ssr")]
+mod stored_text;
 pub mod time;
 
 pub use email::Email;

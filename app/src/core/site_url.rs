@@ -59,14 +59,19 @@ mod tests {
     #[test]
     fn parses_base_urls_and_drops_the_trailing_slash() {
         assert_eq!(SiteUrl::parse("https://news.example.org/").unwrap().as_str(), "https://news.example.org");
-        assert_eq!(SiteUrl::parse(" http://127.0.0.1:3000 ").unwrap().join("/feed.xml"), "http://127.0.0.1:3000/feed.xml");
+        assert_eq!(
+            SiteUrl::parse(" http://127.0.0.1:3000 ").unwrap().join("/feed.xml"),
+            "http://127.0.0.1:3000/feed.xml"
+        );
         assert_eq!(SiteUrl::parse("https://example.org/news").unwrap().join("/a"), "https://example.org/news/a");
         assert!(SiteUrl::parse("https://example.org").unwrap().is_https());
     }
 
     #[test]
     fn refuses_what_is_not_a_base_url() {
-        for bad in ["", "example.org", "ftp://example.org", "https://", "https://example.org/?x=1", "https://example.org/#top"] {
+        for bad in
+            ["", "example.org", "ftp://example.org", "https://", "https://example.org/?x=1", "https://example.org/#top"]
+        {
             assert!(SiteUrl::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }

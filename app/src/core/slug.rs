@@ -35,7 +35,7 @@ impl Slug {
             }
         }
         let trimmed = out.trim_end_matches('-');
-        Slug::parse(&trimmed[..trimmed.len().min(Self::MAX_LEN)].trim_end_matches('-'))
+        Slug::parse(trimmed[..trimmed.len().min(Self::MAX_LEN)].trim_end_matches('-'))
     }
 
     pub fn as_str(&self) -> &str {

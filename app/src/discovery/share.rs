@@ -16,8 +16,15 @@ pub enum Network {
 }
 
 impl Network {
-    pub const ALL: [Network; 7] =
-        [Network::X, Network::Facebook, Network::LinkedIn, Network::Reddit, Network::WhatsApp, Network::Telegram, Network::Email];
+    pub const ALL: [Network; 7] = [
+        Network::X,
+        Network::Facebook,
+        Network::LinkedIn,
+        Network::Reddit,
+        Network::WhatsApp,
+        Network::Telegram,
+        Network::Email,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -70,7 +77,10 @@ impl ShareLinks {
         const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
         let (encoded_url, encoded_title) =
             (utf8_percent_encode(url, COMPONENT).to_string(), utf8_percent_encode(title, COMPONENT).to_string());
-        let links = Network::ALL.iter().map(|&n| ShareLink { network: n, href: n.href(&encoded_url, &encoded_title) }).collect();
+        let links = Network::ALL
+            .iter()
+            .map(|&n| ShareLink { network: n, href: n.href(&encoded_url, &encoded_title) })
+            .collect();
         ShareLinks { url: url.to_owned(), title: title.to_owned(), links }
     }
 }
@@ -184,9 +194,8 @@ mod browser {
     /// Whether `navigator[name]` exists (the web-sys getters assume it does).
     #[cfg(feature = "hydrate")]
     fn has(name: &str) -> bool {
-        navigator().is_some_and(|n| {
-            js_sys::Reflect::get(&n, &name.into()).is_ok_and(|v| !v.is_undefined() && !v.is_null())
-        })
+        navigator()
+            .is_some_and(|n| js_sys::Reflect::get(&n, &name.into()).is_ok_and(|v| !v.is_undefined() && !v.is_null()))
     }
 
     pub fn has_share_sheet() -> bool {
@@ -196,6 +205,8 @@ mod browser {
         false
     }
 
+    // `return` ends the browser's branch; the other branch is compiled for the server.
+    #[allow(clippy::needless_return)]
     pub async fn copy(text: &str) -> Result<(), ()> {
         #[cfg(feature = "hydrate")]
         {

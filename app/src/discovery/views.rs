@@ -59,9 +59,34 @@ impl Visitor {
     /// Crawlers, link previewers, monitors, scripts and headless browsers, by user agent.
     pub fn is_bot(&self) -> bool {
         const MARKERS: &[&str] = &[
-            "bot", "crawl", "spider", "slurp", "archiver", "preview", "facebookexternalhit", "embedly", "monitor",
-            "uptime", "pingdom", "lighthouse", "headless", "phantomjs", "curl", "wget", "python", "java/", "go-http",
-            "okhttp", "node-fetch", "axios", "libwww", "httpclient", "http-client", "reqwest", "scrapy", "feed",
+            "bot",
+            "crawl",
+            "spider",
+            "slurp",
+            "archiver",
+            "preview",
+            "facebookexternalhit",
+            "embedly",
+            "monitor",
+            "uptime",
+            "pingdom",
+            "lighthouse",
+            "headless",
+            "phantomjs",
+            "curl",
+            "wget",
+            "python",
+            "java/",
+            "go-http",
+            "okhttp",
+            "node-fetch",
+            "axios",
+            "libwww",
+            "httpclient",
+            "http-client",
+            "reqwest",
+            "scrapy",
+            "feed",
         ];
         let agent = self.user_agent.to_ascii_lowercase();
         agent.trim().is_empty() || MARKERS.iter().any(|m| agent.contains(m))
@@ -79,8 +104,11 @@ pub struct Readership {
 struct Inner {
     keys: RandomState,
     pending: Mutex<Pending>,
-    popular: Mutex<Option<(Instant, Vec<(i64, Teaser)>)>>,
+    popular: Mutex<Option<PopularList>>,
 }
+
+/// The Popular list as last read, and when.
+type PopularList = (Instant, Vec<(i64, Teaser)>);
 
 #[derive(Default)]
 struct Pending {
@@ -166,7 +194,7 @@ impl Readership {
         });
     }
 
-    fn cached_popular(&self) -> Option<(Instant, Vec<(i64, Teaser)>)> {
+    fn cached_popular(&self) -> Option<PopularList> {
         self.inner.popular.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
@@ -193,7 +221,9 @@ mod tests {
 
     fn reader(address: &str) -> Visitor {
         Visitor {
-            user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36".into(),
+            user_agent:
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
+                    .into(),
             client: address.trim_end_matches('|').parse().ok(),
             prefetch: false,
         }
@@ -202,7 +232,8 @@ mod tests {
     #[test]
     fn bots_and_prefetches_are_not_counted() {
         let readership = Readership::new();
-        for agent in ["", "Googlebot/2.1", "curl/8.5.0", "Mozilla/5.0 HeadlessChrome/130.0", "facebookexternalhit/1.1"] {
+        for agent in ["", "Googlebot/2.1", "curl/8.5.0", "Mozilla/5.0 HeadlessChrome/130.0", "facebookexternalhit/1.1"]
+        {
             let visitor = Visitor { user_agent: agent.into(), ..reader("1.2.3.4|") };
             assert!(!readership.record(1, &visitor), "{agent:?} is a bot");
         }
@@ -218,7 +249,10 @@ mod tests {
         assert!(!readership.record_at(7, &reader("1.2.3.4|"), start + Duration::from_secs(60)));
         assert!(readership.record_at(8, &reader("1.2.3.4|"), start), "another story counts");
         assert!(readership.record_at(7, &reader("5.6.7.8|"), start), "another reader counts");
-        assert!(readership.record_at(7, &reader("1.2.3.4|"), start + REPEAT_WINDOW), "after the window it counts again");
+        assert!(
+            readership.record_at(7, &reader("1.2.3.4|"), start + REPEAT_WINDOW),
+            "after the window it counts again"
+        );
         let pending = readership.inner.pending.lock().unwrap();
         assert_eq!(pending.counts[&7], 3);
         assert_eq!(pending.counts[&8], 1);

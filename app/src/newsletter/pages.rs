@@ -77,10 +77,24 @@ pub fn ConfirmPage() -> impl IntoView {
 #[component]
 fn ConfirmMessage(result: ConfirmResult) -> impl IntoView {
     let (status, heading, text) = match result {
-        ConfirmResult::Confirmed => (200, "You're subscribed!", "Thank you for confirming. Our newsletter will arrive in your inbox; a welcome mail is on its way."),
-        ConfirmResult::AlreadyConfirmed => (200, "You're already subscribed", "This address was confirmed before. There is nothing more to do."),
-        ConfirmResult::Expired => (410, "This link has expired", "Confirmation links work for seven days. Sign up again below and we'll send you a fresh one."),
-        ConfirmResult::Invalid => (400, "This link doesn't work", "It may have been used already or copied incompletely. Sign up again below and we'll send you a fresh one."),
+        ConfirmResult::Confirmed => (
+            200,
+            "You're subscribed!",
+            "Thank you for confirming. Our newsletter will arrive in your inbox; a welcome mail is on its way.",
+        ),
+        ConfirmResult::AlreadyConfirmed => {
+            (200, "You're already subscribed", "This address was confirmed before. There is nothing more to do.")
+        }
+        ConfirmResult::Expired => (
+            410,
+            "This link has expired",
+            "Confirmation links work for seven days. Sign up again below and we'll send you a fresh one.",
+        ),
+        ConfirmResult::Invalid => (
+            400,
+            "This link doesn't work",
+            "It may have been used already or copied incompletely. Sign up again below and we'll send you a fresh one.",
+        ),
     };
     set_status(status);
     let confirmed = status == 200;

@@ -11,7 +11,11 @@ use crate::core::email::{Email, MAX_EMAIL_CHARS};
 /// `form` says which of the page's forms was used (the no-JavaScript answer goes back to it);
 /// `subject` is a trap field people never see.
 #[server(endpoint = "newsletter/subscribe")]
-pub async fn subscribe(email: Option<String>, form: Option<String>, subject: Option<String>) -> Result<String, SubscribeError> {
+pub async fn subscribe(
+    email: Option<String>,
+    form: Option<String>,
+    subject: Option<String>,
+) -> Result<String, SubscribeError> {
     let typed = email.unwrap_or_default();
     let outcome = match Email::parse(&typed) {
         Err(message) => Err(SubscribeError::Invalid(message.into())),
@@ -42,7 +46,8 @@ pub fn SubscribeForm(place: Placement, heading: &'static str, blurb: &'static st
         Some((Some(NoJsOutcome::Sent), _)) => (String::new(), Some(THANKS.to_owned()), None),
         Some((Some(NoJsOutcome::Busy), typed)) => (typed, None, Some(SubscribeError::TooMany.to_string())),
         Some((_, typed)) => {
-            let problem = Email::parse(&typed).err().map(str::to_owned).unwrap_or_else(|| SubscribeError::Server.to_string());
+            let problem =
+                Email::parse(&typed).err().map(str::to_owned).unwrap_or_else(|| SubscribeError::Server.to_string());
             (typed, None, Some(problem))
         }
         None => (String::new(), None, None),

@@ -39,7 +39,13 @@ pub async fn article_page(
     let list = comments::approved_page(&db, article.id, THREADS_PER_PAGE, page).await?;
     let reader = crate::comments::reader::reader_state(&db, article.id, draft.as_deref()).await;
     let discovery = crate::discovery::for_article(&article).await?;
-    Ok(Some(ArticlePageData { article, comments: list, comment_page: CommentPage { page, pages, total }, reader, discovery }))
+    Ok(Some(ArticlePageData {
+        article,
+        comments: list,
+        comment_page: CommentPage { page, pages, total },
+        reader,
+        discovery,
+    }))
 }
 
 /// `/article/{slug}`: headline, summary, byline and date, body, then the reader's parts.

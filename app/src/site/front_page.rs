@@ -1,4 +1,3 @@
-
 //! `/`: where the articles and Popular meet.
 
 use leptos::prelude::*;

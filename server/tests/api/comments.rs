@@ -3,7 +3,14 @@ use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 const ARTICLE: &str = "tram-timetable-app";
 
 fn fields<'a>(comment: &'a str, author: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![("article", ARTICLE), ("comment", comment), ("author", author), ("email", email), ("url", ""), ("parent_id", "")]
+    vec![
+        ("article", ARTICLE),
+        ("comment", comment),
+        ("author", author),
+        ("email", email),
+        ("url", ""),
+        ("parent_id", ""),
+    ]
 }
 
 async fn no_flood() -> TestApp {
@@ -68,7 +75,7 @@ async fn the_same_comment_twice_is_a_409() {
 #[tokio::test]
 async fn posting_again_too_soon_is_a_429_but_mistakes_do_not_count() {
     let app = spawn_app().await; // flood control on: 15 s
-    // A refused form does not start the interval…
+                                 // A refused form does not start the interval…
     assert_eq!(app.post_comment(&fields("", "Ann", "ann@example.org")).await.0, 422);
     assert_eq!(app.post_comment(&fields("First.", "Ann", "ann@example.org")).await.0, 200);
     // …an accepted comment does.
@@ -81,8 +88,17 @@ async fn posting_again_too_soon_is_a_429_but_mistakes_do_not_count() {
 async fn cross_site_posts_are_forbidden() {
     let app = no_flood().await;
     let url = format!("{}/api/comments/post", app.address);
-    for (header, value) in [("Origin", "https://elsewhere.example"), ("Sec-Fetch-Site", "cross-site"), ("Origin", "null")] {
-        let response = app.client.post(&url).header(header, value).form(&fields("Hi", "Ann", "ann@example.org")).send().await.unwrap();
+    for (header, value) in
+        [("Origin", "https://elsewhere.example"), ("Sec-Fetch-Site", "cross-site"), ("Origin", "null")]
+    {
+        let response = app
+            .client
+            .post(&url)
+            .header(header, value)
+            .form(&fields("Hi", "Ann", "ann@example.org"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 403, "{header}: {value}");
     }
     let same = app
@@ -154,7 +170,10 @@ async fn without_javascript_a_post_redirects_to_the_new_comment() {
     let app = no_flood().await;
     let response = app.post_comment_plain(&fields("No script here.", "Noor", "noor@example.org"), None).await;
     assert_eq!(response.status(), 302);
-    let id: i64 = sqlx::query_scalar("SELECT id FROM comments WHERE body = 'No script here.'").fetch_one(&app.pool).await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM comments WHERE body = 'No script here.'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     let location = response.headers()["location"].to_str().unwrap();
     assert_eq!(location, format!("/article/{ARTICLE}#comment-{id}"));
 }
@@ -188,7 +207,8 @@ async fn save_my_details_prefills_the_form_next_time() {
     assert!(page.contains("value=\"rosa@example.org\""));
     assert!(page.contains("value=\"https://rosa.example\""));
     // Unticking forgets.
-    let response = app.post_comment_plain(&fields("Forget me.", "Rosa Vidal", "rosa@example.org"), Some(&cookies)).await;
+    let response =
+        app.post_comment_plain(&fields("Forget me.", "Rosa Vidal", "rosa@example.org"), Some(&cookies)).await;
     assert!(set_cookies(&response).contains("comment_author=;") || set_cookies(&response).ends_with("comment_author="));
 }
 
@@ -234,8 +254,13 @@ async fn hundreds_of_parallel_posts_are_all_stored() {
         tasks.push(tokio::spawn(async move {
             let text = format!("Parallel comment number {i}");
             let email = format!("reader{i}@example.org");
-            let response =
-                client.post(url).header("Accept", "application/json").form(&fields(&text, "Reader", &email)).send().await.unwrap();
+            let response = client
+                .post(url)
+                .header("Accept", "application/json")
+                .form(&fields(&text, "Reader", &email))
+                .send()
+                .await
+                .unwrap();
             response.status().as_u16()
         }));
     }
@@ -262,7 +287,11 @@ async fn new_comments_are_published_on_the_article_stream() {
     let mut received = String::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     while !received.contains("Live and direct.") {
-        let chunk = tokio::time::timeout_at(deadline, stream.chunk()).await.expect("the comment arrived in time").unwrap().unwrap();
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .expect("the comment arrived in time")
+            .unwrap()
+            .unwrap();
         received.push_str(&String::from_utf8_lossy(&chunk));
     }
     assert!(received.contains("event: comment"), "{received}");
@@ -273,8 +302,10 @@ async fn new_comments_are_published_on_the_article_stream() {
 #[tokio::test]
 async fn long_discussions_are_paginated_by_thread() {
     let app = no_flood().await;
-    let article_id: i64 =
-        sqlx::query_scalar("SELECT id FROM articles WHERE slug = 'comet-viewing-night-beacon-hill'").fetch_one(&app.pool).await.unwrap();
+    let article_id: i64 = sqlx::query_scalar("SELECT id FROM articles WHERE slug = 'comet-viewing-night-beacon-hill'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     let existing = app.count(&format!("comments WHERE article_id = {article_id} AND status = 'approved'")).await;
     assert_eq!(existing, 0, "this demo article starts without comments");
     for i in 0..120 {
@@ -345,7 +376,12 @@ async fn readers_who_hang_up_mid_post_do_not_jam_posting_for_everyone() {
         let (client, url) = (impatient.clone(), format!("{}/api/comments/post", app.address));
         tasks.push(tokio::spawn(async move {
             let text = format!("Gave up waiting {i}");
-            client.post(url).header("Accept", "application/json").form(&fields(&text, "Ivy", "ivy@example.org")).send().await
+            client
+                .post(url)
+                .header("Accept", "application/json")
+                .form(&fields(&text, "Ivy", "ivy@example.org"))
+                .send()
+                .await
         }));
     }
     for task in tasks {

@@ -4,11 +4,13 @@ use app::core::SiteUrl;
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
-const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
+const BROWSER: &str =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
 
 /// The `<section>` of a teaser list (Related, More like this, Popular) on a page.
 fn list_section<'a>(html: &'a str, heading_id: &str) -> &'a str {
-    let start = html.find(&format!("aria-labelledby=\"{heading_id}\"")).unwrap_or_else(|| panic!("no {heading_id} list"));
+    let start =
+        html.find(&format!("aria-labelledby=\"{heading_id}\"")).unwrap_or_else(|| panic!("no {heading_id} list"));
     let end = start + html[start..].find("</section>").unwrap();
     &html[start..end]
 }
@@ -19,7 +21,8 @@ fn linked_slugs(html: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn share_links_carry_the_absolute_encoded_address_and_title() {
-    let app = spawn_app_with(|config| config.site_url = Some(SiteUrl::parse("https://news.example.org").unwrap())).await;
+    let app =
+        spawn_app_with(|config| config.site_url = Some(SiteUrl::parse("https://news.example.org").unwrap())).await;
     let (status, html) = app.get("/article/harbour-bridge-reopens").await;
     assert_eq!(status, 200);
     let url = "https%3A%2F%2Fnews.example.org%2Farticle%2Fharbour-bridge-reopens";
@@ -88,7 +91,9 @@ async fn tags_and_bylines_link_to_their_pages() {
     assert!(author.contains("Harbour Bridge Reopens After Two-Year Rebuild"));
     assert!(!author.contains("Tram Timetable"), "only her stories");
 
-    for path in ["/tag/no-such-tag", "/author/nobody", "/tag/harbour?page=2", "/author/mara-okonkwo?page=0", "/tag/Bad%20Tag"] {
+    for path in
+        ["/tag/no-such-tag", "/author/nobody", "/tag/harbour?page=2", "/author/mara-okonkwo?page=0", "/tag/Bad%20Tag"]
+    {
         assert_eq!(app.get(path).await.0, 404, "{path}");
     }
 }
@@ -144,9 +149,25 @@ async fn hostile_searches_get_a_normal_page_with_the_query_escaped() {
     let app = spawn_app().await;
     let long = "harbour ".repeat(250);
     let hostile = [
-        "\"", "\"unbalanced quote", "NEAR(harbour bridge)", "harbour*", "* OR *", "AND", "NOT harbour", "title:harbour",
-        "'; DROP TABLE articles; --", "1' OR '1'='1", "<script>alert(1)</script>", "</title><script>alert(1)</script>", "<img src=x onerror=alert(1)>",
-        "{title}: x", "((((", "\u{E000}", "%00", long.as_str(), &"ü".repeat(2000),
+        "\"",
+        "\"unbalanced quote",
+        "NEAR(harbour bridge)",
+        "harbour*",
+        "* OR *",
+        "AND",
+        "NOT harbour",
+        "title:harbour",
+        "'; DROP TABLE articles; --",
+        "1' OR '1'='1",
+        "<script>alert(1)</script>",
+        "</title><script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "{title}: x",
+        "((((",
+        "\u{E000}",
+        "%00",
+        long.as_str(),
+        &"ü".repeat(2000),
     ];
     for q in hostile {
         let response = app.client.get(format!("{}/search", app.address)).query(&[("q", q)]).send().await.unwrap();

@@ -18,7 +18,7 @@ async fn pages_carry_a_strict_content_security_policy_that_allows_their_own_scri
         assert!(script_src.contains("'wasm-unsafe-eval'"), "{csp}");
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         assert!(csp.contains("object-src 'none'"), "{csp}");
-        let scripts = server::http::inline_scripts(html.as_bytes()).collect::<Vec<_>>();
+        let scripts = server::middleware::security_headers::inline_scripts(html.as_bytes()).collect::<Vec<_>>();
         assert!(!scripts.is_empty(), "{path}: the hydration script is inline");
         for script in scripts {
             let hash = format!("'sha256-{}'", BASE64.encode(Sha256::digest(script)));
@@ -45,7 +45,9 @@ async fn pages_carry_a_strict_content_security_policy_that_allows_their_own_scri
 
 #[tokio::test]
 async fn an_https_site_asks_for_https_only() {
-    let app = spawn_app_with(|config| config.site_url = Some(app::core::SiteUrl::parse("https://news.example.org").unwrap())).await;
+    let app =
+        spawn_app_with(|config| config.site_url = Some(app::core::SiteUrl::parse("https://news.example.org").unwrap()))
+            .await;
     let response = app.client.get(format!("{}/", app.address)).send().await.unwrap();
     assert!(response.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
 }

@@ -126,7 +126,8 @@ impl TestApp {
     }
 
     pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> (u16, String) {
-        let response = self.client.get(format!("{}{path}", self.address)).header("Cookie", cookie).send().await.unwrap();
+        let response =
+            self.client.get(format!("{}{path}", self.address)).header("Cookie", cookie).send().await.unwrap();
         (response.status().as_u16(), response.text().await.unwrap())
     }
 

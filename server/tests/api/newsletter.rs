@@ -32,7 +32,11 @@ impl TestApp {
     }
 
     async fn status_of(&self, email: &str) -> Option<String> {
-        sqlx::query_scalar("SELECT status FROM subscribers WHERE email = ?").bind(email).fetch_optional(&self.pool).await.unwrap()
+        sqlx::query_scalar("SELECT status FROM subscribers WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await
+            .unwrap()
     }
 }
 
@@ -58,7 +62,8 @@ struct Mail {
 
 fn parse(received: &Received) -> Mail {
     let message = MessageParser::new().parse(&received.data).expect("a parseable message");
-    let header = |name: &str| message.headers().get(name).map(|h| String::from_utf8_lossy(h.raw_value()).trim().to_owned());
+    let header =
+        |name: &str| message.headers().get(name).map(|h| String::from_utf8_lossy(h.raw_value()).trim().to_owned());
     Mail {
         from_name: message.from().and_then(|f| f.first()).and_then(|m| m.name().map(str::to_owned)).unwrap_or_default(),
         to: received.to.join(","),
@@ -104,7 +109,8 @@ async fn double_opt_in_welcome_and_one_click_unsubscribe_over_smtp() {
     assert!(confirmation.html.contains(&confirm), "the HTML body carries the same link");
     let token = confirm.rsplit('=').next().unwrap();
     assert!(token.len() >= 32, "at least 128 bits: {token}");
-    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM subscriber_tokens").fetch_all(&app.pool).await.unwrap();
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT token_hash FROM subscriber_tokens").fetch_all(&app.pool).await.unwrap();
     assert!(!stored.iter().any(|hash| hash == token), "only the token's hash is stored");
 
     let (status, page) = app.get(&path_of(&app, &confirm)).await;
@@ -153,7 +159,8 @@ async fn the_page_button_unsubscribes_and_returns_to_the_page() {
     app.subscribe(&[("email", "button@example.org")]).await;
     let confirm = link(&parse(&sink.wait_for(1, Duration::from_secs(10)).await[0]).text, &app, "/newsletter/confirm");
     app.get(&path_of(&app, &confirm)).await;
-    let unsubscribe = link(&parse(&sink.wait_for(2, Duration::from_secs(10)).await[1]).text, &app, "/newsletter/unsubscribe");
+    let unsubscribe =
+        link(&parse(&sink.wait_for(2, Duration::from_secs(10)).await[1]).text, &app, "/newsletter/unsubscribe");
 
     // The form on our page, posted by a browser (same origin).
     let response = app.client.post(&unsubscribe).header("Origin", &app.address).send().await.unwrap();
@@ -161,7 +168,8 @@ async fn the_page_button_unsubscribes_and_returns_to_the_page() {
     assert_eq!(response.headers()["location"].to_str().unwrap(), path_of(&app, &unsubscribe));
     assert_eq!(app.status_of("button@example.org").await.as_deref(), Some("unsubscribed"));
 
-    let response = app.client.post(format!("{}/newsletter/unsubscribe?token=forged", app.address)).send().await.unwrap();
+    let response =
+        app.client.post(format!("{}/newsletter/unsubscribe?token=forged", app.address)).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 400);
 }
 
@@ -201,7 +209,10 @@ async fn a_pending_address_is_mailed_again_only_after_a_few_minutes() {
     app.subscribe(&[("email", "again@example.org")]).await;
     assert_eq!(app.count("mail_outbox").await, 1);
 
-    sqlx::query("UPDATE subscribers SET confirm_sent_at = '2026-01-01T00:00:00.000Z'").execute(&app.pool).await.unwrap();
+    sqlx::query("UPDATE subscribers SET confirm_sent_at = '2026-01-01T00:00:00.000Z'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     app.subscribe(&[("email", "again@example.org")]).await;
     assert_eq!(app.count("mail_outbox").await, 2);
     let received = sink.wait_for(2, Duration::from_secs(10)).await;
@@ -296,7 +307,11 @@ async fn the_trap_field_signs_nobody_up_but_looks_the_same() {
 async fn expired_and_forged_links_get_friendly_pages() {
     let sink = SmtpSink::start().await;
     let app = app_mailing_to(sink.url()).await;
-    for path in ["/newsletter/confirm?token=forged", "/newsletter/confirm", &format!("/newsletter/confirm?token={}", "a".repeat(64))] {
+    for path in [
+        "/newsletter/confirm?token=forged",
+        "/newsletter/confirm",
+        &format!("/newsletter/confirm?token={}", "a".repeat(64)),
+    ] {
         let (status, page) = app.get(path).await;
         assert_eq!(status, 400, "{path}");
         assert!(page.contains("This link doesn't work"), "{path}");
@@ -307,7 +322,10 @@ async fn expired_and_forged_links_get_friendly_pages() {
 
     app.subscribe(&[("email", "late@example.org")]).await;
     let confirm = link(&parse(&sink.wait_for(1, Duration::from_secs(10)).await[0]).text, &app, "/newsletter/confirm");
-    sqlx::query("UPDATE subscriber_tokens SET expires_at = '2026-01-01T00:00:00.000Z'").execute(&app.pool).await.unwrap();
+    sqlx::query("UPDATE subscriber_tokens SET expires_at = '2026-01-01T00:00:00.000Z'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let (status, page) = app.get(&path_of(&app, &confirm)).await;
     assert_eq!(status, 410);
     assert!(page.contains("This link has expired"), "{page}");
@@ -339,7 +357,12 @@ async fn mail_waits_in_the_outbox_until_the_smtp_server_is_back() {
     assert_eq!(received[0].to, ["patient@example.org"]);
     assert!(parse(&received[0]).subject.starts_with("Confirm"));
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while sqlx::query_scalar::<_, Option<String>>("SELECT sent_at FROM mail_outbox").fetch_one(&app.pool).await.unwrap().is_none() {
+    while sqlx::query_scalar::<_, Option<String>>("SELECT sent_at FROM mail_outbox")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+        .is_none()
+    {
         assert!(tokio::time::Instant::now() < deadline, "sent mail not marked as sent");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

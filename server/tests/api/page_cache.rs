@@ -7,7 +7,11 @@ use crate::helpers::{spawn_app_with, TestApp};
 
 const ARTICLE: &str = "/article/tram-timetable-app";
 
-async fn fetch(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (Option<String>, reqwest::header::HeaderMap, Vec<u8>) {
+async fn fetch(
+    app: &TestApp,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (Option<String>, reqwest::header::HeaderMap, Vec<u8>) {
     let mut request = app.client.get(format!("{}{path}", app.address));
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -41,7 +45,11 @@ async fn anonymous_readers_share_one_rendering_compressed_and_with_its_headers()
     assert_eq!(page(&app, &format!("{ARTICLE}?cpage=1")).await.0.as_deref(), Some("hit"));
     assert_eq!(page(&app, "/").await.0.as_deref(), Some("miss"));
     assert_eq!(page(&app, "/").await.0.as_deref(), Some("hit"));
-    for personal in [format!("{ARTICLE}?draft=0123456789abcdef0123456789abcdef"), "/?newsletter=sent".into(), "/search?q=tram".into()] {
+    for personal in [
+        format!("{ARTICLE}?draft=0123456789abcdef0123456789abcdef"),
+        "/?newsletter=sent".into(),
+        "/search?q=tram".into(),
+    ] {
         assert_eq!(page(&app, &personal).await.0, None, "{personal} is not cached");
         assert_eq!(page(&app, &personal).await.0, None, "{personal} is not cached");
     }
@@ -56,7 +64,12 @@ async fn a_commenters_page_is_their_own() {
         .client
         .post(format!("{}/api/comments/post", app.address))
         .header("Accept", "application/json")
-        .form(&[("article", "tram-timetable-app"), ("comment", body), ("author", "Ines"), ("email", "ines@example.org")])
+        .form(&[
+            ("article", "tram-timetable-app"),
+            ("comment", body),
+            ("author", "Ines"),
+            ("email", "ines@example.org"),
+        ])
         .send()
         .await
         .unwrap();
@@ -82,7 +95,12 @@ async fn an_approved_comment_reaches_the_next_reader_at_once() {
     page(&app, ARTICLE).await;
     assert_eq!(page(&app, ARTICLE).await.0.as_deref(), Some("hit"));
     let (status, _) = app
-        .post_comment(&[("article", "tram-timetable-app"), ("comment", "Fresh from the platform"), ("author", "Ola"), ("email", "ola@example.org")])
+        .post_comment(&[
+            ("article", "tram-timetable-app"),
+            ("comment", "Fresh from the platform"),
+            ("author", "Ola"),
+            ("email", "ola@example.org"),
+        ])
         .await;
     assert_eq!(status, 200);
     let (cache, html) = page(&app, ARTICLE).await;
@@ -96,7 +114,10 @@ async fn changes_written_by_another_process_show_within_a_moment() {
     page(&app, ARTICLE).await;
     // `server comments approve` and `server import` write beside the server: simulated here
     // by writing to the database without going through the server.
-    let id: i64 = sqlx::query_scalar("SELECT id FROM articles WHERE slug = 'tram-timetable-app'").fetch_one(&app.pool).await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM articles WHERE slug = 'tram-timetable-app'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     sqlx::query(
         "INSERT INTO comments (article_id, author_name, author_email, body, status, created_at, body_sha256) \
          VALUES (?, 'Moderated', 'm@example.org', 'Approved by the editor at the desk', 'approved', '2026-11-27T10:00:00Z', 'x')",
@@ -105,7 +126,11 @@ async fn changes_written_by_another_process_show_within_a_moment() {
     .execute(&app.pool)
     .await
     .unwrap();
-    sqlx::query("UPDATE articles SET title = 'Tram app corrected headline' WHERE id = ?").bind(id).execute(&app.pool).await.unwrap();
+    sqlx::query("UPDATE articles SET title = 'Tram app corrected headline' WHERE id = ?")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let mut html = String::new();
     for _ in 0..40 {
         html = page(&app, ARTICLE).await.1;

@@ -6,7 +6,10 @@ async fn front_page_lists_the_latest_articles_and_every_section() {
     let (status, html) = app.get("/").await;
     assert_eq!(status, 200);
     let newest: Vec<(String, String)> =
-        sqlx::query_as("SELECT slug, title FROM articles ORDER BY published_at DESC LIMIT 7").fetch_all(&app.pool).await.unwrap();
+        sqlx::query_as("SELECT slug, title FROM articles ORDER BY published_at DESC LIMIT 7")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
     for (slug, _) in &newest {
         assert!(html.contains(&format!("href=\"/article/{slug}\"")), "front page should link {slug}");
     }
@@ -42,8 +45,10 @@ async fn the_page_asks_for_the_assets_cargo_leptos_writes() {
 #[tokio::test]
 async fn comments_nest_replies_and_escape_reader_text() {
     let app = spawn_app().await;
-    let article_id: i64 =
-        sqlx::query_scalar("SELECT id FROM articles WHERE slug = 'tram-timetable-app'").fetch_one(&app.pool).await.unwrap();
+    let article_id: i64 = sqlx::query_scalar("SELECT id FROM articles WHERE slug = 'tram-timetable-app'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     let parent: i64 = sqlx::query_scalar(
         "INSERT INTO comments (article_id, author_name, author_email, body, created_at) \
          VALUES (?, '<b>Eve</b>', 'eve@example.org', '<script>alert(1)</script>\nsecond line', '2026-11-26T10:00:00Z') RETURNING id",
@@ -72,7 +77,10 @@ async fn comments_nest_replies_and_escape_reader_text() {
 
     let (_, html) = app.get("/article/tram-timetable-app").await;
     let html = html.replace("<!>", ""); // Leptos's hydration markers
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;<br>second line"), "reader text is escaped, lines kept");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;<br>second line"),
+        "reader text is escaped, lines kept"
+    );
     assert!(html.contains("&lt;b&gt;Eve&lt;/b&gt;"));
     assert!(!html.contains("buy now"), "spam is never shown");
     assert!(!html.contains("eve@example.org"), "e-mail addresses are never shown");
@@ -135,7 +143,9 @@ async fn bare_web_addresses_in_comments_become_safe_links() {
     let app = spawn_app().await;
     let (_, html) = app.get("/article/harbour-bridge-reopens").await;
     assert!(
-        html.contains("<a href=\"https://example.org/timetable\" rel=\"nofollow ugc noopener\">https://example.org/timetable</a>"),
+        html.contains(
+            "<a href=\"https://example.org/timetable\" rel=\"nofollow ugc noopener\">https://example.org/timetable</a>"
+        ),
         "the demo comment's address is linked"
     );
 }

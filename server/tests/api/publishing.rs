@@ -21,7 +21,8 @@ async fn spawn_public_app() -> TestApp {
 async fn fetch(app: &TestApp, path: &str) -> (u16, String, String) {
     let response = app.client.get(format!("{}{path}", app.address)).send().await.unwrap();
     let status = response.status().as_u16();
-    let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let content_type =
+        response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
     (status, content_type, response.text().await.unwrap())
 }
 
@@ -136,7 +137,11 @@ async fn a_section_has_its_own_feed_beside_its_page() {
     assert!(content_type.starts_with("text/html"), "{content_type}");
     assert!(html.contains(r#"<link href="/category/sport/feed.xml" rel="alternate" title="Sport — The Northfield Courier" type="application/rss+xml">"#), "the section page names its feed");
 
-    for missing in ["/category/no-such-section/feed.xml", "/category/Not_A_Slug/feed.xml", "/article/no-such-story/comments/feed.xml"] {
+    for missing in [
+        "/category/no-such-section/feed.xml",
+        "/category/Not_A_Slug/feed.xml",
+        "/article/no-such-story/comments/feed.xml",
+    ] {
         let (status, _, _) = fetch(&app, missing).await;
         assert_eq!(status, 404, "{missing}");
     }
@@ -145,8 +150,10 @@ async fn a_section_has_its_own_feed_beside_its_page() {
 #[tokio::test]
 async fn an_article_has_a_feed_of_its_newest_approved_comments() {
     let app = spawn_public_app().await;
-    let article_id: i64 =
-        sqlx::query_scalar("SELECT id FROM articles WHERE slug = 'tram-timetable-app'").fetch_one(&app.pool).await.unwrap();
+    let article_id: i64 = sqlx::query_scalar("SELECT id FROM articles WHERE slug = 'tram-timetable-app'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     sqlx::query(
         "INSERT INTO comments (article_id, author_name, author_email, body, status, created_at) \
          VALUES (?, 'Spammer', 's@example.org', 'buy now', 'spam', '2026-11-27T12:00:00Z'), \
@@ -192,7 +199,8 @@ async fn the_sitemap_lists_every_page_with_lastmod_and_robots_points_at_it() {
         .split("<url>")
         .skip(1)
         .map(|u| {
-            let between = |open: &str, close: &str| u.split(open).nth(1).unwrap().split(close).next().unwrap().to_owned();
+            let between =
+                |open: &str, close: &str| u.split(open).nth(1).unwrap().split(close).next().unwrap().to_owned();
             (between("<loc>", "</loc>"), between("<lastmod>", "</lastmod>"))
         })
         .collect();
@@ -246,22 +254,33 @@ async fn an_article_head_has_every_tag_crawlers_and_social_networks_read() {
     let url = format!("{SITE}/article/harbour-bridge-reopens");
     let title = "Harbour Bridge Reopens After Two-Year Rebuild";
     assert!(head.contains(&format!("<title>{title} — The Northfield Courier</title>")));
-    let summary: String = sqlx::query_scalar("SELECT summary FROM articles WHERE slug = 'harbour-bridge-reopens'").fetch_one(&app.pool).await.unwrap();
+    let summary: String = sqlx::query_scalar("SELECT summary FROM articles WHERE slug = 'harbour-bridge-reopens'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(one(head, "name", "description"), summary);
     assert!(head.contains(&format!("<link href=\"{url}\" rel=\"canonical\">")));
     assert_eq!(one(head, "property", "og:type"), "article");
     assert_eq!(one(head, "property", "og:title"), title);
     assert_eq!(one(head, "property", "og:url"), url);
     assert_eq!(one(head, "property", "og:description"), summary);
-    assert_eq!(one(head, "property", "og:image"), format!("{SITE}/media/harbour-bridge.png"), "the article's own picture");
+    assert_eq!(
+        one(head, "property", "og:image"),
+        format!("{SITE}/media/harbour-bridge.png"),
+        "the article's own picture"
+    );
     assert_eq!(one(head, "property", "og:site_name"), "The Northfield Courier");
     assert_eq!(one(head, "property", "article:published_time"), "2026-11-20T08:30:00Z");
     assert_eq!(one(head, "property", "article:modified_time"), "2026-11-20T08:30:00Z");
     assert_eq!(one(head, "property", "article:section"), "City");
     assert_eq!(meta(head, "property", "article:tag"), ["harbour", "infrastructure", "transport"]);
     assert_eq!(one(head, "name", "twitter:card"), "summary_large_image");
-    assert!(head.contains(r#"<link rel="alternate" type="application/rss+xml" title="The Northfield Courier" href="/feed.xml">"#));
-    assert!(head.contains(r#"<link rel="alternate" type="application/atom+xml" title="The Northfield Courier" href="/atom.xml">"#));
+    assert!(head.contains(
+        r#"<link rel="alternate" type="application/rss+xml" title="The Northfield Courier" href="/feed.xml">"#
+    ));
+    assert!(head.contains(
+        r#"<link rel="alternate" type="application/atom+xml" title="The Northfield Courier" href="/atom.xml">"#
+    ));
     assert!(head.contains(r#"href="/article/harbour-bridge-reopens/comments/feed.xml""#), "its comments feed");
 
     let ld = json_ld(head);
@@ -295,7 +314,11 @@ fn json_ld(head: &str) -> serde_json::Value {
 async fn a_hostile_headline_cannot_break_out_of_the_head() {
     let app = spawn_public_app().await;
     let hostile = r#"Bridge </title></script><script>alert(1)</script> "quoted" & <b>bold</b>"#;
-    sqlx::query("UPDATE articles SET title = ? WHERE slug = 'tram-timetable-app'").bind(hostile).execute(&app.pool).await.unwrap();
+    sqlx::query("UPDATE articles SET title = ? WHERE slug = 'tram-timetable-app'")
+        .bind(hostile)
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let (status, html) = app.get("/article/tram-timetable-app").await;
     assert_eq!(status, 200);
     let head = head(&html);
@@ -317,7 +340,10 @@ async fn lists_have_their_own_titles_descriptions_and_canonicals() {
     assert_eq!(one(front, "property", "og:image"), format!("{SITE}/social-card.png"), "the site's default card");
     assert_eq!(one(front, "property", "og:image:width"), "1200");
 
-    sqlx::query("UPDATE articles SET category_id = (SELECT id FROM categories WHERE slug = 'city')").execute(&app.pool).await.unwrap();
+    sqlx::query("UPDATE articles SET category_id = (SELECT id FROM categories WHERE slug = 'city')")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let (_, html) = app.get("/category/city?page=2").await;
     let city = head(&html);
     assert!(city.contains("<title>City — page 2 — The Northfield Courier</title>"), "{city}");

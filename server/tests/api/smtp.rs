@@ -37,11 +37,8 @@ impl SmtpSink {
     }
 
     fn start_on(listener: TcpListener) -> SmtpSink {
-        let sink = SmtpSink {
-            port: listener.local_addr().unwrap().port(),
-            received: Arc::default(),
-            arrived: Arc::default(),
-        };
+        let sink =
+            SmtpSink { port: listener.local_addr().unwrap().port(), received: Arc::default(), arrived: Arc::default() };
         let accepting = sink.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {

@@ -33,11 +33,7 @@ fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-async fn named_id(
-    tx: &mut SqliteConnection,
-    table: &str,
-    name: &str,
-) -> Result<i64, UpsertError> {
+async fn named_id(tx: &mut SqliteConnection, table: &str, name: &str) -> Result<i64, UpsertError> {
     let slug = Slug::from_name(name).ok_or_else(|| UpsertError::BadName(name.to_owned()))?;
     // `table` is one of our own constants, never input.
     let sql = format!(
@@ -70,10 +66,7 @@ struct StoredArticle {
 
 /// Inserts the article or, when its slug exists, updates it in place (same id, so comments
 /// stay attached). An article identical to the stored one is left alone. Returns the id.
-pub async fn upsert_article(
-    tx: &mut SqliteConnection,
-    article: &NewArticle,
-) -> Result<(i64, Change), UpsertError> {
+pub async fn upsert_article(tx: &mut SqliteConnection, article: &NewArticle) -> Result<(i64, Change), UpsertError> {
     let author_id = named_id(tx, "authors", &article.author).await?;
     let category_id = named_id(tx, "categories", &article.category).await?;
     let mut tag_ids = Vec::with_capacity(article.tags.len());

@@ -55,7 +55,8 @@ struct LinkRow {
 }
 
 pub async fn categories(db: &Db) -> sqlx::Result<Vec<CategoryLink>> {
-    let rows: Vec<LinkRow> = sqlx::query_as("SELECT slug, name FROM categories ORDER BY name").fetch_all(db.read()).await?;
+    let rows: Vec<LinkRow> =
+        sqlx::query_as("SELECT slug, name FROM categories ORDER BY name").fetch_all(db.read()).await?;
     Ok(rows.into_iter().map(|r| CategoryLink { slug: r.slug, name: r.name }).collect())
 }
 
@@ -129,7 +130,10 @@ impl Listing {
 
 pub async fn count_listed(db: &Db, listing: Listing) -> sqlx::Result<i64> {
     let (condition, id) = listing.condition();
-    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM articles a WHERE {condition}")).bind(id).fetch_one(db.read()).await
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM articles a WHERE {condition}"))
+        .bind(id)
+        .fetch_one(db.read())
+        .await
 }
 
 /// A page of a listing, newest first.

@@ -48,7 +48,11 @@ async fn upsert_is_idempotent_and_updates_in_place() {
     edited.title = "A better title".into();
     edited.tags = vec!["harbour".into()];
     edited.image = Some("/media/a.png".into());
-    assert_eq!(upsert_with_change(&pool, &edited).await, (id, Change::Updated), "editing keeps the id (and the comments)");
+    assert_eq!(
+        upsert_with_change(&pool, &edited).await,
+        (id, Change::Updated),
+        "editing keeps the id (and the comments)"
+    );
     let stored = article_by_slug(&pool, &a.slug).await.unwrap().unwrap();
     assert_eq!(stored.card.title, "A better title");
     assert_eq!(stored.tags, vec![TagLink { slug: Slug::parse("harbour").unwrap(), name: "harbour".into() }]);

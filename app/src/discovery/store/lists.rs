@@ -36,12 +36,7 @@ pub async fn related(db: &Db, id: i64, limit: usize) -> sqlx::Result<Vec<(i64, T
 
 /// Up to `limit` stories whose text is most like this one's (FTS5 bm25 over the words that
 /// describe it best), leaving out `shown` (e.g. the Related list) so the lists differ.
-pub async fn more_like_this(
-    db: &Db,
-    id: i64,
-    shown: &[i64],
-    limit: usize,
-) -> sqlx::Result<Vec<(i64, Teaser)>> {
+pub async fn more_like_this(db: &Db, id: i64, shown: &[i64], limit: usize) -> sqlx::Result<Vec<(i64, Teaser)>> {
     let mut skip = shown.to_vec();
     skip.push(id);
     let mut found = Vec::new();

@@ -71,7 +71,8 @@ pub(super) async fn top_up(
             rows
         }
         None => {
-            let sql = format!("SELECT {TEASER_COLUMNS} FROM articles a ORDER BY a.published_at DESC, a.id DESC LIMIT ?");
+            let sql =
+                format!("SELECT {TEASER_COLUMNS} FROM articles a ORDER BY a.published_at DESC, a.id DESC LIMIT ?");
             sqlx::query(&sql).bind(wanted).fetch_all(db.read()).await?
         }
     };

@@ -16,18 +16,53 @@ async fn pool() -> (Db, tempfile::TempDir) {
 
 /// Twelve stories on four subjects, each subject in its own words.
 const STORIES: &[(&str, &str, &[&str], &str)] = &[
-    ("bridge-reopens", "City", &["harbour", "transport"], "Harbour bridge reopens to buses and cyclists after girders were replaced"),
-    ("bridge-tolls", "City", &["harbour", "transport", "council"], "Council rules out tolls on the rebuilt harbour bridge girders"),
-    ("ferry-timetable", "City", &["harbour", "transport"], "Ferry timetable changes as bridge traffic returns to the quay"),
+    (
+        "bridge-reopens",
+        "City",
+        &["harbour", "transport"],
+        "Harbour bridge reopens to buses and cyclists after girders were replaced",
+    ),
+    (
+        "bridge-tolls",
+        "City",
+        &["harbour", "transport", "council"],
+        "Council rules out tolls on the rebuilt harbour bridge girders",
+    ),
+    (
+        "ferry-timetable",
+        "City",
+        &["harbour", "transport"],
+        "Ferry timetable changes as bridge traffic returns to the quay",
+    ),
     ("bus-lanes", "City", &["transport", "council"], "New bus lanes planned for the ring road and the bridge approach"),
     ("cup-semi-final", "Sport", &["football"], "Athletic reach the cup semi final after a late penalty at Marsh Lane"),
     ("girls-league", "Sport", &["football", "schools"], "Girls football league kicks off with twelve school teams"),
     ("regatta", "Sport", &["rowing", "harbour"], "Regatta crews race the estuary tide past the harbour wall"),
-    ("library-reopens", "Culture", &["libraries", "books"], "Central library reopens with a larger children's reading room"),
-    ("bookshop-fifty", "Culture", &["books", "shops"], "Tanners Row bookshop marks fifty years of reading and readings"),
-    ("jazz-festival", "Culture", &["music", "harbour"], "Jazz festival returns to harbour stages for a twentieth summer"),
+    (
+        "library-reopens",
+        "Culture",
+        &["libraries", "books"],
+        "Central library reopens with a larger children's reading room",
+    ),
+    (
+        "bookshop-fifty",
+        "Culture",
+        &["books", "shops"],
+        "Tanners Row bookshop marks fifty years of reading and readings",
+    ),
+    (
+        "jazz-festival",
+        "Culture",
+        &["music", "harbour"],
+        "Jazz festival returns to harbour stages for a twentieth summer",
+    ),
     ("comet-night", "Science", &["astronomy"], "Comet viewing night draws telescopes and families to the hill"),
-    ("salt-marsh", "Science", &["estuary", "climate"], "Salt marsh study finds the estuary mud stores more carbon than forest"),
+    (
+        "salt-marsh",
+        "Science",
+        &["estuary", "climate"],
+        "Salt marsh study finds the estuary mud stores more carbon than forest",
+    ),
 ];
 
 async fn seed(pool: &Db) -> HashMap<String, i64> {
@@ -35,7 +70,9 @@ async fn seed(pool: &Db) -> HashMap<String, i64> {
     let mut tx = pool.write().await.unwrap();
     for (day, (slug, category, tags, title)) in STORIES.iter().enumerate() {
         let at = Utc.with_ymd_and_hms(2026, 10, 1 + day as u32, 9, 0, 0).unwrap();
-        let body = format!("<p>{title}.</p><p>Readers wrote to the <em>Courier</em> about {title}, and about what comes next.</p>");
+        let body = format!(
+            "<p>{title}.</p><p>Readers wrote to the <em>Courier</em> about {title}, and about what comes next.</p>"
+        );
         let article = NewArticle {
             slug: Slug::parse(slug).unwrap(),
             title: title.to_string(),
@@ -105,7 +142,10 @@ async fn more_like_this_follows_the_words() {
     assert!(["bridge-tolls", "ferry-timetable", "bus-lanes"].contains(&similar[0].1.slug.as_str()), "{similar:?}");
     let similar = more_like_this(&pool, ids["library-reopens"], &[], 5).await.unwrap();
     assert_eq!(similar[0].1.slug.as_str(), "bookshop-fifty", "reading");
-    assert_eq!(frequent_words("The bridge, the bridge", "harbour", "and")[..2], [("bridge".into(), 8), ("harbour".into(), 2)]);
+    assert_eq!(
+        frequent_words("The bridge, the bridge", "harbour", "and")[..2],
+        [("bridge".into(), 8), ("harbour".into(), 2)]
+    );
 }
 
 #[tokio::test]
@@ -137,19 +177,42 @@ async fn search_ranks_highlights_and_survives_hostile_input() {
     seed(&pool).await;
     let (total, hits) = search(&pool, &SearchQuery::parse("BRIDGE girders"), 10, 0).await.unwrap();
     assert_eq!(total, 2);
-    assert_eq!(hits[0].title.iter().filter(|p| p.hit).map(|p| p.text.as_str()).collect::<Vec<_>>(), ["bridge", "girders"]);
+    assert_eq!(
+        hits[0].title.iter().filter(|p| p.hit).map(|p| p.text.as_str()).collect::<Vec<_>>(),
+        ["bridge", "girders"]
+    );
     assert!(hits[0].snippet.iter().any(|p| p.hit));
     let (_, page_two) = search(&pool, &SearchQuery::parse("bridge"), 2, 2).await.unwrap();
     assert_eq!(page_two.len(), 2, "pagination");
     let hostile = [
-        "\"", "\"unbalanced", "NEAR(bridge harbour)", "bridge*", "* OR *", "bridge OR", "AND", "NOT bridge",
-        "title:bridge", "^bridge", "'; DROP TABLE articles; --", "<script>alert(1)</script>", "\u{E000}x\u{E001}",
-        "\0", "((((", "-bridge", "+", "{title summary}: bridge",
+        "\"",
+        "\"unbalanced",
+        "NEAR(bridge harbour)",
+        "bridge*",
+        "* OR *",
+        "bridge OR",
+        "AND",
+        "NOT bridge",
+        "title:bridge",
+        "^bridge",
+        "'; DROP TABLE articles; --",
+        "<script>alert(1)</script>",
+        "\u{E000}x\u{E001}",
+        "\0",
+        "((((",
+        "-bridge",
+        "+",
+        "{title summary}: bridge",
     ];
-    for raw in hostile.iter().map(|s| s.to_string()).chain([format!("bridge {}", "a".repeat(2000)), "é".repeat(2000)]) {
+    for raw in hostile.iter().map(|s| s.to_string()).chain([format!("bridge {}", "a".repeat(2000)), "é".repeat(2000)])
+    {
         search(&pool, &SearchQuery::parse(&raw), 10, 0).await.unwrap_or_else(|e| panic!("{raw:?}: {e}"));
     }
-    assert_eq!(search(&pool, &SearchQuery::parse("NEAR(bridge harbour)"), 10, 0).await.unwrap().0, 0, "NEAR is a word here");
+    assert_eq!(
+        search(&pool, &SearchQuery::parse("NEAR(bridge harbour)"), 10, 0).await.unwrap().0,
+        0,
+        "NEAR is a word here"
+    );
 }
 
 #[test]

@@ -32,7 +32,7 @@ pub async fn most_viewed(db: &Db, since_day: &str, limit: usize) -> sqlx::Result
          ORDER BY v.views DESC, a.id DESC"
     );
     let rows = sqlx::query(&sql).bind(since_day).bind(limit as i64).fetch_all(db.read()).await?;
-    Ok(teasers(&rows)?)
+    teasers(&rows)
 }
 
 /// Popular: the most-read stories of the seven days up to `today`; when fewer than `limit`

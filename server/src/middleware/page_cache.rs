@@ -173,7 +173,8 @@ pub async fn serve(cache: PageCache, request: Request, next: Next) -> Response {
     };
     let cached = cache.get(&key);
     // A page that depends on cookies, asked for with cookies: this reader's own.
-    if cached.as_ref().is_some_and(|(page, _)| page.varies_on_cookie) && request.headers().contains_key(header::COOKIE) {
+    if cached.as_ref().is_some_and(|(page, _)| page.varies_on_cookie) && request.headers().contains_key(header::COOKIE)
+    {
         return forget_article_header(cache.app(request, next).await);
     }
     let rendering = match cached {
@@ -271,9 +272,7 @@ fn cache_key(request: &Request) -> Option<Key> {
     // A page number is the only query every reader may share; others carry a reader's own
     // draft, form message or typed value.
     if let Some(query) = uri.query() {
-        let shared = query
-            .split('&')
-            .all(|pair| matches!(pair.split('=').next(), Some("cpage" | "page")));
+        let shared = query.split('&').all(|pair| matches!(pair.split('=').next(), Some("cpage" | "page")));
         if !shared {
             return None;
         }
@@ -287,7 +286,8 @@ fn cache_key(request: &Request) -> Option<Key> {
 /// is stored under it, so a difference in tie-breaking costs a miss, never a wrong body.)
 fn negotiated_encoding(headers: &HeaderMap) -> &'static str {
     let mut best = ("identity", 1u16, 0u8);
-    let accepted = headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
+    let accepted =
+        headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
     for item in accepted.take(32) {
         let mut parts = item.split(';');
         let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
@@ -317,10 +317,7 @@ fn storable(response: &Response, encoding: &str) -> bool {
         && !header_has(header::CACHE_CONTROL, "private")
         && !header_has(header::CACHE_CONTROL, "no-store")
         && !headers.contains_key(header::SET_COOKIE)
-        && headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.starts_with("text/html"))
+        && headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"))
 }
 
 fn forget_article_header(mut response: Response) -> Response {

@@ -1,5 +1,5 @@
-//! Publishing: articles as Markdown files with YAML front matter, parsed, checked and upserted
-//! by slug. The `import` command and the demo seeding of a fresh database both go through here.
+//! Article files: Markdown with YAML front matter, parsed, checked and upserted by slug. The
+//! `import` command and the demo seeding of a fresh database both go through here.
 
 use std::{
     collections::HashMap,
@@ -14,7 +14,7 @@ use app::db::Db;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
-use crate::markdown::{self, SiteFiles};
+use super::markdown::{self, SiteFiles};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,28 +73,34 @@ fn split_front_matter(text: &str) -> Option<(&str, &str)> {
 /// A social-card image must be a site path or an http(s) URL, so it can be made absolute.
 fn parse_image(raw: &str) -> Option<String> {
     let raw = raw.trim();
-    let ok = (raw.starts_with('/') && !raw.starts_with("//")) || raw.starts_with("https://") || raw.starts_with("http://");
+    let ok =
+        (raw.starts_with('/') && !raw.starts_with("//")) || raw.starts_with("https://") || raw.starts_with("http://");
     (ok && !raw.contains(char::is_whitespace) && !raw.contains(['"', '<', '>'])).then(|| raw.to_owned())
 }
 
 /// Parses one article file. `path` is only used in messages; `files` is where images are sized.
 pub fn parse_article(path: &Path, text: &str, files: SiteFiles) -> Result<ParsedFile, FileError> {
     let fail = |problem: String| FileError { path: path.to_owned(), problem };
-    let (yaml, body) = split_front_matter(text)
-        .ok_or_else(|| fail("no front matter: the file must start with a `---` line and close it with another".into()))?;
+    let (yaml, body) = split_front_matter(text).ok_or_else(|| {
+        fail("no front matter: the file must start with a `---` line and close it with another".into())
+    })?;
     let fm: FrontMatter = serde_yaml::from_str(yaml).map_err(|e| fail(format!("front matter: {e}")))?;
     let slug = Slug::parse(&fm.slug)
         .ok_or_else(|| fail(format!("slug {:?} must be lowercase letters, digits and single hyphens", fm.slug)))?;
     let published_at =
         parse_date(&fm.date).ok_or_else(|| fail(format!("date {:?} is neither RFC 3339 nor YYYY-MM-DD", fm.date)))?;
     let updated_at = match &fm.updated {
-        Some(raw) => parse_date(raw).ok_or_else(|| fail(format!("updated {raw:?} is neither RFC 3339 nor YYYY-MM-DD")))?,
+        Some(raw) => {
+            parse_date(raw).ok_or_else(|| fail(format!("updated {raw:?} is neither RFC 3339 nor YYYY-MM-DD")))?
+        }
         None => published_at,
     };
     if updated_at < published_at {
         return Err(fail(format!("updated ({}) is before date ({})", fm.updated.unwrap_or_default(), fm.date)));
     }
-    for (field, value) in [("title", &fm.title), ("author", &fm.author), ("category", &fm.category), ("summary", &fm.summary)] {
+    for (field, value) in
+        [("title", &fm.title), ("author", &fm.author), ("category", &fm.category), ("summary", &fm.summary)]
+    {
         if value.trim().is_empty() {
             return Err(fail(format!("{field} is empty")));
         }
@@ -108,7 +114,10 @@ pub fn parse_article(path: &Path, text: &str, files: SiteFiles) -> Result<Parsed
         return Err(fail(format!("tag {tag:?} needs at least one letter or digit for its page address")));
     }
     let image = match &fm.image {
-        Some(raw) => Some(parse_image(raw).ok_or_else(|| fail(format!("image {raw:?} must be a site path (/media/x.png) or an http(s) URL")))?),
+        Some(raw) => Some(
+            parse_image(raw)
+                .ok_or_else(|| fail(format!("image {raw:?} must be a site path (/media/x.png) or an http(s) URL")))?,
+        ),
         None => None,
     };
     if body.trim().is_empty() {
@@ -208,47 +217,13 @@ pub async fn import(db: &Db, paths: &[PathBuf], files: SiteFiles<'_>) -> anyhow:
                     articles::Change::Unchanged => report.unchanged.push(file.path),
                 }
             }
-            Err(articles::UpsertError::Database(e)) => return Err(e).context(format!("importing {}", file.path.display())),
+            Err(articles::UpsertError::Database(e)) => {
+                return Err(e).context(format!("importing {}", file.path.display()))
+            }
             Err(e) => report.errors.push(FileError { path: file.path, problem: e.to_string() }),
         }
     }
     Ok(report)
-}
-
-/// `server import <DIR|FILE>…`: prints one line per file, every warning and every bad file;
-/// fails (exit status 1) when any file could not be imported.
-pub async fn run(args: &[String]) -> anyhow::Result<()> {
-    if args.is_empty() || args.iter().any(|a| a.starts_with('-')) {
-        anyhow::bail!("usage: server import <DIR|FILE>…  (Markdown files with YAML front matter; see README)");
-    }
-    let config = crate::config::Config::from_env()?;
-    let targets: Vec<PathBuf> = args.iter().map(PathBuf::from).collect();
-    let paths = markdown_files(&targets)?;
-    let db = Db::connect(&config.database_url).await?;
-    let site_root = PathBuf::from(&*config.leptos.site_root);
-    let report = import(&db, &paths, SiteFiles(Some(&site_root))).await?;
-    for (label, list) in [("created", &report.created), ("updated", &report.updated), ("unchanged", &report.unchanged)] {
-        for path in list {
-            println!("{label:9} {}", path.display());
-        }
-    }
-    for warning in &report.warnings {
-        eprintln!("warning: {warning}");
-    }
-    for error in &report.errors {
-        eprintln!("error: {error}");
-    }
-    println!(
-        "{} created, {} updated, {} unchanged, {} failed",
-        report.created.len(),
-        report.updated.len(),
-        report.unchanged.len(),
-        report.errors.len()
-    );
-    if !report.errors.is_empty() {
-        anyhow::bail!("{} of {} files could not be imported", report.errors.len(), paths.len());
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -284,8 +259,10 @@ mod tests {
 
     #[test]
     fn reads_rfc3339_dates_updated_and_image() {
-        let text = GOOD
-            .replace("date: 2026-11-20", "date: 2026-11-20T08:30:00+01:00\nupdated: 2026-11-21\nimage: /media/bridge.png");
+        let text = GOOD.replace(
+            "date: 2026-11-20",
+            "date: 2026-11-20T08:30:00+01:00\nupdated: 2026-11-21\nimage: /media/bridge.png",
+        );
         let a = parse(&text).unwrap().article;
         assert_eq!(a.published_at.to_rfc3339(), "2026-11-20T07:30:00+00:00");
         assert_eq!(a.updated_at.to_rfc3339(), "2026-11-21T00:00:00+00:00");
@@ -356,14 +333,18 @@ mod tests {
         let paths = [file.clone(), bad.clone()];
 
         let first = import(&pool, &paths, SiteFiles(None)).await.unwrap();
-        assert_eq!(first.created, [file.clone()]);
+        assert_eq!(first.created, std::slice::from_ref(&file));
         assert_eq!(first.errors.len(), 1);
         assert_eq!(first.errors[0].path, bad, "the bad file is named and imports nothing");
         let second = import(&pool, &paths, SiteFiles(None)).await.unwrap();
         assert_eq!((second.created.len(), second.updated.len(), second.unchanged.len()), (0, 0, 1));
 
-        std::fs::write(&file, GOOD.replace("A Title", "A Better Title").replace("[harbour, transport]", "[harbour, ferries]")).unwrap();
-        let third = import(&pool, &[file.clone()], SiteFiles(None)).await.unwrap();
+        std::fs::write(
+            &file,
+            GOOD.replace("A Title", "A Better Title").replace("[harbour, transport]", "[harbour, ferries]"),
+        )
+        .unwrap();
+        let third = import(&pool, std::slice::from_ref(&file), SiteFiles(None)).await.unwrap();
         assert_eq!(third.updated, [file]);
         let stored = articles::article_by_slug(&pool, &Slug::parse("a-title").unwrap()).await.unwrap().unwrap();
         assert_eq!(stored.card.title, "A Better Title");
@@ -378,8 +359,8 @@ mod tests {
         let pool = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
         let file = dir.path().join("pic.md");
         std::fs::write(&file, format!("{GOOD}\n![](https://cdn.example.org/pic.jpg)\n")).unwrap();
-        let report = import(&pool, &[file.clone()], SiteFiles(None)).await.unwrap();
-        assert_eq!(report.created, [file.clone()], "a warning does not stop the import");
+        let report = import(&pool, std::slice::from_ref(&file), SiteFiles(None)).await.unwrap();
+        assert_eq!(report.created, std::slice::from_ref(&file), "a warning does not stop the import");
         assert!(
             report.warnings.iter().any(|w| w.starts_with(&file.display().to_string()) && w.contains("no alt text")),
             "{:?}",

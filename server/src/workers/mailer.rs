@@ -1,4 +1,4 @@
-//! The mail worker: drains the outbox over SMTP (or into `.eml` files when no SMTP server is
+//! The mailer, a background worker: drains the outbox over SMTP (or into `.eml` files when no SMTP server is
 //! configured), retrying failures with backoff. Requests never wait for it.
 
 use std::{path::PathBuf, time::Duration};
@@ -43,10 +43,15 @@ impl Transport {
             Transport::Smtp(smtp) => smtp.send_raw(&envelope, &mail.message).await.map(drop).map_err(|e| e.to_string()),
             Transport::Files(dir) => {
                 tokio::fs::create_dir_all(dir).await.map_err(|e| format!("{}: {e}", dir.display()))?;
-                let id = AsyncFileTransport::<Tokio1Executor>::new(dir).send_raw(&envelope, &mail.message).await.map_err(|e| e.to_string())?;
+                let id = AsyncFileTransport::<Tokio1Executor>::new(dir)
+                    .send_raw(&envelope, &mail.message)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 let file = dir.join(format!("{id}.eml"));
                 match &mail.action_url {
-                    Some(url) => tracing::info!(to = %mail.recipient, file = %file.display(), link = %url, "mail written (no SMTP_URL)"),
+                    Some(url) => {
+                        tracing::info!(to = %mail.recipient, file = %file.display(), link = %url, "mail written (no SMTP_URL)")
+                    }
                     None => tracing::info!(to = %mail.recipient, file = %file.display(), "mail written (no SMTP_URL)"),
                 }
                 Ok(())

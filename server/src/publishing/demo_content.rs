@@ -9,8 +9,8 @@ use app::comments::store as comments;
 use app::db::Db;
 use serde::Deserialize;
 
-use crate::import::{self, parse_date};
-use crate::markdown::SiteFiles;
+use super::article_files::{self, parse_date};
+use super::markdown::SiteFiles;
 
 #[derive(Debug, Deserialize)]
 struct AuthorFile {
@@ -34,7 +34,7 @@ struct CommentFile {
 /// `comments.yaml`). A database that already has articles is never touched. Returns whether
 /// it seeded.
 pub async fn seed_if_empty(db: &Db, dir: &Path, files: SiteFiles<'_>) -> anyhow::Result<bool> {
-    let (articles_to_add, bad) = import::read_files(&import::markdown_files(&[dir.to_owned()])?, files);
+    let (articles_to_add, bad) = article_files::read_files(&article_files::markdown_files(&[dir.to_owned()])?, files);
     if !bad.is_empty() {
         let list: Vec<String> = bad.iter().map(ToString::to_string).collect();
         anyhow::bail!("demo content has broken files:\n{}", list.join("\n"));
@@ -61,9 +61,14 @@ pub async fn seed_if_empty(db: &Db, dir: &Path, files: SiteFiles<'_>) -> anyhow:
     }
     let mut comment_ids = HashMap::new();
     for c in &demo_comments {
-        let article_id = *ids.get(&c.article).with_context(|| format!("comments.yaml: {}: no article {:?}", c.id, c.article))?;
+        let article_id =
+            *ids.get(&c.article).with_context(|| format!("comments.yaml: {}: no article {:?}", c.id, c.article))?;
         let parent_id = match &c.parent {
-            Some(p) => Some(*comment_ids.get(p).with_context(|| format!("comments.yaml: {}: parent {p:?} must come first", c.id))?),
+            Some(p) => Some(
+                *comment_ids
+                    .get(p)
+                    .with_context(|| format!("comments.yaml: {}: parent {p:?} must come first", c.id))?,
+            ),
             None => None,
         };
         let created_at = parse_date(&c.date).with_context(|| format!("comments.yaml: {}: bad date", c.id))?;
@@ -83,7 +88,12 @@ pub async fn seed_if_empty(db: &Db, dir: &Path, files: SiteFiles<'_>) -> anyhow:
         comment_ids.insert(c.id.clone(), id);
     }
     tx.commit().await?;
-    tracing::info!(articles = articles_to_add.len(), comments = demo_comments.len(), "seeded demo content from {}", dir.display());
+    tracing::info!(
+        articles = articles_to_add.len(),
+        comments = demo_comments.len(),
+        "seeded demo content from {}",
+        dir.display()
+    );
     Ok(true)
 }
 

@@ -41,8 +41,12 @@ impl Assets {
 
 pub fn handler(
     assets: Assets,
-    app: impl Fn(Uri, State<LeptosOptions>, Request) -> Pin<Box<dyn Future<Output = Response> + Send>> + Clone + Send + 'static,
-) -> impl Fn(Uri, State<LeptosOptions>, Request) -> Pin<Box<dyn Future<Output = Response> + Send>> + Clone + Send + 'static {
+    app: impl Fn(Uri, State<LeptosOptions>, Request) -> Pin<Box<dyn Future<Output = Response> + Send>>
+        + Clone
+        + Send
+        + 'static,
+) -> impl Fn(Uri, State<LeptosOptions>, Request) -> Pin<Box<dyn Future<Output = Response> + Send>> + Clone + Send + 'static
+{
     move |uri: Uri, state: State<LeptosOptions>, request: Request| {
         let assets = assets.clone();
         let app = app.clone();

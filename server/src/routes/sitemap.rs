@@ -17,7 +17,7 @@ use axum::{
 };
 use quick_xml::escape::escape;
 
-use crate::feeds::{FeedError, Publication};
+use super::feeds::{FeedError, Publication};
 use app::core::SiteUrl;
 
 /// Addresses per sitemap file (the sitemaps.org limit).
@@ -33,8 +33,11 @@ const FRESH_FOR: Duration = Duration::from_secs(60);
 struct Sitemaps {
     publication: Publication,
     /// The last listing and when it was made; the lock also lets one request at a time list.
-    cache: Arc<tokio::sync::Mutex<Option<(Instant, Arc<Vec<SitemapEntry>>)>>>,
+    cache: Arc<tokio::sync::Mutex<Option<Listing>>>,
 }
+
+/// A sitemap listing and when it was made.
+type Listing = (Instant, Arc<Vec<SitemapEntry>>);
 
 impl Sitemaps {
     async fn entries(&self) -> sqlx::Result<Arc<Vec<SitemapEntry>>> {
@@ -98,14 +101,20 @@ pub fn sitemap_xml(site: &SiteUrl, entries: &[SitemapEntry], per_file: usize) ->
     for (i, chunk) in entries.chunks(per_file).enumerate() {
         let lastmod = chunk.iter().map(|e| e.lastmod.as_str()).max().unwrap_or_default();
         let loc = site.join(&format!("/sitemap/{}.xml", i + 1));
-        xml.push_str(&format!("  <sitemap><loc>{}</loc><lastmod>{}</lastmod></sitemap>\n", escape(&loc), escape(lastmod)));
+        xml.push_str(&format!(
+            "  <sitemap><loc>{}</loc><lastmod>{}</lastmod></sitemap>\n",
+            escape(&loc),
+            escape(lastmod)
+        ));
     }
     xml.push_str("</sitemapindex>\n");
     xml
 }
 
 pub fn urlset(site: &SiteUrl, entries: &[SitemapEntry]) -> String {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for e in entries {
         let loc = site.join(&e.path);
         xml.push_str(&format!("  <url><loc>{}</loc><lastmod>{}</lastmod></url>\n", escape(&loc), escape(&e.lastmod)));
@@ -119,7 +128,9 @@ mod tests {
     use super::*;
 
     fn entries(n: usize) -> Vec<SitemapEntry> {
-        (1..=n).map(|i| SitemapEntry { path: format!("/article/a{i}"), lastmod: format!("2026-11-{i:02}T00:00:00Z") }).collect()
+        (1..=n)
+            .map(|i| SitemapEntry { path: format!("/article/a{i}"), lastmod: format!("2026-11-{i:02}T00:00:00Z") })
+            .collect()
     }
 
     fn site() -> SiteUrl {

@@ -123,7 +123,10 @@ mod tests {
 
     #[test]
     fn renders_markdown() {
-        let html = render_plain("# Head\n\nSome *text* and a [link](https://example.org/a).\n\n> quoted\n\n| a |\n|---|\n| 1 |\n").html;
+        let html = render_plain(
+            "# Head\n\nSome *text* and a [link](https://example.org/a).\n\n> quoted\n\n| a |\n|---|\n| 1 |\n",
+        )
+        .html;
         assert!(html.contains("<h1>Head</h1>"), "{html}");
         assert!(html.contains("<em>text</em>"), "{html}");
         assert!(html.contains("<a href=\"https://example.org/a\" rel=\"noopener noreferrer\">link</a>"), "{html}");
@@ -162,7 +165,8 @@ mod tests {
         png.extend_from_slice(&[0, 0, 0, 3, 0, 0, 0, 2, 8, 2, 0, 0, 0, 0, 0, 0, 0]);
         std::fs::write(dir.path().join("media/pic.png"), png).unwrap();
         let files = SiteFiles(Some(dir.path()));
-        let markdown = "![The bridge at dawn](/media/pic.png)\n\nSecond.\n\nThird.\n\n![A chart](/media/pic.png \"Traffic\")\n";
+        let markdown =
+            "![The bridge at dawn](/media/pic.png)\n\nSecond.\n\nThird.\n\n![A chart](/media/pic.png \"Traffic\")\n";
         let out = render(markdown, files);
         assert!(
             out.html.contains("<img src=\"/media/pic.png\" alt=\"The bridge at dawn\" width=\"3\" height=\"2\">"),

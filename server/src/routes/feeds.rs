@@ -4,10 +4,10 @@
 //! `atom_syndication` crates; every link is absolute, built from `SITE_URL`.
 
 use app::articles::{store as articles, store::FeedEntry};
-use app::core::Slug;
 use app::comments::store as comments;
-use app::db::Db;
+use app::core::Slug;
 use app::core::{SiteUrl, SITE_NAME};
+use app::db::Db;
 use axum::{
     extract::{Path, State},
     http::header,
@@ -200,7 +200,10 @@ pub fn atom_of_articles(site: &SiteUrl, entries: &[FeedEntry]) -> String {
     feed.set_title(SITE_NAME);
     feed.set_id(site.join("/atom.xml"));
     feed.set_subtitle(Some(format!("The latest stories from {SITE_NAME}").into()));
-    feed.set_links(vec![link(site.join("/"), "alternate", Some("text/html")), link(site.join("/atom.xml"), "self", Some("application/atom+xml"))]);
+    feed.set_links(vec![
+        link(site.join("/"), "alternate", Some("text/html")),
+        link(site.join("/atom.xml"), "self", Some("application/atom+xml")),
+    ]);
     feed.set_lang(Some("en".to_owned()));
     // An empty feed is "updated" at the epoch: a stable answer rather than the current time.
     feed.set_updated(entries.iter().map(|e| when(&e.updated.iso)).max().unwrap_or_default());

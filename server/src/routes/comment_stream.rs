@@ -2,8 +2,8 @@
 
 use std::{convert::Infallible, time::Duration};
 
-use app::core::Slug;
 use app::comments::live::CommentFeed;
+use app::core::Slug;
 use axum::{
     extract::Path,
     http::StatusCode,
@@ -29,7 +29,8 @@ pub async fn stream(Path(slug): Path<String>, feed: CommentFeed, stopping: watch
                 };
                 match message {
                     Some(Ok((article, comment))) if article == slug.as_str() => {
-                        let event = Event::default().event("comment").id(comment.id.to_string()).json_data(&comment).ok()?;
+                        let event =
+                            Event::default().event("comment").id(comment.id.to_string()).json_data(&comment).ok()?;
                         return Some((Ok::<_, Infallible>(event), (receiver, stopping)));
                     }
                     Some(Ok(_)) | Some(Err(RecvError::Lagged(_))) => continue,

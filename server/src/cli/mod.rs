@@ -1,0 +1,49 @@
+//! The command line: `server` (or `server serve`) serves the site, `server import` publishes
+//! Markdown articles, `server comments` moderates. Parsed with clap; `--help` at every level.
+
+pub mod comments;
+pub mod import;
+pub mod serve;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::ServeSettings;
+
+/// The Northfield Courier's server: serves the site, publishes articles, moderates comments.
+#[derive(Parser, Debug)]
+#[command(name = "server", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the site (the default when no command is given)
+    Serve(ServeSettings),
+    /// Publish Markdown articles: create new ones, update edited ones (by slug)
+    Import(import::ImportArgs),
+    /// List readers' comments and approve, hide or delete them
+    Comments(comments::CommentsArgs),
+}
+
+impl Cli {
+    /// The command the operator asked for; `serve` when none. Exits with usage on a bad
+    /// command line (status 2), or with the help text when it was asked for.
+    pub fn command_line() -> Command {
+        match Cli::parse().command {
+            Some(command) => command,
+            // Parsed again as `server serve` so its settings come from the environment.
+            None => Cli::parse_from(["server", "serve"]).command.expect("`serve` is a command"),
+        }
+    }
+}
+
+/// Runs the command.
+pub async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(settings) => serve::run(settings).await,
+        Command::Import(args) => import::run(args).await,
+        Command::Comments(args) => comments::run(args).await,
+    }
+}
