@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use chrono::{Duration, SecondsFormat, Utc};
+use chrono::TimeDelta;
 use http::{header, request::Parts};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -17,8 +17,7 @@ use super::outcome::{CommentError, Posted};
 use super::store::{self, Incoming, InsertError, Refusal};
 use super::types::{Comment, CommentStatus};
 use crate::core::context::from_context;
-use crate::core::time::published;
-use crate::core::{paths, SiteUrl, Slug};
+use crate::core::{paths, SiteUrl, Slug, Timestamp};
 use crate::db::Db;
 
 /// Operator settings for comments, provided as context by the server.
@@ -113,23 +112,19 @@ impl Request {
     async fn save_draft(&self, slug: &Slug, form: &CommentForm, error: &CommentError) -> Option<String> {
         let article_id = crate::articles::store::id_of(&self.db, slug).await.ok()??;
         let token = random_hex();
-        let now = Utc::now();
+        let now = Timestamp::now();
         let result = store::save_draft(
             &self.db,
             &token,
             article_id,
             &serde_json::to_string(form).ok()?,
             &serde_json::to_string(error).ok()?,
-            &iso(now),
-            &iso(now - Duration::hours(1)),
+            now,
+            now - TimeDelta::hours(1),
         )
         .await;
         result.map_err(server_error).ok().map(|_| token)
     }
-}
-
-fn iso(t: chrono::DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 fn random_hex() -> String {
@@ -155,10 +150,10 @@ pub async fn accept(
     } else {
         CommentStatus::Approved
     };
-    let now = Utc::now();
-    let created_at = iso(now);
+    let now = Timestamp::now();
+    let created_at = now;
     let flood_since = (req.settings.flood_seconds > 0 && status != CommentStatus::Spam)
-        .then(|| iso(now - Duration::seconds(req.settings.flood_seconds as i64)));
+        .then(|| now - TimeDelta::seconds(req.settings.flood_seconds as i64));
     let incoming = Incoming {
         article_id,
         comment: comment.clone(),
@@ -166,7 +161,7 @@ pub async fn accept(
         ip_hash: req.ip_hash(),
         user_agent: req.user_agent(),
         author_token: req.author_token(),
-        created_at: created_at.clone(),
+        created_at,
         flood_since,
     };
     match store::insert_checked(&req.db, incoming).await {
@@ -177,7 +172,7 @@ pub async fn accept(
                 author_name: comment.author.as_str().to_owned(),
                 author_url: comment.website.as_ref().map(|w| w.as_str().to_owned()),
                 body: comment.body.as_str().to_owned(),
-                published: published(&created_at),
+                published: created_at.into(),
             };
             if status == CommentStatus::Approved {
                 if let Some(feed) = use_context::<CommentFeed>() {

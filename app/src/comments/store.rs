@@ -5,8 +5,7 @@ use sqlx::FromRow;
 
 use super::input::NewComment;
 use super::types::{Comment, CommentStatus};
-use crate::core::time::published;
-use crate::core::Slug;
+use crate::core::{Slug, Timestamp};
 use crate::db::Db;
 
 /// The columns of `COMMENT_COLUMNS`, mapped by name.
@@ -17,7 +16,7 @@ struct CommentRow {
     author_name: String,
     author_url: Option<String>,
     body: String,
-    created_at: String,
+    created_at: Timestamp,
 }
 
 impl From<CommentRow> for Comment {
@@ -28,7 +27,7 @@ impl From<CommentRow> for Comment {
             author_name: r.author_name,
             author_url: r.author_url,
             body: r.body,
-            published: published(&r.created_at),
+            published: r.created_at.into(),
         }
     }
 }
@@ -93,7 +92,7 @@ pub struct ApprovedComment {
     pub author_email: String,
     pub author_url: Option<String>,
     pub body: String,
-    pub created_at: String,
+    pub created_at: Timestamp,
 }
 
 pub async fn insert_approved(tx: &mut sqlx::SqliteConnection, c: &ApprovedComment) -> sqlx::Result<i64> {
@@ -133,9 +132,9 @@ pub struct Incoming {
     pub ip_hash: String,
     pub user_agent: String,
     pub author_token: String,
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// Comments from the same address newer than this are flooding (None: no flood control).
-    pub flood_since: Option<String>,
+    pub flood_since: Option<Timestamp>,
 }
 
 /// Checks and stores one comment in a single write transaction, so parallel posts cannot
@@ -258,8 +257,8 @@ pub async fn save_draft(
     article_id: i64,
     form_json: &str,
     errors_json: &str,
-    now: &str,
-    expired_before: &str,
+    now: Timestamp,
+    expired_before: Timestamp,
 ) -> sqlx::Result<()> {
     let mut tx = db.write().await?;
     sqlx::query("DELETE FROM comment_drafts WHERE created_at < ?").bind(expired_before).execute(&mut *tx).await?;
@@ -292,7 +291,7 @@ pub struct ModerationRow {
     pub author_name: String,
     pub author_email: String,
     pub status: CommentStatus,
-    pub created_at: String,
+    pub created_at: Timestamp,
     pub body: String,
 }
 

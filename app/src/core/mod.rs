@@ -28,4 +28,6 @@ pub use pagination::Pagination;
 pub use publication::SITE_NAME;
 pub use site_url::SiteUrl;
 pub use slug::Slug;
+#[cfg(feature = "ssr")]
+pub use time::Timestamp;
 pub use time::{Published, PublishedDate};

@@ -1,13 +1,13 @@
 //! The only place that writes SQL for the newsletter: subscribers, their mailed tokens and
 //! the mail outbox. Every change and the mail it causes commit together.
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
 use super::mail::{ComposeError, OutgoingMail};
 use super::token::{self, Token};
 use super::types::{SubscriberStatus, TokenPurpose};
-use crate::core::Email;
+use crate::core::{Email, Timestamp};
 use crate::db::Db;
 
 /// A confirmation link works this long.
@@ -46,7 +46,7 @@ pub async fn sign_up(
     confirmation_mail: impl FnOnce(&Token) -> Result<OutgoingMail, ComposeError>,
 ) -> Result<SignUp, StoreError> {
     let mut tx = db.write().await?;
-    let row: Option<(i64, SubscriberStatus, Option<String>)> =
+    let row: Option<(i64, SubscriberStatus, Option<Timestamp>)> =
         sqlx::query_as("SELECT id, status, confirm_sent_at FROM subscribers WHERE email = ?")
             .bind(email)
             .fetch_optional(&mut *tx)
@@ -56,7 +56,7 @@ pub async fn sign_up(
             sqlx::query_scalar("INSERT INTO subscribers (email, status, created_at) VALUES (?, ?, ?) RETURNING id")
                 .bind(email)
                 .bind(SubscriberStatus::Pending)
-                .bind(iso(now))
+                .bind(Timestamp::from(now))
                 .fetch_one(&mut *tx)
                 .await?
         }
@@ -64,7 +64,8 @@ pub async fn sign_up(
             if status == SubscriberStatus::Confirmed {
                 return Ok(SignUp::AlreadyConfirmed);
             }
-            if status == SubscriberStatus::Pending && sent_at.is_some_and(|at| at > iso(now - RESEND_AFTER)) {
+            if status == SubscriberStatus::Pending && sent_at.is_some_and(|at| at > Timestamp::from(now - RESEND_AFTER))
+            {
                 return Ok(SignUp::RecentlyMailed);
             }
             id
@@ -74,7 +75,7 @@ pub async fn sign_up(
     insert_token(&mut tx, &token, id, TokenPurpose::Confirm, now, now + CONFIRM_VALID_FOR).await?;
     sqlx::query("UPDATE subscribers SET status = ?, confirm_sent_at = ? WHERE id = ?")
         .bind(SubscriberStatus::Pending)
-        .bind(iso(now))
+        .bind(Timestamp::from(now))
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -97,8 +98,8 @@ struct ConfirmRow {
     id: i64,
     email: Email,
     status: SubscriberStatus,
-    expires_at: String,
-    used_at: Option<String>,
+    expires_at: Timestamp,
+    used_at: Option<Timestamp>,
 }
 
 /// Confirms the subscription a confirmation link belongs to and queues the welcome mail,
@@ -128,17 +129,17 @@ pub async fn confirm(
     if used_at.is_some() {
         return Ok(Confirmation::Invalid);
     }
-    if expires_at <= iso(now) {
+    if expires_at <= Timestamp::from(now) {
         return Ok(Confirmation::Expired);
     }
     sqlx::query("UPDATE subscribers SET status = ?, confirmed_at = ? WHERE id = ?")
         .bind(SubscriberStatus::Confirmed)
-        .bind(iso(now))
+        .bind(Timestamp::from(now))
         .bind(id)
         .execute(&mut *tx)
         .await?;
     sqlx::query("UPDATE subscriber_tokens SET used_at = ? WHERE token_hash = ?")
-        .bind(iso(now))
+        .bind(Timestamp::from(now))
         .bind(token::hash(raw_token))
         .execute(&mut *tx)
         .await?;
@@ -167,7 +168,7 @@ pub async fn membership(db: &Db, raw_token: &str, now: DateTime<Utc>) -> sqlx::R
     )
     .bind(token::hash(raw_token))
     .bind(TokenPurpose::Unsubscribe)
-    .bind(iso(now))
+    .bind(Timestamp::from(now))
     .fetch_optional(db.read())
     .await?;
     Ok(match row {
@@ -184,7 +185,7 @@ pub async fn unsubscribe(db: &Db, raw_token: &str, now: DateTime<Utc>) -> sqlx::
         let mut tx = db.write().await?;
         sqlx::query("UPDATE subscribers SET status = ?, unsubscribed_at = ? WHERE email = ? AND status = ?")
             .bind(SubscriberStatus::Unsubscribed)
-            .bind(iso(now))
+            .bind(Timestamp::from(now))
             .bind(&email)
             .bind(SubscriberStatus::Confirmed)
             .execute(&mut *tx)
@@ -207,8 +208,8 @@ async fn insert_token(
         .bind(token.hash())
         .bind(subscriber)
         .bind(purpose)
-        .bind(iso(now))
-        .bind(iso(expires))
+        .bind(Timestamp::from(now))
+        .bind(Timestamp::from(expires))
         .execute(tx)
         .await?;
     Ok(())
@@ -226,8 +227,8 @@ async fn enqueue(tx: &mut SqliteConnection, mail: &OutgoingMail, now: DateTime<U
     .bind(&mail.subject)
     .bind(&mail.message)
     .bind(&mail.action_url)
-    .bind(iso(now))
-    .bind(iso(now))
+    .bind(Timestamp::from(now))
+    .bind(Timestamp::from(now))
     .execute(tx)
     .await?;
     Ok(())
@@ -254,8 +255,8 @@ pub async fn claim_due(db: &Db, now: DateTime<Utc>, limit: i64) -> sqlx::Result<
            (SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?) \
          RETURNING id, sender, recipient, subject, message, action_url, attempts",
     )
-    .bind(iso(now + CLAIM_LEASE))
-    .bind(iso(now))
+    .bind(Timestamp::from(now + CLAIM_LEASE))
+    .bind(Timestamp::from(now))
     .bind(limit)
     .fetch_all(&mut *tx)
     .await?;
@@ -267,7 +268,7 @@ pub async fn claim_due(db: &Db, now: DateTime<Utc>, limit: i64) -> sqlx::Result<
 pub async fn mark_sent(db: &Db, id: i64, now: DateTime<Utc>) -> sqlx::Result<()> {
     let mut tx = db.write().await?;
     sqlx::query("UPDATE mail_outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
-        .bind(iso(now))
+        .bind(Timestamp::from(now))
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -278,7 +279,7 @@ pub async fn mark_failed(db: &Db, id: i64, error: &str, retry_at: DateTime<Utc>)
     let mut tx = db.write().await?;
     sqlx::query("UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?")
         .bind(error.chars().take(1000).collect::<String>())
-        .bind(iso(retry_at))
+        .bind(Timestamp::from(retry_at))
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -287,13 +288,9 @@ pub async fn mark_failed(db: &Db, id: i64, error: &str, retry_at: DateTime<Utc>)
 
 /// When the earliest unsent mail is due, if any.
 pub async fn next_due(db: &Db) -> sqlx::Result<Option<DateTime<Utc>>> {
-    let at: Option<String> = sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM mail_outbox WHERE sent_at IS NULL")
-        .fetch_one(db.read())
-        .await?;
-    Ok(at.and_then(|at| DateTime::parse_from_rfc3339(&at).ok()).map(|at| at.with_timezone(&Utc)))
-}
-
-/// Fixed-width UTC times (milliseconds), so text comparison is time order.
-fn iso(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    let at: Option<Timestamp> =
+        sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM mail_outbox WHERE sent_at IS NULL")
+            .fetch_one(db.read())
+            .await?;
+    Ok(at.map(Timestamp::time))
 }

@@ -70,7 +70,12 @@ pub async fn run(args: CommentsArgs) -> anyhow::Result<()> {
                 let excerpt: String = c.body.chars().take(70).collect::<String>().replace('\n', " ");
                 println!(
                     "{:>6}  {:<8}  {}  {:<28}  {} <{}>\n        {excerpt}",
-                    c.id, c.status, c.created_at, c.article_slug, c.author_name, c.author_email
+                    c.id,
+                    c.status,
+                    c.created_at.stored(),
+                    c.article_slug,
+                    c.author_name,
+                    c.author_email
                 );
             }
         }

@@ -81,7 +81,7 @@ pub async fn seed_if_empty(db: &Db, dir: &Path, files: SiteFiles<'_>) -> anyhow:
                 author_email: c.email.clone(),
                 author_url: c.website.clone(),
                 body: c.body.trim_end().to_owned(),
-                created_at: created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                created_at: created_at.into(),
             },
         )
         .await?;

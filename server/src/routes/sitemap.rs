@@ -99,16 +99,21 @@ pub fn sitemap_xml(site: &SiteUrl, entries: &[SitemapEntry], per_file: usize) ->
     }
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for (i, chunk) in entries.chunks(per_file).enumerate() {
-        let lastmod = chunk.iter().map(|e| e.lastmod.as_str()).max().unwrap_or_default();
+        let lastmod = chunk.iter().map(|e| e.lastmod).max().map(w3c_datetime).unwrap_or_default();
         let loc = site.join(&format!("/sitemap/{}.xml", i + 1));
         xml.push_str(&format!(
             "  <sitemap><loc>{}</loc><lastmod>{}</lastmod></sitemap>\n",
             escape(&loc),
-            escape(lastmod)
+            escape(&lastmod)
         ));
     }
     xml.push_str("</sitemapindex>\n");
     xml
+}
+
+/// The sitemap protocol's date format (W3C Datetime), to the second.
+fn w3c_datetime(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 pub fn urlset(site: &SiteUrl, entries: &[SitemapEntry]) -> String {
@@ -117,7 +122,8 @@ pub fn urlset(site: &SiteUrl, entries: &[SitemapEntry]) -> String {
     );
     for e in entries {
         let loc = site.join(&e.path);
-        xml.push_str(&format!("  <url><loc>{}</loc><lastmod>{}</lastmod></url>\n", escape(&loc), escape(&e.lastmod)));
+        let lastmod = w3c_datetime(e.lastmod);
+        xml.push_str(&format!("  <url><loc>{}</loc><lastmod>{}</lastmod></url>\n", escape(&loc), escape(&lastmod)));
     }
     xml.push_str("</urlset>\n");
     xml
@@ -129,7 +135,10 @@ mod tests {
 
     fn entries(n: usize) -> Vec<SitemapEntry> {
         (1..=n)
-            .map(|i| SitemapEntry { path: format!("/article/a{i}"), lastmod: format!("2026-11-{i:02}T00:00:00Z") })
+            .map(|i| SitemapEntry {
+                path: format!("/article/a{i}"),
+                lastmod: format!("2026-11-{i:02}T00:00:00Z").parse().unwrap(),
+            })
             .collect()
     }
 

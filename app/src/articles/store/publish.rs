@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use crate::core::Slug;
+use crate::core::{Slug, Timestamp};
 
 /// An article as an editor or the importer supplies it; names are created on first use.
 #[derive(Clone, Debug)]
@@ -27,10 +27,6 @@ pub enum Change {
     Created,
     Updated,
     Unchanged,
-}
-
-fn iso(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 async fn named_id(tx: &mut SqliteConnection, table: &str, name: &str) -> Result<i64, UpsertError> {
@@ -59,8 +55,8 @@ struct StoredArticle {
     body_html: String,
     author_id: i64,
     category_id: i64,
-    published_at: String,
-    updated_at: String,
+    published_at: Timestamp,
+    updated_at: Timestamp,
     image: Option<String>,
 }
 
@@ -75,7 +71,7 @@ pub async fn upsert_article(tx: &mut SqliteConnection, article: &NewArticle) -> 
     }
     tag_ids.sort_unstable();
     tag_ids.dedup();
-    let (published_at, updated_at) = (iso(article.published_at), iso(article.updated_at));
+    let (published_at, updated_at) = (Timestamp::from(article.published_at), Timestamp::from(article.updated_at));
 
     let stored: Option<StoredArticle> = sqlx::query_as(
         "SELECT id, title, summary, body_html, author_id, category_id, published_at, updated_at, image \

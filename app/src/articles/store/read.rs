@@ -3,8 +3,7 @@
 use sqlx::{FromRow, Row};
 
 use crate::articles::types::{Article, ArticleCard, CategoryLink, Section, TagLink};
-use crate::core::time::published;
-use crate::core::{paths, Published, Slug};
+use crate::core::{paths, Published, Slug, Timestamp};
 use crate::db::Db;
 
 const CARD_COLUMNS: &str = "a.slug, a.title, a.summary, a.published_at, \
@@ -19,7 +18,7 @@ struct CardRow {
     slug: Slug,
     title: String,
     summary: String,
-    published_at: String,
+    published_at: Timestamp,
     category_slug: Slug,
     category_name: String,
     author_name: String,
@@ -35,7 +34,7 @@ impl From<CardRow> for ArticleCard {
             category: CategoryLink { slug: r.category_slug, name: r.category_name },
             author: r.author_name,
             author_slug: r.author_slug,
-            published: published(&r.published_at),
+            published: r.published_at.into(),
         }
     }
 }
@@ -165,7 +164,7 @@ pub async fn article_by_slug(db: &Db, slug: &Slug) -> sqlx::Result<Option<Articl
         card: card(&row)?,
         body_html: row.try_get("body_html")?,
         tags: tags.into_iter().map(|t| TagLink { slug: t.slug, name: t.name }).collect(),
-        updated: published(row.try_get("updated_at")?),
+        updated: row.try_get::<Timestamp, _>("updated_at")?.into(),
         image: row.try_get("image")?,
     }))
 }
@@ -184,21 +183,23 @@ pub async fn latest_for_feed(db: &Db, category_id: Option<i64>, limit: i64) -> s
          ORDER BY a.published_at DESC, a.id DESC LIMIT ?"
     );
     let rows = sqlx::query(&sql).bind(category_id).bind(category_id).bind(limit).fetch_all(db.read()).await?;
-    rows.iter().map(|r| Ok(FeedEntry { card: card(r)?, updated: published(r.try_get("updated_at")?) })).collect()
+    rows.iter()
+        .map(|r| Ok(FeedEntry { card: card(r)?, updated: r.try_get::<Timestamp, _>("updated_at")?.into() }))
+        .collect()
 }
 
 /// A page a search engine should know about, and when its content last changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SitemapEntry {
     pub path: String,
-    pub lastmod: String,
+    pub lastmod: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(FromRow)]
 struct SitemapRow {
     kind: i64,
     slug: Option<Slug>,
-    lastmod: String,
+    lastmod: Timestamp,
 }
 
 /// Every article, and every section, tag and author page that has articles, each with the
@@ -228,7 +229,7 @@ pub async fn sitemap_entries(db: &Db) -> sqlx::Result<Vec<SitemapEntry>> {
                 (4, Some(slug)) => paths::author(slug),
                 _ => return None,
             };
-            Some(SitemapEntry { path, lastmod: r.lastmod })
+            Some(SitemapEntry { path, lastmod: r.lastmod.time() })
         })
         .collect())
 }

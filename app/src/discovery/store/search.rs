@@ -2,8 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::core::time::published;
-use crate::core::Slug;
+use crate::core::{Slug, Timestamp};
 use crate::db::Db;
 use crate::discovery::search_query::{SearchHit, SearchQuery, SnippetPart};
 
@@ -13,7 +12,7 @@ const MARK_CLOSE: &str = "\u{E001}";
 #[derive(FromRow)]
 struct HitRow {
     slug: Slug,
-    published_at: String,
+    published_at: Timestamp,
     category_name: String,
     title: String,
     snippet: String,
@@ -49,7 +48,7 @@ pub async fn search(db: &Db, query: &SearchQuery, limit: i64, offset: i64) -> sq
             title: marked(&row.title),
             snippet: marked(&row.snippet),
             section: row.category_name,
-            published: published(&row.published_at),
+            published: row.published_at.into(),
         })
         .collect();
     Ok((total, hits))

@@ -4,8 +4,7 @@ use sqlx::{FromRow, Row};
 
 use crate::db::Db;
 
-use crate::core::time::published;
-use crate::core::Slug;
+use crate::core::{Slug, Timestamp};
 use crate::discovery::text::excerpt;
 use crate::discovery::types::{Teaser, EXCERPT_CHARS};
 
@@ -17,7 +16,7 @@ struct TeaserRow {
     slug: Slug,
     title: String,
     summary: String,
-    published_at: String,
+    published_at: Timestamp,
 }
 
 pub(super) fn teaser(row: &sqlx::sqlite::SqliteRow) -> sqlx::Result<(i64, Teaser)> {
@@ -26,7 +25,7 @@ pub(super) fn teaser(row: &sqlx::sqlite::SqliteRow) -> sqlx::Result<(i64, Teaser
         slug: r.slug,
         title: r.title,
         excerpt: excerpt(&r.summary, EXCERPT_CHARS),
-        published: published(&r.published_at),
+        published: r.published_at.into(),
     };
     Ok((r.id, teaser))
 }
@@ -61,9 +60,9 @@ pub(super) async fn top_up(
                      WHERE a.published_at > me.published_at ORDER BY a.published_at ASC LIMIT ?2)"
             );
             let mut rows = sqlx::query(&sql).bind(id).bind(wanted).fetch_all(db.read()).await?;
-            let seconds = |t: &str| chrono::DateTime::parse_from_rfc3339(t).map_or(i64::MAX / 4, |t| t.timestamp());
             let distance = |row: &sqlx::sqlite::SqliteRow| -> sqlx::Result<i64> {
-                Ok((seconds(row.try_get("published_at")?) - seconds(row.try_get("mine")?)).abs())
+                let at = |column| row.try_get::<Timestamp, _>(column).map(|t| t.time().timestamp());
+                Ok((at("published_at")? - at("mine")?).abs())
             };
             let mut keyed = rows.into_iter().map(|row| Ok((distance(&row)?, row))).collect::<sqlx::Result<Vec<_>>>()?;
             keyed.sort_by_key(|(distance, _)| *distance);
