@@ -106,7 +106,7 @@ pub async fn insert_approved(tx: &mut sqlx::SqliteConnection, c: &ApprovedCommen
     .bind(&c.author_email)
     .bind(&c.author_url)
     .bind(&c.body)
-    .bind(&c.created_at)
+    .bind(c.created_at)
     .bind(hex::encode(sha2::Sha256::digest(&c.body)))
     .fetch_one(&mut *tx)
     .await
@@ -203,7 +203,7 @@ async fn insert_checked_now(db: &Db, c: &Incoming) -> Result<i64, InsertError> {
     .bind(comment.website.as_ref().map(|w| w.as_str()))
     .bind(comment.body.as_str())
     .bind(c.status)
-    .bind(&c.created_at)
+    .bind(c.created_at)
     .bind(&c.ip_hash)
     .bind(&c.user_agent)
     .bind(&c.author_token)
