@@ -144,8 +144,7 @@ pub async fn generate(database_url: &str, article_count: usize, comment_count: u
                 author_email: format!("reader{}@example.org", rng.random_range(0..5000)),
                 author_url: None,
                 body: format!("{}.", words.sentence(&mut rng, length)),
-                created_at: (ids[n].1 + chrono::Duration::minutes(*minute))
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                created_at: (ids[n].1 + chrono::Duration::minutes(*minute)).into(),
             };
             let id = comments::insert_approved(&mut tx, &comment).await?;
             earlier.push(id);
