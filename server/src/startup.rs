@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::middleware::{
     assets::{self, Assets},
     page_cache::{self, PageCache},
-    same_origin, security_headers,
+    safe_answers, same_origin, security_headers,
 };
 use crate::publishing::{demo_content, markdown::SiteFiles};
 use crate::routes::{comment_stream, feeds, sitemap, unsubscribe};
@@ -78,6 +78,7 @@ impl Application {
             db: db.clone(),
             proxies,
             site_url: site_url.clone(),
+            configured_origin: config.site_url.as_ref().map(|url| url.origin().to_owned()),
             comments,
             feed: CommentFeed::new(),
             readership,
@@ -120,6 +121,8 @@ struct Site {
     db: Db,
     proxies: TrustedProxies,
     site_url: SiteUrl,
+    /// The origin of `SITE_URL` when the operator set it (posts must come from it).
+    configured_origin: Option<String>,
     comments: CommentSettings,
     feed: CommentFeed,
     readership: Readership,
@@ -154,8 +157,21 @@ fn routes() -> Vec<AxumRouteListing> {
 }
 
 fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
-    let Site { options, db, proxies, site_url, comments, feed, readership, mail, queue, signups, security, cache } =
-        site;
+    let Site {
+        options,
+        db,
+        proxies,
+        site_url,
+        configured_origin,
+        comments,
+        feed,
+        readership,
+        mail,
+        queue,
+        signups,
+        security,
+        cache,
+    } = site;
     let routes = routes();
     let live_feed = feed.clone();
     let publication = feeds::Publication { db: db.clone(), site_url: site_url.clone() };
@@ -189,7 +205,15 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
             move || shell(options.clone())
         })
         .fallback(assets::handler(Assets::new(&options), file_and_error_handler_with_context(context, shell)))
-        .layer(axum::middleware::from_fn(same_origin::same_origin_posts))
+        .layer(axum::middleware::from_fn({
+            let origin = configured_origin.clone();
+            move |request, next| same_origin::same_origin_posts(origin.clone(), request, next)
+        }))
+        // Every redirect stays on this site; unreadable requests are 400s, not 500s (inside the
+        // compression, so error bodies are read as sent).
+        .layer(axum::middleware::from_fn(move |request, next| {
+            safe_answers::safe_answers(configured_origin.clone(), request, next)
+        }))
         .layer(axum::middleware::from_fn(move |request, next| security_headers::security_headers(security, request, next)))
         // br or gzip, as the browser asks; event streams are left alone.
         .layer(CompressionLayer::new())

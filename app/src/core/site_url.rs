@@ -37,6 +37,13 @@ impl SiteUrl {
         format!("{}{path}", self.0)
     }
 
+    /// `scheme://host[:port]`: what a browser sends as `Origin` for a page of this site.
+    pub fn origin(&self) -> &str {
+        let after_scheme = self.0.find("://").map_or(0, |i| i + 3);
+        let end = self.0[after_scheme..].find('/').map_or(self.0.len(), |i| after_scheme + i);
+        &self.0[..end]
+    }
+
     pub fn is_https(&self) -> bool {
         self.0.starts_with("https://")
     }
@@ -65,6 +72,8 @@ mod tests {
         );
         assert_eq!(SiteUrl::parse("https://example.org/news").unwrap().join("/a"), "https://example.org/news/a");
         assert!(SiteUrl::parse("https://example.org").unwrap().is_https());
+        assert_eq!(SiteUrl::parse("https://example.org:8443/news").unwrap().origin(), "https://example.org:8443");
+        assert_eq!(SiteUrl::parse("http://127.0.0.1:3000").unwrap().origin(), "http://127.0.0.1:3000");
     }
 
     #[test]

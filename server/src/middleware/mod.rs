@@ -1,7 +1,8 @@
 //! What wraps every request: static assets before the app, the render cache, the same-origin
-//! check for posts and the security headers.
+//! check for posts, the security headers, and safe redirects and statuses for every answer.
 
 pub mod assets;
 pub mod page_cache;
+pub mod safe_answers;
 pub mod same_origin;
 pub mod security_headers;

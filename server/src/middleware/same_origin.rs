@@ -11,7 +11,12 @@ use axum::{
 /// Refuses state-changing requests from other sites with 403: a browser tells us where a
 /// request comes from with `Sec-Fetch-Site` (modern browsers) or `Origin` (all browsers on
 /// POST). Requests without either (curl, old clients) are not cross-site forgeries and pass.
-pub async fn same_origin_posts(request: Request, next: Next) -> Response {
+///
+/// `Origin` is compared whole — scheme, host and port — with `SITE_URL` when the operator set
+/// it, so the check holds behind a reverse proxy that rewrites `Host` (nginx's default) and an
+/// `http://` origin is not taken for the `https://` site. Without `SITE_URL` (development) it
+/// is compared with the `Host` the request came to.
+pub async fn same_origin_posts(site_origin: Option<String>, request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
@@ -28,9 +33,14 @@ pub async fn same_origin_posts(request: Request, next: Next) -> Response {
         }
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
-        if origin == "null" || origin_host != host {
+        let ours = match &site_origin {
+            Some(site) => origin.eq_ignore_ascii_case(site),
+            None => {
+                let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+                origin.split_once("://").is_some_and(|(_, origin_host)| origin_host == host)
+            }
+        };
+        if !ours {
             return forbidden();
         }
     }

@@ -1,5 +1,6 @@
 mod comments;
 mod discovery;
+mod hardening;
 mod headers;
 mod helpers;
 mod newsletter;
