@@ -23,7 +23,10 @@ impl SearchQuery {
 
     /// Any text is a query: operators, quotes and markup are just characters between words.
     pub fn parse(raw: &str) -> SearchQuery {
-        let raw = raw.trim();
+        // Control characters (a NUL, a tab) are never shown back, in the page or its title.
+        let cleaned: String = raw.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+        let raw = cleaned.as_str();
         let shown = excerpt(raw, Self::MAX_SHOWN);
         let mut terms: Vec<String> = Vec::new();
         let mut cut = false;
@@ -81,6 +84,12 @@ pub struct SearchHit {
 #[cfg(test)]
 mod tests {
     use super::SearchQuery;
+
+    #[test]
+    fn control_characters_are_never_shown_back() {
+        let q = SearchQuery::parse("tram\0<b>\ttimes\u{7}");
+        assert_eq!(q.shown(), "tram <b> times");
+    }
 
     #[test]
     fn words_are_quoted_and_operators_are_plain_words() {

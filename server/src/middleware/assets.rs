@@ -51,17 +51,21 @@ pub fn handler(
         let assets = assets.clone();
         let app = app.clone();
         Box::pin(async move {
-            if matches!(*request.method(), Method::GET | Method::HEAD) {
-                let mut probe = Request::new(Body::empty());
-                *probe.method_mut() = request.method().clone();
-                *probe.uri_mut() = uri.clone();
-                *probe.headers_mut() = request.headers().clone();
-                let Ok(response) = assets.files.clone().oneshot(probe).await;
-                if response.status() != StatusCode::NOT_FOUND {
-                    let mut response = response.into_response();
-                    response.headers_mut().insert(header::CACHE_CONTROL, assets.cache_control(uri.path()));
-                    return response;
+            let reading = matches!(*request.method(), Method::GET | Method::HEAD);
+            let mut probe = Request::new(Body::empty());
+            *probe.method_mut() = if reading { request.method().clone() } else { Method::HEAD };
+            *probe.uri_mut() = uri.clone();
+            *probe.headers_mut() = request.headers().clone();
+            let Ok(response) = assets.files.clone().oneshot(probe).await;
+            if response.status() != StatusCode::NOT_FOUND {
+                if !reading {
+                    // A file is only ever read.
+                    return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")], "Files can only be read.")
+                        .into_response();
                 }
+                let mut response = response.into_response();
+                response.headers_mut().insert(header::CACHE_CONTROL, assets.cache_control(uri.path()));
+                return response;
             }
             app(uri, state, request).await
         })

@@ -272,7 +272,11 @@ fn cache_key(request: &Request) -> Option<Key> {
     // A page number is the only query every reader may share; others carry a reader's own
     // draft, form message or typed value.
     if let Some(query) = uri.query() {
-        let shared = query.split('&').all(|pair| matches!(pair.split('=').next(), Some("cpage" | "page")));
+        // …and only a real page number: `cpage=-1`, `abc` or `1e30` must not each fill an entry.
+        let shared = query.split('&').all(|pair| match pair.split_once('=') {
+            Some(("cpage" | "page", n)) => n.len() <= 6 && n.parse::<u32>().is_ok_and(|n| n >= 1),
+            _ => false,
+        });
         if !shared {
             return None;
         }

@@ -104,7 +104,8 @@ async fn comments_rss(State(p): State<Publication>, Path(slug): Path<String>) ->
         .map(|c| {
             let link = format!("{article_url}#comment-{}", c.id);
             let mut item = rss_item(&link, &format!("{} on “{}”", c.author_name, article.card.title), &c.published.iso);
-            item.set_description(c.body.clone());
+            // Readers render a description as HTML; a comment is text, so it is escaped as text.
+            item.set_description(ammonia::clean_text(&c.body));
             item.set_dublin_core_ext(creator(&c.author_name));
             item
         })

@@ -50,9 +50,9 @@ impl Transport {
                 let file = dir.join(format!("{id}.eml"));
                 match &mail.action_url {
                     Some(url) => {
-                        tracing::info!(to = %mail.recipient, file = %file.display(), link = %url, "mail written (no SMTP_URL)")
+                        tracing::info!(id = mail.id, file = %file.display(), link = %url, "mail written (no SMTP_URL)")
                     }
-                    None => tracing::info!(to = %mail.recipient, file = %file.display(), "mail written (no SMTP_URL)"),
+                    None => tracing::info!(id = mail.id, file = %file.display(), "mail written (no SMTP_URL)"),
                 }
                 Ok(())
             }
@@ -106,12 +106,13 @@ async fn deliver(db: &Db, transport: &Transport, mail: &store::QueuedMail) {
     let now = Utc::now();
     let recorded = match &result {
         Ok(()) => {
-            tracing::info!(id = mail.id, to = %mail.recipient, subject = %mail.subject, "mail sent");
+            // Readers' addresses stay out of the log; the outbox row has them.
+            tracing::info!(id = mail.id, subject = %mail.subject, "mail sent");
             store::mark_sent(db, mail.id, now).await
         }
         Err(error) => {
             let delay = backoff(mail.attempts + 1);
-            tracing::warn!(id = mail.id, to = %mail.recipient, attempt = mail.attempts + 1, %error, retry_in_s = delay.as_secs(), "mail not sent");
+            tracing::warn!(id = mail.id, attempt = mail.attempts + 1, %error, retry_in_s = delay.as_secs(), "mail not sent");
             store::mark_failed(db, mail.id, error, now + delay).await
         }
     };

@@ -73,3 +73,25 @@ async fn behind_a_proxy_the_origin_is_checked_against_site_url() {
     assert_eq!(post("http://news.example.org").await.unwrap().status(), 403, "another scheme is another origin");
     assert_eq!(post("https://news.example.org.evil.example").await.unwrap().status(), 403);
 }
+
+#[tokio::test]
+async fn odd_page_numbers_fill_no_cache_entries() {
+    let app = spawn_app().await;
+    for query in ["cpage=-1", "cpage=abc", "cpage=1e30", "page=0", "cpage=99999999"] {
+        let response =
+            app.client.get(format!("{}/article/tram-timetable-app?{query}", app.address)).send().await.unwrap();
+        assert!(response.headers().get("x-cache").is_none(), "{query} went through the cache");
+    }
+    let response = app.client.get(format!("{}/article/tram-timetable-app?cpage=1", app.address)).send().await.unwrap();
+    assert!(response.headers().get("x-cache").is_some(), "a real page number is cached");
+}
+
+#[tokio::test]
+async fn control_characters_in_a_search_are_not_echoed() {
+    let app = spawn_app().await;
+    let (status, html) = app.get("/search?q=tram%00%07times").await;
+    assert_eq!(status, 200);
+    let title = &html[html.find("<title>").unwrap()..html.find("</title>").unwrap()];
+    assert!(!title.contains('\0') && !title.contains('\u{7}'), "{title:?}");
+    assert!(title.contains("tram times"), "{title:?}");
+}

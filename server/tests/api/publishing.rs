@@ -156,9 +156,11 @@ async fn an_article_has_a_feed_of_its_newest_approved_comments() {
         .unwrap();
     sqlx::query(
         "INSERT INTO comments (article_id, author_name, author_email, body, status, created_at) \
-         VALUES (?, 'Spammer', 's@example.org', 'buy now', 'spam', '2026-11-27T12:00:00Z'), \
-                (?, 'Lin <3', 'lin@example.org', 'Newest & best', 'approved', '2026-11-27T11:00:00Z')",
+         VALUES (?, 'Spammer', 's@example.org', 'buy now', 'spam', '2026-11-27T12:00:00.000Z'), \
+                (?, 'Lin <3', 'lin@example.org', 'Newest & best', 'approved', '2026-11-27T11:00:00.000Z'), \
+                (?, 'Mallory', 'm@example.org', '<img src=x onerror=alert(1)> see?', 'approved', '2026-11-27T10:00:00.000Z')",
     )
+    .bind(article_id)
     .bind(article_id)
     .bind(article_id)
     .execute(&app.pool)
@@ -181,7 +183,9 @@ async fn an_article_has_a_feed_of_its_newest_approved_comments() {
     for (entry, (id, author, body, created)) in feed.entries.iter().zip(&expected) {
         assert_eq!(entry.id, format!("{SITE}/article/tram-timetable-app#comment-{id}"));
         assert_eq!(entry.authors[0].name.as_deref(), Some(author.as_str()));
-        assert_eq!(text(&entry.summary), body);
+        // Feed readers render a description as HTML: the comment's text is escaped, never markup.
+        assert_eq!(text(&entry.summary), ammonia::clean_text(body));
+        assert!(!text(&entry.summary).contains('<'), "{:?}", entry.summary);
         assert_eq!(entry.published, Some(time(created)));
     }
     assert_eq!(feed.entries[0].authors[0].name.as_deref(), Some("Lin <3"), "newest first, text kept as text");
