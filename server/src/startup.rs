@@ -28,7 +28,7 @@ use crate::middleware::{
 };
 use crate::publishing::{demo_content, markdown::SiteFiles};
 use crate::routes::{comment_stream, feeds, sitemap, unsubscribe};
-use crate::workers::mailer;
+use crate::workers::{mailer, view_flush};
 
 pub struct Application {
     listener: TcpListener,
@@ -50,7 +50,6 @@ impl Application {
             tracing::info!(indexed, "added articles to the search index");
         }
         let readership = Readership::new();
-        readership.flush_every(db.clone(), VIEW_FLUSH_INTERVAL);
         let comments = CommentSettings {
             flood_seconds: config.comment_flood_seconds,
             ip_salt: app::comments::store::ip_salt(&db, &hex::encode(rand::random::<[u8; 16]>())).await?,
@@ -60,6 +59,7 @@ impl Application {
         let site_url =
             config.site_url.clone().unwrap_or_else(|| SiteUrl::from_listen_addr(listener.local_addr().unwrap()));
         let (stopping, _) = watch::channel(false);
+        tokio::spawn(view_flush::run(readership.clone(), db.clone(), VIEW_FLUSH_INTERVAL, stopping.subscribe()));
         let mail = MailSettings { from: mail_from(&config, &site_url), site_url: site_url.clone() };
         let queue = MailQueue::default();
         let signups = SignUpLimit::per_hour(config.newsletter_signups_per_hour);
@@ -72,7 +72,7 @@ impl Application {
         };
         let cache = PageCache::new(db.clone(), readership.clone(), proxies.clone());
         cache.check_version().await;
-        cache.watch_versions();
+        cache.watch_versions(stopping.subscribe());
         let site = Site {
             options: config.leptos,
             db: db.clone(),

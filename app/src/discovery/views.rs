@@ -17,7 +17,7 @@ use crate::db::Db;
 
 /// A second view of the same story by the same client within this time is not counted.
 pub const REPEAT_WINDOW: Duration = Duration::from_secs(30 * 60);
-/// How often the background task re-reads the Popular list.
+/// How often the view-flush worker re-reads the Popular list.
 pub const POPULAR_TTL: Duration = Duration::from_secs(60);
 /// The response header through which an article page tells the server's render cache which
 /// story it shows (so views of cached copies are counted); never sent to readers.
@@ -171,34 +171,17 @@ impl Readership {
         Ok(())
     }
 
-    /// Writes the counts every `every` and re-reads Popular every `POPULAR_TTL`, in the
-    /// background, until the runtime ends (views of the last interval are lost on a crash —
-    /// acceptable for a popularity list).
-    pub fn flush_every(&self, db: Db, every: Duration) {
-        let readership = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                if let Err(error) = readership.flush(&db).await {
-                    tracing::warn!(%error, "view counts could not be written; retrying");
-                }
-                let stale = readership.cached_popular().is_none_or(|(at, _)| at.elapsed() >= POPULAR_TTL);
-                if stale {
-                    if let Err(error) = readership.refresh_popular(&db).await {
-                        tracing::warn!(%error, "the Popular list could not be read");
-                    }
-                }
-            }
-        });
+    /// Whether the kept Popular list is older than `POPULAR_TTL` (or missing).
+    pub fn popular_is_stale(&self) -> bool {
+        self.cached_popular().is_none_or(|(at, _)| at.elapsed() >= POPULAR_TTL)
     }
 
     fn cached_popular(&self) -> Option<PopularList> {
         self.inner.popular.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    async fn refresh_popular(&self, db: &Db) -> sqlx::Result<Vec<(i64, Teaser)>> {
+    /// Re-reads the Popular list and keeps it.
+    pub async fn refresh_popular(&self, db: &Db) -> sqlx::Result<Vec<(i64, Teaser)>> {
         let today = chrono::Utc::now().date_naive();
         let list = super::store::popular(db, today, LIST_LEN + 1).await?;
         *self.inner.popular.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), list.clone()));

@@ -109,14 +109,18 @@ impl PageCache {
     }
 
     /// Keeps the version fresh in the background until the runtime ends.
-    pub fn watch_versions(&self) {
+    pub fn watch_versions(&self, stopping: tokio::sync::watch::Receiver<bool>) {
         let cache = self.clone();
         tokio::spawn(async move {
+            let stopped = crate::workers::stopped(stopping);
+            tokio::pin!(stopped);
             let mut tick = tokio::time::interval(VERSION_POLL);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                tick.tick().await;
-                cache.check_version().await;
+                tokio::select! {
+                    _ = tick.tick() => cache.check_version().await,
+                    () = &mut stopped => return,
+                }
             }
         });
     }

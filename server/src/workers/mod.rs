@@ -1,3 +1,14 @@
 //! Background workers the server starts beside the requests: the mailer drains the outbox.
 
 pub mod mailer;
+
+/// Completes once the server is stopping (or the sender is gone).
+pub async fn stopped(mut stopping: tokio::sync::watch::Receiver<bool>) {
+    while !*stopping.borrow_and_update() {
+        if stopping.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+pub mod view_flush;

@@ -12,9 +12,9 @@ pub struct TestApp {
     pub pool: app::db::Pool,
     pub client: reqwest::Client,
     pub database_url: String,
-    _dir: std::sync::Arc<tempfile::TempDir>,
-    /// Dropped with the test: the server shuts down instead of serving a deleted database.
+    /// Dropped with the test (before the folder): the server and its workers stop.
     _stop: tokio::sync::oneshot::Sender<()>,
+    _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
 pub fn content_dir() -> PathBuf {
