@@ -25,7 +25,13 @@ pub struct Config {
     /// `None`: derived from the site URL's host.
     pub mail_from: Option<lettre::Address>,
     pub mail_dir: PathBuf,
+    /// How long a request body may take to arrive (`REQUEST_BODY_TIMEOUT`; tests shorten it).
+    pub request_body_timeout: std::time::Duration,
 }
+
+/// A form of at most 64 KiB arrives in well under this even on a poor mobile line; a client
+/// still sending after it is holding a connection on purpose.
+pub const REQUEST_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/newsroom.db";
 
@@ -120,6 +126,7 @@ impl ServeSettings {
             smtp_url: self.smtp_url,
             mail_from: self.mail_from,
             mail_dir: self.mail_dir,
+            request_body_timeout: REQUEST_BODY_TIMEOUT,
         })
     }
 }

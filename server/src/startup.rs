@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::middleware::{
     assets::{self, Assets},
     page_cache::{self, PageCache},
-    safe_answers, same_origin, security_headers,
+    request_body, safe_answers, same_origin, security_headers,
 };
 use crate::publishing::{demo_content, markdown::SiteFiles};
 use crate::routes::{comment_stream, feeds, sitemap, unsubscribe};
@@ -87,6 +87,7 @@ impl Application {
             signups,
             security,
             cache,
+            body_timeout: config.request_body_timeout,
         };
         let router = router(site, stopping.subscribe());
         Ok(Application { listener, router, db, stopping })
@@ -131,6 +132,7 @@ struct Site {
     signups: SignUpLimit,
     security: security_headers::SecurityPolicy,
     cache: PageCache,
+    body_timeout: std::time::Duration,
 }
 
 /// `MAIL_FROM`, or `newsletter@` the site's host when that is a mail domain.
@@ -171,6 +173,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         signups,
         security,
         cache,
+        body_timeout,
     } = site;
     let routes = routes();
     let live_feed = feed.clone();
@@ -219,8 +222,10 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         .layer(CompressionLayer::new())
         // Anonymous pages are rendered once and kept compressed, headers and all.
         .layer(axum::middleware::from_fn(move |request, next| page_cache::serve(cache.clone(), request, next)))
+        // Bodies are read (10 s, 64 KiB) before a request may take one of the app's slots.
+        .layer(axum::middleware::from_fn(move |request, next| request_body::read_first(body_timeout, request, next)))
         // Comments are at most 64 KiB of text; refuse larger bodies with 413 before reading them.
-        .layer(RequestBodyLimitLayer::new(64 * 1024))
+        .layer(RequestBodyLimitLayer::new(request_body::MAX_BODY_BYTES))
         .layer(
             // One line per request: method, path, status, latency.
             TraceLayer::new_for_http()

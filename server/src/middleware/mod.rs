@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod page_cache;
+pub mod request_body;
 pub mod safe_answers;
 pub mod same_origin;
 pub mod security_headers;

@@ -1,6 +1,9 @@
 //! Hostile and broken requests get clear 4xx answers and redirects that stay on the site.
 
+use std::time::Duration;
+
 use app::core::SiteUrl;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::{spawn_app, spawn_app_with};
 
@@ -94,4 +97,35 @@ async fn control_characters_in_a_search_are_not_echoed() {
     let title = &html[html.find("<title>").unwrap()..html.find("</title>").unwrap()];
     assert!(!title.contains('\0') && !title.contains('\u{7}'), "{title:?}");
     assert!(title.contains("tram times"), "{title:?}");
+}
+
+#[tokio::test]
+async fn slow_request_bodies_hold_no_page_slots_and_time_out() {
+    let app = spawn_app_with(|c| c.request_body_timeout = Duration::from_secs(3)).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    // More trickling posts than the app has slots for rendering on any machine this runs on.
+    let mut slow = Vec::new();
+    for _ in 0..40 {
+        let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let head = "POST /api/newsletter/subscribe HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\
+                    Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 60000\r\n\r\nemail=";
+        socket.write_all(head.as_bytes()).await.unwrap();
+        slow.push(socket);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Search is never cached: every search needs the app.
+    for query in ["tram", "harbour", "library"] {
+        let answered = tokio::time::timeout(
+            Duration::from_secs(2),
+            app.client.get(format!("{}/search?q={query}", app.address)).send(),
+        )
+        .await
+        .expect("a reader's search answers while slow bodies trickle in");
+        assert_eq!(answered.unwrap().status(), 200);
+    }
+    let mut socket = slow.pop().unwrap();
+    let mut answer = vec![0; 512];
+    let read = tokio::time::timeout(Duration::from_secs(8), socket.read(&mut answer)).await.unwrap().unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 }

@@ -38,6 +38,7 @@ pub fn test_config(database_url: &str, demo_content: Option<PathBuf>) -> Config 
         site_url: None,
         smtp_url: None,
         mail_from: None,
+        request_body_timeout: server::config::REQUEST_BODY_TIMEOUT,
         mail_dir: Path::new(database_url.trim_start_matches("sqlite://")).with_file_name("outbox"),
     }
 }

@@ -1,0 +1,47 @@
+//! Request bodies are read in full — within a time limit and a size limit — before the request
+//! reaches the render cache's slots or the app. A client that trickles a body (one byte every
+//! few seconds) then holds only its own connection, never one of the few places where pages are
+//! rendered: eight slow posts used to freeze every page that was not already cached.
+
+use std::time::Duration;
+
+use axum::{
+    body::Body,
+    extract::Request,
+    http::{header, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+/// Forms and server-function calls are at most this large (a comment is at most 64 KiB of text).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub async fn read_first(timeout: Duration, request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let (parts, body) = request.into_parts();
+    let refused = match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+        Ok(Ok(bytes)) => return next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(_) => (StatusCode::REQUEST_TIMEOUT, "The request took too long to arrive. Please try again."),
+        Ok(Err(error)) if too_large(&error) => {
+            (StatusCode::PAYLOAD_TOO_LARGE, "That is more than this site accepts (64 KiB of text).")
+        }
+        Ok(Err(_)) => (StatusCode::BAD_REQUEST, "The request arrived broken. Please try again."),
+    };
+    tracing::warn!(%method, path, status = refused.0.as_u16(), "request body refused");
+    // The rest of a refused body is not worth waiting for: close the connection.
+    (refused.0, [(header::CONNECTION, "close")], refused.1).into_response()
+}
+
+fn too_large(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
