@@ -152,8 +152,10 @@ pub async fn accept(
     };
     let now = Timestamp::now();
     let created_at = now;
-    let flood_since = (req.settings.flood_seconds > 0 && status != CommentStatus::Spam)
-        .then(|| now - TimeDelta::seconds(req.settings.flood_seconds as i64));
+    // Trapped spam is under flood control too: a bot filling the trap stores at most one row
+    // per interval, and is still told it was accepted.
+    let flood_since =
+        (req.settings.flood_seconds > 0).then(|| now - TimeDelta::seconds(req.settings.flood_seconds as i64));
     let incoming = Incoming {
         article_id,
         comment: comment.clone(),
@@ -181,6 +183,17 @@ pub async fn accept(
             }
             Ok(Posted { comment: shown, pending: status != CommentStatus::Approved })
         }
+        Err(InsertError::Refused(Refusal::Duplicate | Refusal::TooFast)) if honeypot => Ok(Posted {
+            comment: Comment {
+                id: 0,
+                parent_id: comment.parent_id,
+                author_name: comment.author.as_str().to_owned(),
+                author_url: None,
+                body: comment.body.as_str().to_owned(),
+                published: created_at.into(),
+            },
+            pending: true,
+        }),
         Err(InsertError::Refused(Refusal::Duplicate)) => Err(CommentError::Duplicate),
         Err(InsertError::Refused(Refusal::TooFast)) => Err(CommentError::TooFast),
         Err(InsertError::Refused(Refusal::NoSuchParent)) => Err(CommentError::NotFound),

@@ -180,13 +180,12 @@ async fn insert_checked_now(db: &Db, c: &Incoming) -> Result<i64, InsertError> {
         return Err(InsertError::Refused(Refusal::Duplicate));
     }
     if let Some(since) = &c.flood_since {
-        let recent: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM comments WHERE ip_hash = ? AND created_at > ? AND status != 'spam' LIMIT 1",
-        )
-        .bind(&c.ip_hash)
-        .bind(since)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let recent: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM comments WHERE ip_hash = ? AND created_at > ? LIMIT 1")
+                .bind(&c.ip_hash)
+                .bind(since)
+                .fetch_optional(&mut *tx)
+                .await?;
         if recent.is_some() {
             return Err(InsertError::Refused(Refusal::TooFast));
         }

@@ -399,3 +399,16 @@ async fn readers_who_hang_up_mid_post_do_not_jam_posting_for_everyone() {
     let (status, _) = app.post_comment(&fields("And again.", "Ivy", "ivy@example.org")).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn a_bot_filling_the_trap_stores_at_most_one_row_per_interval_and_is_still_told_yes() {
+    let app = spawn_app().await;
+    for n in 0..30 {
+        let body = format!("Cheap watches, offer {n}");
+        let mut form = fields(&body, "Bot", "bot@example.org");
+        form.push(("phone", "555-0100"));
+        let (status, _) = app.post_comment(&form).await;
+        assert_eq!(status, 200, "the trap always looks like success");
+    }
+    assert_eq!(app.count("comments WHERE author_name = 'Bot'").await, 1, "flood control holds for trapped spam");
+}
