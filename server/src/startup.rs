@@ -176,7 +176,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         body_timeout,
     } = site;
     let routes = routes();
-    let live_feed = feed.clone();
+    let streams = comment_stream::CommentStreams::new(feed.clone(), db.clone(), proxies.clone(), stopping);
     let publication = feeds::Publication { db: db.clone(), site_url: site_url.clone() };
     let unsubscribe_db = db.clone();
     let context = move || {
@@ -197,7 +197,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         )
         .route(
             "/api/comments/live/{slug}",
-            axum::routing::get(move |slug| comment_stream::stream(slug, live_feed.clone(), stopping.clone())),
+            axum::routing::get(move |slug, peer, headers| comment_stream::stream(slug, peer, headers, streams.clone())),
         )
         // Feeds, sitemap and robots.txt: plain axum routes beside the pages (their paths have
         // more segments than any page route, so they never shadow one).

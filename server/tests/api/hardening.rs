@@ -129,3 +129,35 @@ async fn slow_request_bodies_hold_no_page_slots_and_time_out() {
     let answer = String::from_utf8_lossy(&answer[..read]);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 }
+
+#[tokio::test]
+async fn live_streams_are_capped_per_address_and_only_for_stories_that_exist() {
+    let app = spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    let stream = |forwarded: &'static str| {
+        app.client
+            .get(format!("{}/api/comments/live/tram-timetable-app", app.address))
+            .header("X-Forwarded-For", forwarded)
+            .send()
+    };
+    assert_eq!(app.get("/api/comments/live/no-such-story").await.0, 404);
+    let mut open = Vec::new();
+    for _ in 0..8 {
+        let response = stream("198.51.100.7").await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["x-accel-buffering"], "no");
+        open.push(response);
+    }
+    let refused = stream("198.51.100.7").await.unwrap();
+    assert_eq!(refused.status(), 429, "one address past its cap");
+    assert_eq!(stream("203.0.113.9").await.unwrap().status(), 200, "another reader still gets a stream");
+    drop(open);
+    // A closed stream frees its place.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        if stream("198.51.100.7").await.unwrap().status() == 200 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "closed streams were never released");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
