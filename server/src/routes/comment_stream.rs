@@ -55,6 +55,26 @@ struct Open {
     articles: HashMap<String, usize>,
 }
 
+/// Which cap a new stream would pass.
+enum Full {
+    Client,
+    Site,
+}
+
+impl IntoResponse for Full {
+    fn into_response(self) -> Response {
+        match self {
+            Full::Client => {
+                (StatusCode::TOO_MANY_REQUESTS, "Too many live comment streams from your network.").into_response()
+            }
+            Full::Site => {
+                let retry = [(header::RETRY_AFTER, "30")];
+                (StatusCode::SERVICE_UNAVAILABLE, retry, "Live comments are busy; try again soon.").into_response()
+            }
+        }
+    }
+}
+
 /// One open stream, counted until it is dropped (the reader left or the server stopped).
 struct Counted {
     open: Arc<Mutex<Open>>,
@@ -132,7 +152,7 @@ pub async fn stream(
     let client = streams.proxies.client(&headers, Some(peer.ip())).map(limit_key);
     let counted = match streams.admit(client, slug.as_str()) {
         Ok(counted) => counted,
-        Err(refused) => return refused,
+        Err(full) => return full.into_response(),
     };
     let receiver = streams.feed.0.subscribe();
     let state = (receiver, streams.stopping.clone(), counted);
