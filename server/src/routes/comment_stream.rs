@@ -108,20 +108,13 @@ impl CommentStreams {
     }
 
     /// Counts a new stream, or says which cap it would pass.
-    fn admit(&self, client: Option<IpAddr>, article: &str) -> Result<Counted, Response> {
+    fn admit(&self, client: Option<IpAddr>, article: &str) -> Result<Counted, Full> {
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         if client.is_some_and(|c| open.clients.get(&c).copied().unwrap_or(0) >= self.caps.per_client) {
-            return Err(
-                (StatusCode::TOO_MANY_REQUESTS, "Too many live comment streams from your network.").into_response()
-            );
+            return Err(Full::Client);
         }
         if open.total >= self.caps.total || open.articles.get(article).copied().unwrap_or(0) >= self.caps.per_article {
-            let busy = (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::RETRY_AFTER, "30")],
-                "Live comments are busy; try again soon.",
-            );
-            return Err(busy.into_response());
+            return Err(Full::Site);
         }
         open.total += 1;
         if let Some(client) = client {
