@@ -97,7 +97,8 @@ impl Application {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    /// Serves until `shutdown` completes, then finishes the requests in flight — for at most
+    /// `SHUTDOWN_DEADLINE`: a client that never finishes its request cannot hold the server up.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         // Without TCP_NODELAY a streamed response on a keep-alive connection waits ~40 ms
         // per request (Nagle + delayed ACK).
@@ -107,12 +108,26 @@ impl Application {
         // The peer address feeds comment flood control.
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let stopping = self.stopping;
+        let (began, begun) = tokio::sync::oneshot::channel::<()>();
         let shutdown = async move {
             shutdown.await;
             // Ends the open live-comment streams so the graceful shutdown can finish.
             let _ = stopping.send(true);
+            let _ = began.send(());
         };
-        axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+        let deadline = async move {
+            match begun.await {
+                Ok(()) => tokio::time::sleep(SHUTDOWN_DEADLINE).await,
+                Err(_) => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            served = axum::serve(listener, service).with_graceful_shutdown(shutdown) => served,
+            () = deadline => {
+                tracing::warn!("requests still open {} s after the shutdown began; closing them", SHUTDOWN_DEADLINE.as_secs());
+                Ok(())
+            }
+        }
     }
 }
 
@@ -144,6 +159,9 @@ fn mail_from(config: &Config, site_url: &SiteUrl) -> lettre::Address {
             .unwrap_or_else(|_| "newsletter@localhost".parse().expect("a valid address"))
     })
 }
+
+/// How long a shutdown waits for the requests in flight.
+pub const SHUTDOWN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How often counted article views are written to the database.
 pub const VIEW_FLUSH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);

@@ -1,6 +1,5 @@
 //! Many readers at once against one app, alone in its own test process — as in production,
-//! where one server runs per process. (In a process shared with other test apps, a few
-//! requests out of thousands went unanswered; see the foundation issue's note.)
+//! where one server runs per process.
 
 #[path = "api/helpers.rs"]
 #[allow(dead_code)]
