@@ -8,8 +8,8 @@ start=$(date +%s)
 
 echo "==> style gates: rustfmt, clippy (server side and the wasm build)"
 cargo fmt --all --check
-cargo clippy -p app --features ssr --all-targets -- -D warnings
-cargo clippy -p server -p bench --all-targets -- -D warnings
+# One server-side run (app with its tests, server, bench): one dependency graph to check.
+cargo clippy -p app -p server -p bench --all-targets --features app/ssr -- -D warnings
 cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 echo "==> Rust tests"
