@@ -210,11 +210,11 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
     };
     Router::new()
         .route(
-            "/newsletter/unsubscribe",
+            app::core::paths::NEWSLETTER_UNSUBSCRIBE,
             axum::routing::post(move |query, body| unsubscribe::unsubscribe(unsubscribe_db.clone(), query, body)),
         )
         .route(
-            "/api/comments/live/{slug}",
+            &format!("{}{{slug}}", app::core::paths::COMMENT_STREAM_PREFIX),
             axum::routing::get(move |slug, peer, headers| comment_stream::stream(slug, peer, headers, streams.clone())),
         )
         // Feeds, sitemap and robots.txt: plain axum routes beside the pages (their paths have

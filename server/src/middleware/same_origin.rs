@@ -22,7 +22,7 @@ pub async fn same_origin_posts(site_origin: Option<String>, request: Request, ne
     }
     // RFC 8058 one-click unsubscribe is posted by mail providers from anywhere; the secret
     // token in its URL is the authorisation, so there is nothing to forge.
-    if request.uri().path() == "/newsletter/unsubscribe" {
+    if request.uri().path() == app::core::paths::NEWSLETTER_UNSUBSCRIBE {
         return next.run(request).await;
     }
     let headers = request.headers();
