@@ -8,27 +8,50 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use super::subscribe::SubscribeForm;
-use super::types::Placement;
+use super::types::{Placement, SubscribeError};
 use crate::core::form::set_status;
 use crate::core::{paths, LoadError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ConfirmResult {
+    /// A good link, not yet used: the page offers the button.
+    Ready,
     Confirmed,
     AlreadyConfirmed,
     Expired,
     Invalid,
 }
 
+#[cfg(feature = "ssr")]
+impl From<super::store::Confirmation> for ConfirmResult {
+    fn from(confirmation: super::store::Confirmation) -> ConfirmResult {
+        use super::store::Confirmation;
+        match confirmation {
+            Confirmation::Ready => ConfirmResult::Ready,
+            Confirmation::Confirmed => ConfirmResult::Confirmed,
+            Confirmation::AlreadyConfirmed => ConfirmResult::AlreadyConfirmed,
+            Confirmation::Expired => ConfirmResult::Expired,
+            Confirmation::Invalid => ConfirmResult::Invalid,
+        }
+    }
+}
+
+/// What the link in the confirmation mail would do. Opening it changes nothing: mail scanners
+/// open (and `HEAD`) links, and double opt-in means the reader's own click.
+#[server(endpoint = "newsletter/confirmation")]
+pub async fn confirmation_link(token: String) -> Result<ConfirmResult, ServerFnError> {
+    Ok(super::signup::check(token).await?.into())
+}
+
+/// The page's "Confirm my subscription" button. Without JavaScript the reader comes back to the
+/// page, which then shows the subscription confirmed.
 #[server(endpoint = "newsletter/confirm")]
-pub async fn confirm_subscription(token: String) -> Result<ConfirmResult, ServerFnError> {
-    use super::store::Confirmation;
-    Ok(match super::signup::confirm(token).await? {
-        Confirmation::Confirmed => ConfirmResult::Confirmed,
-        Confirmation::AlreadyConfirmed => ConfirmResult::AlreadyConfirmed,
-        Confirmation::Expired => ConfirmResult::Expired,
-        Confirmation::Invalid => ConfirmResult::Invalid,
-    })
+pub async fn confirm_subscription(token: Option<String>) -> Result<ConfirmResult, SubscribeError> {
+    let token = token.unwrap_or_default();
+    let outcome = super::signup::confirm(token.clone()).await.map(ConfirmResult::from);
+    let back =
+        if super::token::looks_valid(&token) { paths::newsletter_confirm(&token) } else { paths::FRONT.to_owned() };
+    crate::core::form::respond(outcome, async |_| back).await
 }
 
 /// Whose unsubscribe link it is and whether they are on the list.
@@ -57,15 +80,15 @@ fn token_from_query() -> Memo<String> {
 #[component]
 pub fn ConfirmPage() -> impl IntoView {
     let token = token_from_query();
-    let result = crate::core::codec::resource(move || token.get(), confirm_subscription);
+    let result = crate::core::codec::resource(move || token.get(), confirmation_link);
     view! {
         <Title text="Newsletter"/>
         <Meta name="robots" content="noindex"/>
         <section class="newsletter-page">
-            <Suspense fallback=|| view! { <p class="loading">"Confirming…"</p> }>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match result.await {
-                        Ok(result) => view! { <ConfirmMessage result/> }.into_any(),
+                        Ok(result) => view! { <ConfirmStep result token=token.get_untracked()/> }.into_any(),
                         Err(error) => view! { <LoadError error/> }.into_any(),
                     }
                 })}
@@ -74,17 +97,51 @@ pub fn ConfirmPage() -> impl IntoView {
     }
 }
 
+/// The button while the link is good; afterwards (in place with JavaScript, after a redirect
+/// without) what came of it.
+#[component]
+fn ConfirmStep(result: ConfirmResult, token: String) -> impl IntoView {
+    let action = ServerAction::<ConfirmSubscription>::new();
+    let shown = RwSignal::new(result);
+    let failed = RwSignal::new(None::<String>);
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(result)) => shown.set(result),
+        Some(Err(error)) => failed.set(Some(error.to_string())),
+        None => {}
+    });
+    move || match shown.get() {
+        ConfirmResult::Ready => {
+            let token = token.clone();
+            view! {
+                <h1>"Confirm your subscription"</h1>
+                <p class="newsletter-message" data-outcome="Ready">
+                    "One click and the week's local news from the Courier comes to your inbox every Friday."
+                </p>
+                <ActionForm action>
+                    <input type="hidden" name="token" value=token/>
+                    <button type="submit" class="button" disabled=move || action.pending().get()>"Confirm my subscription"</button>
+                </ActionForm>
+                <p class="subscribe-problem" role="alert">{move || failed.get()}</p>
+            }
+            .into_any()
+        }
+        result => view! { <ConfirmMessage result/> }.into_any(),
+    }
+}
+
 #[component]
 fn ConfirmMessage(result: ConfirmResult) -> impl IntoView {
     let (status, heading, text) = match result {
-        ConfirmResult::Confirmed => (
+        ConfirmResult::Ready | ConfirmResult::Confirmed => (
             200,
             "You're subscribed!",
             "Thank you for confirming. Our newsletter will arrive in your inbox; a welcome mail is on its way.",
         ),
-        ConfirmResult::AlreadyConfirmed => {
-            (200, "You're already subscribed", "This address was confirmed before. There is nothing more to do.")
-        }
+        ConfirmResult::AlreadyConfirmed => (
+            200,
+            "You're subscribed!",
+            "Your subscription is confirmed: the newsletter will arrive in your inbox. There is nothing more to do.",
+        ),
         ConfirmResult::Expired => (
             410,
             "This link has expired",

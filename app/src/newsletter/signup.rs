@@ -79,8 +79,16 @@ pub fn no_js_target(outcome: &Result<String, SubscribeError>, place: Placement, 
     format!("{path}?{}#subscribe-{place}", params.join("&"))
 }
 
-/// Opens a confirmation link; queues the welcome mail when it confirms.
-pub async fn confirm(token: String) -> Result<Confirmation, ServerFnError> {
+/// What a confirmation link would do; changes nothing.
+pub async fn check(token: String) -> Result<Confirmation, ServerFnError> {
+    store::check_confirmation(&from_context::<Db>()?, &token, Utc::now()).await.map_err(|error| {
+        tracing::error!(%error, "confirmation link lookup failed");
+        ServerFnError::new("lookup failed")
+    })
+}
+
+/// Confirms (the reader pressed the button); queues the welcome mail when it confirms.
+pub async fn confirm(token: String) -> Result<Confirmation, SubscribeError> {
     let db: Db = from_context()?;
     let settings: MailSettings = from_context()?;
     let queue: MailQueue = from_context()?;
@@ -91,12 +99,18 @@ pub async fn confirm(token: String) -> Result<Confirmation, ServerFnError> {
         })
         .await
     })
-    .await
-    .map_err(ServerFnError::new)?
-    .map_err(|error| {
-        tracing::error!(%error, "confirmation failed");
-        ServerFnError::new("confirmation failed")
-    })?;
+    .await;
+    let confirmed = match confirmed {
+        Ok(Ok(confirmed)) => confirmed,
+        Ok(Err(error)) => {
+            tracing::error!(%error, "confirmation failed");
+            return Err(SubscribeError::Server);
+        }
+        Err(error) => {
+            tracing::error!(%error, "confirmation task failed");
+            return Err(SubscribeError::Server);
+        }
+    };
     if confirmed == Confirmation::Confirmed {
         queue.wake();
     }

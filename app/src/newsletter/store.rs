@@ -84,8 +84,10 @@ pub async fn sign_up(
     Ok(SignUp::ConfirmationQueued)
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Confirmation {
+    /// The link is good: the reader may confirm (opening a link confirms nothing).
+    Ready,
     Confirmed,
     AlreadyConfirmed,
     Expired,
@@ -102,36 +104,55 @@ struct ConfirmRow {
     used_at: Option<Timestamp>,
 }
 
-/// Confirms the subscription a confirmation link belongs to and queues the welcome mail,
-/// which carries a fresh unsubscribe link made by `welcome_mail`.
-pub async fn confirm(
-    db: &Db,
+/// The link's subscriber (id, address) and what confirming it now would do.
+async fn confirmation_state(
+    conn: &mut SqliteConnection,
     raw_token: &str,
     now: DateTime<Utc>,
-    welcome_mail: impl FnOnce(&Email, &Token) -> Result<OutgoingMail, ComposeError>,
-) -> Result<Confirmation, StoreError> {
+) -> sqlx::Result<(Confirmation, Option<(i64, Email)>)> {
     if !token::looks_valid(raw_token) {
-        return Ok(Confirmation::Invalid);
+        return Ok((Confirmation::Invalid, None));
     }
-    let mut tx = db.write().await?;
     let row: Option<ConfirmRow> = sqlx::query_as(
         "SELECT s.id, s.email, s.status, t.expires_at, t.used_at FROM subscriber_tokens t \
          JOIN subscribers s ON s.id = t.subscriber_id WHERE t.token_hash = ? AND t.purpose = ?",
     )
     .bind(token::hash(raw_token))
     .bind(TokenPurpose::Confirm)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await?;
-    let Some(ConfirmRow { id, email, status, expires_at, used_at }) = row else { return Ok(Confirmation::Invalid) };
-    if status == SubscriberStatus::Confirmed {
-        return Ok(Confirmation::AlreadyConfirmed);
-    }
-    if used_at.is_some() {
-        return Ok(Confirmation::Invalid);
-    }
-    if expires_at <= Timestamp::from(now) {
-        return Ok(Confirmation::Expired);
-    }
+    let Some(ConfirmRow { id, email, status, expires_at, used_at }) = row else {
+        return Ok((Confirmation::Invalid, None));
+    };
+    let state = if status == SubscriberStatus::Confirmed {
+        Confirmation::AlreadyConfirmed
+    } else if used_at.is_some() {
+        Confirmation::Invalid
+    } else if expires_at <= Timestamp::from(now) {
+        Confirmation::Expired
+    } else {
+        Confirmation::Ready
+    };
+    Ok((state, Some((id, email))))
+}
+
+/// What a confirmation link would do, changing nothing (mail scanners open links; a GET or
+/// HEAD must not confirm anyone).
+pub async fn check_confirmation(db: &Db, raw_token: &str, now: DateTime<Utc>) -> sqlx::Result<Confirmation> {
+    Ok(confirmation_state(&mut *db.read().acquire().await?, raw_token, now).await?.0)
+}
+
+/// Confirms the subscription a confirmation link belongs to (the reader pressed the button)
+/// and queues the welcome mail, which carries a fresh unsubscribe link made by `welcome_mail`.
+pub async fn confirm(
+    db: &Db,
+    raw_token: &str,
+    now: DateTime<Utc>,
+    welcome_mail: impl FnOnce(&Email, &Token) -> Result<OutgoingMail, ComposeError>,
+) -> Result<Confirmation, StoreError> {
+    let mut tx = db.write().await?;
+    let (state, subscriber) = confirmation_state(&mut tx, raw_token, now).await?;
+    let (Confirmation::Ready, Some((id, email))) = (state, subscriber) else { return Ok(state) };
     sqlx::query("UPDATE subscribers SET status = ?, confirmed_at = ? WHERE id = ?")
         .bind(SubscriberStatus::Confirmed)
         .bind(Timestamp::from(now))

@@ -31,6 +31,21 @@ impl TestApp {
         response.headers()["location"].to_str().unwrap().to_owned()
     }
 
+    /// Presses "Confirm my subscription" on the page a confirmation link opens, as the
+    /// hydrated page does (JSON answer). Returns the status.
+    async fn press_confirm(&self, link: &str) -> u16 {
+        let token = link.rsplit("token=").next().unwrap();
+        self.client
+            .post(format!("{}/api/newsletter/confirm", self.address))
+            .header("Accept", "application/json")
+            .form(&[("token", token)])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
     async fn status_of(&self, email: &str) -> Option<String> {
         sqlx::query_scalar("SELECT status FROM subscribers WHERE email = ?")
             .bind(email)
@@ -113,10 +128,19 @@ async fn double_opt_in_welcome_and_one_click_unsubscribe_over_smtp() {
         sqlx::query_scalar("SELECT token_hash FROM subscriber_tokens").fetch_all(&app.pool).await.unwrap();
     assert!(!stored.iter().any(|hash| hash == token), "only the token's hash is stored");
 
+    // Opening the link — or a mail scanner's HEAD or GET — confirms nothing: the page asks.
+    let head = app.client.head(&confirm).send().await.unwrap();
+    assert_eq!(head.status(), 200);
     let (status, page) = app.get(&path_of(&app, &confirm)).await;
     assert_eq!(status, 200);
-    assert!(page.contains("You're subscribed!"), "{page}");
+    assert!(page.contains("Confirm my subscription"), "{page}");
+    assert_eq!(app.status_of("Reader@example.org").await.as_deref(), Some("pending"));
+    assert_eq!(app.count("mail_outbox").await, 1, "no welcome mail yet");
+    // The reader's click confirms.
+    assert_eq!(app.press_confirm(&confirm).await, 200);
     assert_eq!(app.status_of("Reader@example.org").await.as_deref(), Some("confirmed"));
+    let (_, page) = app.get(&path_of(&app, &confirm)).await;
+    assert!(page.contains("You're subscribed!"), "{page}");
 
     let received = sink.wait_for(2, Duration::from_secs(10)).await;
     let welcome = parse(&received[1]);
@@ -158,7 +182,7 @@ async fn the_page_button_unsubscribes_and_returns_to_the_page() {
     let app = app_mailing_to(sink.url()).await;
     app.subscribe(&[("email", "button@example.org")]).await;
     let confirm = link(&parse(&sink.wait_for(1, Duration::from_secs(10)).await[0]).text, &app, "/newsletter/confirm");
-    app.get(&path_of(&app, &confirm)).await;
+    assert_eq!(app.press_confirm(&confirm).await, 200);
     let unsubscribe =
         link(&parse(&sink.wait_for(2, Duration::from_secs(10)).await[1]).text, &app, "/newsletter/unsubscribe");
 
@@ -218,8 +242,7 @@ async fn a_pending_address_is_mailed_again_only_after_a_few_minutes() {
     let received = sink.wait_for(2, Duration::from_secs(10)).await;
     // Either link confirms.
     let first = link(&parse(&received[0]).text, &app, "/newsletter/confirm");
-    let (status, _) = app.get(&path_of(&app, &first)).await;
-    assert_eq!(status, 200);
+    assert_eq!(app.press_confirm(&first).await, 200);
     assert_eq!(app.status_of("again@example.org").await.as_deref(), Some("confirmed"));
 }
 
@@ -329,6 +352,7 @@ async fn expired_and_forged_links_get_friendly_pages() {
     let (status, page) = app.get(&path_of(&app, &confirm)).await;
     assert_eq!(status, 410);
     assert!(page.contains("This link has expired"), "{page}");
+    assert_eq!(app.press_confirm(&confirm).await, 200, "pressing an old page's button is answered");
     assert_eq!(app.status_of("late@example.org").await.as_deref(), Some("pending"));
 }
 
