@@ -8,7 +8,7 @@ use crate::core::Slug;
 use crate::db::Db;
 use crate::discovery::search_query::SearchQuery;
 use crate::discovery::types::Teaser;
-use crate::publishing::publish;
+use crate::articles::store::upsert_article;
 
 async fn pool() -> (Db, tempfile::TempDir) {
     Db::temporary().await
@@ -85,7 +85,9 @@ async fn seed(pool: &Db) -> HashMap<String, i64> {
             updated_at: at,
             image: None,
         };
-        ids.insert(slug.to_string(), publish(&mut tx, &article).await.unwrap().0);
+        let (id, _) = upsert_article(&mut tx, &article).await.unwrap();
+        index_article(&mut tx, id, &article.title, &article.summary, &article.body_html).await.unwrap();
+        ids.insert(slug.to_string(), id);
     }
     tx.commit().await.unwrap();
     ids
