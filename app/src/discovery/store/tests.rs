@@ -3,12 +3,12 @@ use std::collections::HashMap;
 use chrono::{TimeZone, Utc};
 
 use super::*;
+use crate::articles::store::upsert_article;
 use crate::articles::store::NewArticle;
 use crate::core::Slug;
 use crate::db::Db;
 use crate::discovery::search_query::SearchQuery;
 use crate::discovery::types::Teaser;
-use crate::articles::store::upsert_article;
 
 async fn pool() -> (Db, tempfile::TempDir) {
     Db::temporary().await
