@@ -178,6 +178,30 @@ fn operators_moderate_comments_from_the_command_line() {
     assert!(ok);
     let (ok, said) = run(&["comments", "approve", &pending_id.to_string()]);
     assert!(!ok && said.contains("no comment"), "{said}");
+    // Spam can be paged through and purged in bulk.
+    runtime.block_on(async {
+        let pool = app::db::Db::connect(&url).await.unwrap().read().clone();
+        for n in 0..60 {
+            sqlx::query(
+                "INSERT INTO comments (article_id, author_name, author_email, body, status, created_at) \
+                 VALUES (1, 'Bot', 'bot@example.org', ?, 'spam', '2026-01-03T00:00:00.000Z')",
+            )
+            .bind(format!("Cheap watches {n}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+    });
+    let (ok, listed) = run(&["comments", "list", "spam"]);
+    assert!(ok && listed.contains("page 1 of 2 (60 spam comments)"), "{listed}");
+    let (ok, listed) = run(&["comments", "list", "spam", "--page", "2"]);
+    assert!(ok && listed.matches("Cheap watches").count() == 10, "{listed}");
+    let (ok, said) = run(&["comments", "purge", "--spam", "--older-than", "100000"]);
+    assert!(ok && said.contains("0 spam comments deleted"), "{said}");
+    let (ok, said) = run(&["comments", "purge", "--spam"]);
+    assert!(ok && said.contains("60 spam comments deleted"), "{said}");
+    let (ok, said) = run(&["comments", "purge"]);
+    assert!(!ok && said.contains("--spam"), "the kind to purge is named: {said}");
     let (ok, said) = run(&["comments", "frobnicate"]);
     assert!(!ok && said.contains("Usage: server comments"), "{said}");
     let (ok, said) = run(&["comments", "approve", "first"]);

@@ -294,18 +294,45 @@ pub struct ModerationRow {
     pub body: String,
 }
 
-/// The newest comments, optionally only those in one state.
-pub async fn for_moderation(db: &Db, status: Option<CommentStatus>, limit: i64) -> sqlx::Result<Vec<ModerationRow>> {
+/// A page of the newest comments, optionally only those in one state.
+pub async fn for_moderation(
+    db: &Db,
+    status: Option<CommentStatus>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<ModerationRow>> {
     sqlx::query_as(
         "SELECT c.id, a.slug AS article_slug, c.author_name, c.author_email, c.status, c.created_at, c.body \
          FROM comments c JOIN articles a ON a.id = c.article_id \
-         WHERE (? IS NULL OR c.status = ?) ORDER BY c.created_at DESC, c.id DESC LIMIT ?",
+         WHERE (? IS NULL OR c.status = ?) ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?",
     )
     .bind(status)
     .bind(status)
     .bind(limit)
+    .bind(offset)
     .fetch_all(db.read())
     .await
+}
+
+/// How many comments are in a state (all of them for `None`).
+pub async fn count(db: &Db, status: Option<CommentStatus>) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE (? IS NULL OR status = ?)")
+        .bind(status)
+        .bind(status)
+        .fetch_one(db.read())
+        .await
+}
+
+/// Deletes every spam comment stored before `before` (and the replies to them). Returns how many.
+pub async fn purge_spam(db: &Db, before: Timestamp) -> sqlx::Result<u64> {
+    let mut tx = db.write().await?;
+    let done = sqlx::query("DELETE FROM comments WHERE status = ? AND created_at < ?")
+        .bind(CommentStatus::Spam)
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected())
 }
 
 /// Moves a comment to another status. False when there is no such comment.
