@@ -6,7 +6,7 @@
 use app::articles::{store as articles, store::FeedEntry};
 use app::comments::store as comments;
 use app::core::Slug;
-use app::core::{SiteUrl, SITE_NAME};
+use app::core::{paths, SiteUrl, SITE_NAME};
 use app::db::Db;
 use axum::{
     extract::{Path, State},
@@ -32,8 +32,8 @@ pub struct Publication {
 
 pub fn routes<S: Clone + Send + Sync + 'static>(publication: Publication) -> Router<S> {
     Router::new()
-        .route("/feed.xml", get(site_rss))
-        .route("/atom.xml", get(site_atom))
+        .route(paths::FEED, get(site_rss))
+        .route(paths::ATOM_FEED, get(site_atom))
         .route("/category/{slug}/feed.xml", get(category_rss))
         .route("/article/{slug}/comments/feed.xml", get(comments_rss))
         .with_state(publication)
@@ -76,7 +76,7 @@ fn when(iso: &str) -> DateTime<FixedOffset> {
 async fn site_rss(State(p): State<Publication>) -> Result<Response, FeedError> {
     let entries = articles::latest_for_feed(&p.db, None, FEED_LENGTH).await?;
     let description = format!("The latest stories from {SITE_NAME}");
-    Ok(xml(RSS_TYPE, rss_of_articles(&p.site_url, SITE_NAME, "/", "/feed.xml", &description, &entries)))
+    Ok(xml(RSS_TYPE, rss_of_articles(&p.site_url, SITE_NAME, paths::FRONT, paths::FEED, &description, &entries)))
 }
 
 async fn site_atom(State(p): State<Publication>) -> Result<Response, FeedError> {
@@ -199,11 +199,11 @@ pub fn atom_of_articles(site: &SiteUrl, entries: &[FeedEntry]) -> String {
     };
     let mut feed = Feed::default();
     feed.set_title(SITE_NAME);
-    feed.set_id(site.join("/atom.xml"));
+    feed.set_id(site.join(paths::ATOM_FEED));
     feed.set_subtitle(Some(format!("The latest stories from {SITE_NAME}").into()));
     feed.set_links(vec![
         link(site.join("/"), "alternate", Some("text/html")),
-        link(site.join("/atom.xml"), "self", Some("application/atom+xml")),
+        link(site.join(paths::ATOM_FEED), "self", Some("application/atom+xml")),
     ]);
     feed.set_lang(Some("en".to_owned()));
     // An empty feed is "updated" at the epoch: a stable answer rather than the current time.

@@ -18,7 +18,7 @@ use axum::{
 use quick_xml::escape::escape;
 
 use super::feeds::{FeedError, Publication};
-use app::core::SiteUrl;
+use app::core::{paths, SiteUrl};
 
 /// Addresses per sitemap file (the sitemaps.org limit).
 pub const URLS_PER_SITEMAP: usize = 50_000;
@@ -55,7 +55,7 @@ impl Sitemaps {
 
 pub fn routes<S: Clone + Send + Sync + 'static>(publication: Publication) -> Router<S> {
     Router::new()
-        .route("/sitemap.xml", get(sitemap))
+        .route(paths::SITEMAP, get(sitemap))
         .route("/sitemap/{file}", get(sitemap_part))
         .route("/robots.txt", get(robots))
         .with_state(Sitemaps { publication, cache: Arc::default() })
@@ -83,7 +83,7 @@ async fn robots(State(s): State<Sitemaps>) -> Response {
 
 pub fn robots_txt(site: &SiteUrl) -> String {
     // Server functions answer POSTs only; nothing under /api/ is a page.
-    format!("User-agent: *\nDisallow: /api/\n\nSitemap: {}\n", site.join("/sitemap.xml"))
+    format!("User-agent: *\nDisallow: /api/\n\nSitemap: {}\n", site.join(paths::SITEMAP))
 }
 
 /// The n-th (from 1) slice of `per_file` entries, if there is one.
