@@ -2,7 +2,8 @@
 # Installs what building, running and testing the site needs, skipping whatever is already
 # there. Safe to run again and again; a warm machine finishes in seconds.
 #   scripts/bootstrap.sh          toolchain, cargo-leptos, wasm-bindgen-cli, npm packages (wasm-opt)
-#   scripts/bootstrap.sh browser  the above plus a Chromium for the end-to-end tests
+#   scripts/bootstrap.sh test     the above plus what the tests drive: a Chromium (end-to-end
+#                                 tests) and nginx (the reverse-proxy test)
 #   scripts/bootstrap.sh bench    the above plus wrk (load generator) and nginx (static baseline)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +42,7 @@ if [ ! -f end2end/node_modules/.package-lock.json ] || [ end2end/package-lock.js
 fi
 
 # 5. A browser, only for the tests.
-if [ "${1:-}" = "browser" ]; then
+if [ "${1:-}" = "test" ]; then
   if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; then
     :
   elif command -v chromium >/dev/null; then
@@ -56,12 +57,18 @@ if [ "${1:-}" = "browser" ]; then
     (cd end2end && npx playwright install chromium)
   fi
 fi
-# 6. The benchmark's load generator and reference static file server, only for `make bench`.
-if [ "${1:-}" = "bench" ] && { ! command -v wrk >/dev/null || ! [ -x /usr/sbin/nginx ]; }; then
-  say "installing Debian's wrk and nginx"
+# 6. Debian packages: nginx for the tests (a reverse proxy in front of the server) and the
+#    benchmark (its static baseline); wrk, the benchmark's load generator.
+packages=()
+case "${1:-}" in
+  test) [ -x /usr/sbin/nginx ] || packages+=(nginx) ;;
+  bench) [ -x /usr/sbin/nginx ] || packages+=(nginx); command -v wrk >/dev/null || packages+=(wrk) ;;
+esac
+if [ ${#packages[@]} -gt 0 ]; then
+  say "installing Debian's ${packages[*]}"
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get install -y --no-install-recommends wrk nginx \
-    || { $sudo_cmd apt-get update && $sudo_cmd apt-get install -y --no-install-recommends wrk nginx; }
+  $sudo_cmd apt-get install -y --no-install-recommends "${packages[@]}" \
+    || { $sudo_cmd apt-get update && $sudo_cmd apt-get install -y --no-install-recommends "${packages[@]}"; }
 fi
 say "bootstrap complete"

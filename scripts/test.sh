@@ -2,7 +2,7 @@
 # Every test: Rust unit and HTTP tests, then the Playwright suite against a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh browser
+scripts/bootstrap.sh test
 source scripts/env.sh
 start=$(date +%s)
 

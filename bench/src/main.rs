@@ -105,6 +105,8 @@ fn main() -> anyhow::Result<()> {
             .env("DATABASE_URL", &database_url)
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{SERVER_PORT}"))
             .env("COMMENT_FLOOD_SECONDS", "0")
+            // wrk is one client with up to 128 connections.
+            .env("MAX_CONNECTIONS_PER_CLIENT", "1000")
             .env("MAIL_DIR", work.join("outbox"))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())

@@ -8,6 +8,8 @@ use std::{net::IpAddr, path::PathBuf};
 use anyhow::Context;
 use app::core::SiteUrl;
 use clap::Args;
+
+use crate::connections::ConnectionLimits;
 use leptos::config::LeptosOptions;
 
 /// What the application is built from (see [`ServeSettings`] for each field's variable).
@@ -27,6 +29,8 @@ pub struct Config {
     pub mail_dir: PathBuf,
     /// How long a request body may take to arrive (`REQUEST_BODY_TIMEOUT`; tests shorten it).
     pub request_body_timeout: std::time::Duration,
+    /// Connection caps and timeouts (`MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_CLIENT`).
+    pub connections: ConnectionLimits,
 }
 
 /// A form of at most 64 KiB arrives in well under this even on a poor mobile line; a client
@@ -110,6 +114,16 @@ pub struct ServeSettings {
     /// Folder for mails when there is no SMTP_URL
     #[arg(long, env = "MAIL_DIR", value_name = "DIR", default_value = "data/outbox", hide_env_values = true)]
     pub mail_dir: PathBuf,
+    /// Connections open at once in all; past it new ones get 503
+    ///
+    /// Lowered at start if the open-file limit (raised to its hard value) leaves less room.
+    #[arg(long, env = "MAX_CONNECTIONS", value_name = "COUNT", default_value = "4096", value_parser = connection_count, hide_env_values = true)]
+    pub max_connections: usize,
+    /// Connections open at once from one address (an IPv6 client's /64); past it new ones get 429
+    ///
+    /// Peers in TRUSTED_PROXIES are held only to MAX_CONNECTIONS.
+    #[arg(long, env = "MAX_CONNECTIONS_PER_CLIENT", value_name = "COUNT", default_value = "100", value_parser = connection_count, hide_env_values = true)]
+    pub max_connections_per_client: usize,
 }
 
 impl ServeSettings {
@@ -127,6 +141,11 @@ impl ServeSettings {
             mail_from: self.mail_from,
             mail_dir: self.mail_dir,
             request_body_timeout: REQUEST_BODY_TIMEOUT,
+            connections: ConnectionLimits {
+                total: self.max_connections,
+                per_client: self.max_connections_per_client,
+                ..ConnectionLimits::default()
+            },
         })
     }
 }
@@ -145,6 +164,14 @@ fn comment_flood_seconds(v: &str) -> Result<u64, String> {
 
 fn signups_per_hour(v: &str) -> Result<u32, String> {
     v.trim().parse().map_err(|e| format!("NEWSLETTER_SIGNUPS_PER_HOUR={v:?} is not a whole number ({e})"))
+}
+
+fn connection_count(v: &str) -> Result<usize, String> {
+    match v.trim().parse() {
+        Ok(0) => Err("0 would refuse every connection".to_owned()),
+        Ok(count) => Ok(count),
+        Err(e) => Err(format!("{v:?} is not a whole number ({e})")),
+    }
 }
 
 fn trusted_proxies(v: &str) -> Result<Vec<IpAddr>, String> {

@@ -6,7 +6,7 @@ use std::{future::Future, net::SocketAddr};
 use app::core::{client::TrustedProxies, SiteUrl};
 use app::db::Db;
 use app::{shell, App};
-use axum::{serve::ListenerExt, Router};
+use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
@@ -21,6 +21,7 @@ use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer};
 use app::newsletter::{limit::SignUpLimit, mail::MailSettings, signup::MailQueue};
 
 use crate::config::Config;
+use crate::connections::{self, ConnectionLimits};
 use crate::middleware::{
     assets::{self, Assets},
     page_cache::{self, PageCache},
@@ -35,6 +36,8 @@ pub struct Application {
     router: Router,
     pub db: Db,
     stopping: watch::Sender<bool>,
+    limits: ConnectionLimits,
+    proxies: TrustedProxies,
 }
 
 impl Application {
@@ -76,7 +79,7 @@ impl Application {
         let site = Site {
             options: config.leptos,
             db: db.clone(),
-            proxies,
+            proxies: proxies.clone(),
             site_url: site_url.clone(),
             configured_origin: config.site_url.as_ref().map(|url| url.origin().to_owned()),
             comments,
@@ -90,7 +93,8 @@ impl Application {
             body_timeout: config.request_body_timeout,
         };
         let router = router(site, stopping.subscribe());
-        Ok(Application { listener, router, db, stopping })
+        let limits = config.connections.within_open_file_limit();
+        Ok(Application { listener, router, db, stopping, limits, proxies })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -100,34 +104,14 @@ impl Application {
     /// Serves until `shutdown` completes, then finishes the requests in flight — for at most
     /// `SHUTDOWN_DEADLINE`: a client that never finishes its request cannot hold the server up.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        // Without TCP_NODELAY a streamed response on a keep-alive connection waits ~40 ms
-        // per request (Nagle + delayed ACK).
-        let listener = self.listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        // The peer address feeds comment flood control.
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let stopping = self.stopping;
-        let (began, begun) = tokio::sync::oneshot::channel::<()>();
         let shutdown = async move {
             shutdown.await;
             // Ends the open live-comment streams so the graceful shutdown can finish.
             let _ = stopping.send(true);
-            let _ = began.send(());
         };
-        let deadline = async move {
-            match begun.await {
-                Ok(()) => tokio::time::sleep(SHUTDOWN_DEADLINE).await,
-                Err(_) => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            served = axum::serve(listener, service).with_graceful_shutdown(shutdown) => served,
-            () = deadline => {
-                tracing::warn!("requests still open {} s after the shutdown began; closing them", SHUTDOWN_DEADLINE.as_secs());
-                Ok(())
-            }
-        }
+        connections::serve(self.listener, self.router, self.limits, self.proxies, shutdown, SHUTDOWN_DEADLINE).await;
+        Ok(())
     }
 }
 

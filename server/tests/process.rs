@@ -406,3 +406,61 @@ fn the_server_refuses_to_start_without_the_bundles_its_pages_link() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!dir.path().join("site.db").exists(), "it stopped before opening the database");
 }
+
+/// The server's resident memory in KiB.
+fn resident_kib(server: &Server) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.id())).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Opens `count` connections from many loopback addresses, each sending the start of a
+/// request with a `cookie_bytes` cookie that never ends; returns the sockets.
+async fn half_sent_cookies(address: &str, count: usize, cookie_bytes: usize) -> Vec<tokio::net::TcpStream> {
+    use tokio::io::AsyncWriteExt;
+    let head = format!("GET / HTTP/1.1\r\nHost: x\r\nCookie: {}", "c".repeat(cookie_bytes));
+    let mut sockets = Vec::new();
+    for n in 0..count {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(format!("127.0.5.{}:0", n % 200 + 1).parse().unwrap()).unwrap();
+        let Ok(mut stream) = socket.connect(address.parse().unwrap()).await else { continue };
+        // Past the server's header limit it answers 431 and closes: the rest need not arrive.
+        let _ = tokio::time::timeout(Duration::from_millis(50), stream.write_all(head.as_bytes())).await;
+        sockets.push(stream);
+    }
+    sockets
+}
+
+#[tokio::test]
+async fn header_floods_cost_bounded_memory_and_readers_keep_being_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, address, _lines) = start_server(
+        &format!("sqlite://{}", dir.path().join("site.db").display()),
+        &[("MAX_CONNECTIONS_PER_CLIENT", "20")],
+    );
+    let front = format!("{address}/");
+    assert_eq!(reqwest::get(&front).await.unwrap().status(), 200);
+    let before = resident_kib(&server);
+    let host = address.trim_start_matches("http://");
+    // 2,000 connections from 200 addresses: 350 KB cookies (refused at the header limit),
+    // then cookies just under the limit, left hanging.
+    let mut worst = 0;
+    for cookie_bytes in [350_000, 30_000] {
+        let sockets = half_sent_cookies(host, 2000, cookie_bytes).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        worst = worst.max(resident_kib(&server));
+        // A reader still gets the front page promptly.
+        let mut took = Vec::new();
+        for _ in 0..15 {
+            let started = Instant::now();
+            assert_eq!(reqwest::get(&front).await.unwrap().status(), 200);
+            took.push(started.elapsed());
+        }
+        took.sort();
+        assert!(took[7] < Duration::from_millis(100), "median front page {:?} during the flood", took[7]);
+        drop(sockets);
+    }
+    let grew_mib = worst.saturating_sub(before) / 1024;
+    eprintln!("resident memory {before} KiB before, {worst} KiB at worst: +{grew_mib} MiB");
+    assert!(grew_mib < 160, "2,000 half-sent headers grew the server by {grew_mib} MiB");
+}

@@ -95,7 +95,8 @@ impl Request {
     }
 
     /// Where a reader without JavaScript goes: to the new comment, or back to the form with
-    /// what they typed and the message (kept as a draft for an hour).
+    /// what they typed and the message (kept as a draft for an hour, at most
+    /// `store::MAX_DRAFTS_PER_ADDRESS` an address).
     pub async fn no_js_target(
         &self,
         slug: Option<&Slug>,
@@ -113,16 +114,14 @@ impl Request {
         let article_id = crate::articles::store::id_of(&self.db, slug).await.ok()??;
         let token = random_hex();
         let now = Timestamp::now();
-        let result = store::save_draft(
-            &self.db,
-            &token,
+        let draft = store::Draft {
+            token: &token,
             article_id,
-            &serde_json::to_string(form).ok()?,
-            &serde_json::to_string(error).ok()?,
-            now,
-            now - TimeDelta::hours(1),
-        )
-        .await;
+            ip_hash: &self.ip_hash(),
+            form_json: &serde_json::to_string(form).ok()?,
+            errors_json: &serde_json::to_string(error).ok()?,
+        };
+        let result = store::save_draft(&self.db, draft, now, now - TimeDelta::hours(1)).await;
         result.map_err(server_error).ok().map(|_| token)
     }
 }

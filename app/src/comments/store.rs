@@ -249,25 +249,40 @@ pub async fn ip_salt(db: &Db, fresh: &str) -> sqlx::Result<String> {
     sqlx::query_scalar("SELECT value FROM site_secrets WHERE name = 'ip_salt'").fetch_one(db.read()).await
 }
 
-/// Keeps a refused no-JavaScript form for an hour, so the page can show it again.
-pub async fn save_draft(
-    db: &Db,
-    token: &str,
-    article_id: i64,
-    form_json: &str,
-    errors_json: &str,
-    now: Timestamp,
-    expired_before: Timestamp,
-) -> sqlx::Result<()> {
+/// Drafts one address may have at once; its oldest go first.
+pub const MAX_DRAFTS_PER_ADDRESS: i64 = 20;
+
+/// A refused no-JavaScript form, kept so the page can show it again.
+pub struct Draft<'a> {
+    pub token: &'a str,
+    pub article_id: i64,
+    pub ip_hash: &'a str,
+    pub form_json: &'a str,
+    pub errors_json: &'a str,
+}
+
+/// Keeps `draft`; drops expired drafts and the oldest of its address's beyond the cap.
+pub async fn save_draft(db: &Db, draft: Draft<'_>, now: Timestamp, expired_before: Timestamp) -> sqlx::Result<()> {
     let mut tx = db.write().await?;
     sqlx::query("DELETE FROM comment_drafts WHERE created_at < ?").bind(expired_before).execute(&mut *tx).await?;
     sqlx::query(
-        "INSERT INTO comment_drafts (token, article_id, form_json, errors_json, created_at) VALUES (?, ?, ?, ?, ?)",
+        "DELETE FROM comment_drafts WHERE ip_hash = ? AND created_at <= \
+         (SELECT created_at FROM comment_drafts WHERE ip_hash = ? ORDER BY created_at DESC LIMIT 1 OFFSET ?)",
     )
-    .bind(token)
-    .bind(article_id)
-    .bind(form_json)
-    .bind(errors_json)
+    .bind(draft.ip_hash)
+    .bind(draft.ip_hash)
+    .bind(MAX_DRAFTS_PER_ADDRESS - 1)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO comment_drafts (token, article_id, ip_hash, form_json, errors_json, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(draft.token)
+    .bind(draft.article_id)
+    .bind(draft.ip_hash)
+    .bind(draft.form_json)
+    .bind(draft.errors_json)
     .bind(now)
     .execute(&mut *tx)
     .await?;

@@ -6,6 +6,8 @@
 //!   here (an absolute URL of this site keeps its path; anything else becomes `/`).
 //! - A request whose arguments do not parse is the client's fault: 400 with a fixed message,
 //!   logged at `warn`, never a 500 that echoes serde's wording.
+//! - A path with `.` or `..` segments (browsers resolve them before sending) is 400: left in,
+//!   `/article/..` answered as the front page and each spelling filled a cache entry.
 
 use app::core::form::same_site_path;
 use axum::{
@@ -13,7 +15,7 @@ use axum::{
     extract::Request,
     http::{header, HeaderValue, StatusCode},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 
 /// The header server_fn sets on an error answer.
@@ -24,6 +26,9 @@ const MAX_ERROR_BODY: usize = 16 * 1024;
 const UNREADABLE: &str = "The request could not be read: a field is missing, repeated or malformed.";
 
 pub async fn safe_answers(site_origin: Option<String>, request: Request, next: Next) -> Response {
+    if has_dot_segments(request.uri().path()) {
+        return plain(StatusCode::BAD_REQUEST, DOT_SEGMENTS);
+    }
     let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let (method, path) = (request.method().clone(), request.uri().path().to_owned());
     let mut response = next.run(request).await;
@@ -40,6 +45,17 @@ pub async fn safe_answers(site_origin: Option<String>, request: Request, next: N
         return argument_errors_are_bad_requests(response, &method, &path).await;
     }
     response
+}
+
+const DOT_SEGMENTS: &str = "Addresses with . or .. segments are not served.";
+
+/// Whether `path` has a `.` or `..` segment, plain or percent-encoded.
+fn has_dot_segments(path: &str) -> bool {
+    path.split('/').any(|segment| matches!(segment.to_ascii_lowercase().replace("%2e", ".").as_str(), "." | ".."))
+}
+
+fn plain(status: StatusCode, message: &'static str) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message).into_response()
 }
 
 /// `location` as a path of this site: an absolute URL of this site (its `SITE_URL` origin, or
@@ -84,7 +100,17 @@ async fn argument_errors_are_bad_requests(response: Response, method: &axum::htt
 
 #[cfg(test)]
 mod tests {
-    use super::on_this_site;
+    use super::{has_dot_segments, on_this_site};
+
+    #[test]
+    fn dot_segments_are_found_however_spelled() {
+        for path in ["/article/..", "/article/../x", "/./", "/a/%2E%2e", "/a/.%2e/b", "/%2e"] {
+            assert!(has_dot_segments(path), "{path}");
+        }
+        for path in ["/", "/article/a.b", "/article/...", "/pkg/newsroom.css", "/a/..b"] {
+            assert!(!has_dot_segments(path), "{path}");
+        }
+    }
 
     #[test]
     fn redirects_stay_on_the_site() {

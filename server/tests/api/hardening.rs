@@ -161,3 +161,141 @@ async fn live_streams_are_capped_per_address_and_only_for_stories_that_exist() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// A raw connection to `app` from `source` (any 127.x.y.z: loopback answers them all, so one
+/// test machine can be many clients).
+async fn connect_from(source: &str, address: &str) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{source}:0").parse().unwrap()).unwrap();
+    socket.connect(address.parse().unwrap()).await.unwrap()
+}
+
+/// What the server sends until it closes the connection, or within `wait`.
+async fn answer_within(socket: &mut tokio::net::TcpStream, wait: Duration) -> Option<String> {
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(wait, async {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n @ 1..) = socket.read(&mut chunk).await {
+            answer.extend_from_slice(&chunk[..n]);
+        }
+    })
+    .await;
+    read.ok().map(|()| String::from_utf8_lossy(&answer).into_owned())
+}
+
+#[tokio::test]
+async fn slowloris_and_idle_connections_are_closed_while_readers_are_served() {
+    let app = spawn_app_with(|c| c.connections.header_timeout = Duration::from_secs(2)).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let started = tokio::time::Instant::now();
+    // Headers that never end, one byte every 300 ms, from many connections.
+    let mut slow = Vec::new();
+    for n in 0..40 {
+        let mut socket = connect_from(&format!("127.0.2.{}", n % 4 + 1), &address).await;
+        socket.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ").await.unwrap();
+        slow.push(tokio::spawn(async move {
+            while socket.write_all(b"a").await.is_ok() {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                let mut probe = [0u8; 1];
+                if let Ok(Ok(0) | Err(_)) =
+                    tokio::time::timeout(Duration::from_millis(1), socket.read(&mut probe)).await
+                {
+                    break;
+                }
+            }
+            started.elapsed()
+        }));
+    }
+    // An idle keep-alive connection after one answered request.
+    let mut idle = connect_from("127.0.3.1", &address).await;
+    idle.write_all(b"GET /robots.txt HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut first = [0u8; 1024];
+    assert!(idle.read(&mut first).await.unwrap() > 0);
+    assert!(String::from_utf8_lossy(&first).starts_with("HTTP/1.1 200"));
+
+    for query in ["tram", "harbour", "library"] {
+        let answered = tokio::time::timeout(
+            Duration::from_secs(2),
+            app.client.get(format!("{}/search?q={query}", app.address)).send(),
+        )
+        .await
+        .expect("a reader's search answers while headers trickle in");
+        assert_eq!(answered.unwrap().status(), 200);
+    }
+    for trickler in slow {
+        let closed_after = tokio::time::timeout(Duration::from_secs(8), trickler)
+            .await
+            .expect("a header trickled for 8 s without the connection being closed")
+            .unwrap();
+        assert!(closed_after < Duration::from_secs(6), "a header still trickling after {closed_after:?}");
+    }
+    assert_eq!(answer_within(&mut idle, Duration::from_secs(4)).await.as_deref(), Some(""), "idle connection closed");
+}
+
+#[tokio::test]
+async fn connections_are_capped_per_address_and_in_total() {
+    let app = spawn_app_with(|c| {
+        c.connections.per_client = 4;
+        c.connections.total = 6;
+    })
+    .await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(connect_from("127.0.4.1", &address).await);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut refused = connect_from("127.0.4.1", &address).await;
+    let answer = answer_within(&mut refused, Duration::from_secs(2)).await.expect("the refusal is answered at once");
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+    assert!(answer.contains("Too many connections from your address"), "{answer}");
+
+    // Other addresses are served until the total is reached.
+    let mut other = connect_from("127.0.4.2", &address).await;
+    other.write_all(b"GET /robots.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    let answer = answer_within(&mut other, Duration::from_secs(5)).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    held.push(connect_from("127.0.4.3", &address).await);
+    held.push(connect_from("127.0.4.3", &address).await);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut refused = connect_from("127.0.4.4", &address).await;
+    let answer = answer_within(&mut refused, Duration::from_secs(2)).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+
+    // Closed connections free their places.
+    drop(held);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let mut again = connect_from("127.0.4.1", &address).await;
+        again.write_all(b"GET /robots.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+        let answer = answer_within(&mut again, Duration::from_secs(5)).await.unwrap();
+        if answer.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "places were never freed: {answer}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn oversized_headers_and_dot_segments_are_refused() {
+    let app = spawn_app().await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut socket = connect_from("127.0.0.1", &address).await;
+    let cookie = "a".repeat(40 * 1024);
+    // The server answers once it has read its limit; the rest of the write may fail.
+    let _ = socket.write_all(format!("GET / HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\n\r\n").as_bytes()).await;
+    let answer = answer_within(&mut socket, Duration::from_secs(5)).await.unwrap_or_default();
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+
+    for path in ["/article/..", "/article/%2e%2e", "/category/./city"] {
+        let mut socket = connect_from("127.0.0.1", &address).await;
+        socket
+            .write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let answer = answer_within(&mut socket, Duration::from_secs(5)).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 400"), "{path}: {answer}");
+        assert!(answer.contains("Addresses with . or .. segments are not served."), "{answer}");
+    }
+}

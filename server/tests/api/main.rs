@@ -6,6 +6,7 @@ mod helpers;
 mod newsletter;
 mod page_cache;
 mod pages;
+mod proxy;
 mod publishing;
 mod seeding;
 mod smtp;
