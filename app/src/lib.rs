@@ -13,6 +13,7 @@ pub mod newsletter;
 #[cfg(feature = "ssr")]
 pub mod publishing;
 pub mod site;
+pub mod staff;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};

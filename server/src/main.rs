@@ -1,5 +1,6 @@
 //! The news site's server: `server` (or `server serve`) serves the site; `server import`
-//! publishes Markdown articles; `server comments` moderates. `server --help` lists them.
+//! publishes Markdown articles; `server comments` moderates; `server users` manages staff
+//! accounts. `server --help` lists them.
 
 use std::process::ExitCode;
 

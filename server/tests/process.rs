@@ -332,7 +332,7 @@ fn an_unknown_command_prints_usage_and_fails_without_a_panic() {
 fn every_command_explains_itself() {
     let (code, help, _) = run_with(&["--help"], &[]);
     assert_eq!(code, Some(0));
-    for command in ["serve", "import", "comments"] {
+    for command in ["serve", "import", "comments", "users"] {
         assert!(help.lines().any(|l| l.trim_start().starts_with(command)), "{command} is listed: {help}");
     }
     let (code, help, _) = run_with(&["import", "--help"], &[]);
@@ -354,6 +354,8 @@ fn every_command_explains_itself() {
         "SMTP_URL",
         "MAIL_FROM",
         "MAIL_DIR",
+        "MAX_CONNECTIONS",
+        "MAX_CONNECTIONS_PER_CLIENT",
         "RUST_LOG",
     ] {
         assert!(help.contains(variable), "{variable}: {help}");
@@ -463,4 +465,78 @@ async fn header_floods_cost_bounded_memory_and_readers_keep_being_served() {
     let grew_mib = worst.saturating_sub(before) / 1024;
     eprintln!("resident memory {before} KiB before, {worst} KiB at worst: +{grew_mib} MiB");
     assert!(grew_mib < 160, "2,000 half-sent headers grew the server by {grew_mib} MiB");
+}
+
+/// Runs a `server` command against `database_url` with `input` on its stdin; returns whether
+/// it succeeded and what it printed (stdout, then stderr).
+fn run_with_input(database_url: &str, args: &[&str], input: &str) -> (bool, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env("DATABASE_URL", database_url)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+}
+
+#[tokio::test]
+async fn the_first_admin_and_other_staff_are_made_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("site.db").display());
+    let add = |email: &'static str, role: &'static str| {
+        ["users", "add", "--email", email, "--name", "Mara Quist", "--role", role].map(str::to_owned)
+    };
+    let args = add("Mara@Courier.example", "admin");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (ok, out) = run_with_input(&db, &args, "harbour7\n");
+    assert!(!ok && out.contains("at least 12 characters"), "{out}");
+    let (ok, out) = run_with_input(&db, &args, "password1234\n");
+    assert!(!ok && out.contains("too easy to guess"), "{out}");
+    let (ok, out) = run_with_input(&db, &args, "quist-of-the-courier-9\n");
+    assert!(!ok && out.contains("must not contain your name"), "built from the account's own name: {out}");
+    let (ok, out) = run_with_input(&db, &args, "lantern ferry mosaic 71\n");
+    assert!(ok, "{out}");
+    assert!(out.contains("Mara Quist <Mara@courier.example> can now sign in as admin"), "{out}");
+    assert!(!out.contains("lantern"), "the password is never printed");
+
+    let again = add("mara@COURIER.example", "editor");
+    let again: Vec<&str> = again.iter().map(String::as_str).collect();
+    let (ok, out) = run_with_input(&db, &again, "another long passphrase 9\n");
+    assert!(!ok && out.contains("already a staff account"), "one account per address, whatever its case: {out}");
+
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM staff").fetch_one(&pool).await.unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains("lantern"), "{hash}");
+
+    // The last admin can be neither disabled nor demoted.
+    let (ok, out) = run_command(&db, &["users", "disable", "mara@courier.example"]);
+    assert!(!ok && out.contains("last admin"), "{out}");
+    let (ok, out) = run_command(&db, &["users", "role", "mara@courier.example", "editor"]);
+    assert!(!ok && out.contains("last admin"), "{out}");
+
+    let moderator = ["users", "add", "--email", "ravi@courier.example", "--name", "Ravi Old", "--role", "moderator"];
+    assert!(run_with_input(&db, &moderator, "cobalt orchard willow 42\n").0);
+    let (ok, out) = run_command(&db, &["users", "role", "ravi@courier.example", "editor"]);
+    assert!(ok && out.contains("editor") && out.contains("ravi@courier.example"), "{out}");
+    let (ok, out) = run_command(&db, &["users", "disable", "RAVI@courier.example"]);
+    assert!(ok && out.contains("disabled since"), "{out}");
+    let (ok, out) = run_command(&db, &["users", "role", "nobody@courier.example", "admin"]);
+    assert!(!ok && out.contains("no staff account has the address nobody@courier.example"), "{out}");
+    let (ok, out) = run_command(&db, &["users", "role", "ravi@courier.example", "owner"]);
+    assert!(!ok && out.contains("not a role"), "{out}");
+
+    let (ok, out) = run_with_input(&db, &["users", "password", "ravi@courier.example"], "slate meadow lantern 5\n");
+    assert!(ok && out.contains("password of ravi@courier.example is changed"), "{out}");
+    let (ok, out) = run_command(&db, &["users", "list"]);
+    assert!(ok, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].contains("admin") && lines[0].contains("Mara@courier.example") && lines[0].contains("active"));
+    assert!(lines[1].contains("editor") && lines[1].contains("Ravi Old") && lines[1].contains("disabled since"));
+    assert_eq!(lines[2], "2 staff accounts");
 }

@@ -1,9 +1,11 @@
 //! The command line: `server` (or `server serve`) serves the site, `server import` publishes
-//! Markdown articles, `server comments` moderates. Parsed with clap; `--help` at every level.
+//! Markdown articles, `server comments` moderates, `server users` manages staff accounts.
+//! Parsed with clap; `--help` at every level.
 
 pub mod comments;
 pub mod import;
 pub mod serve;
+pub mod users;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +27,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// List readers' comments and approve, hide or delete them
     Comments(comments::CommentsArgs),
+    /// Staff accounts: add, list, change role, disable, set password
+    Users(users::UsersArgs),
 }
 
 impl Cli {
@@ -45,5 +49,6 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Serve(settings) => serve::run(settings).await,
         Command::Import(args) => import::run(args).await,
         Command::Comments(args) => comments::run(args).await,
+        Command::Users(args) => users::run(args).await,
     }
 }

@@ -1,0 +1,124 @@
+//! (server) Staff accounts in the database.
+
+use sqlx::FromRow;
+
+use super::types::Role;
+use crate::core::{email::Email, Timestamp};
+use crate::db::Db;
+
+/// A staff account as the operator sees it (never with its password hash).
+#[derive(Clone, Debug, FromRow)]
+pub struct StaffMember {
+    pub id: i64,
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+    pub disabled_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    #[error("there is already a staff account for {0}")]
+    EmailTaken(Email),
+    #[error("no staff account has the address {0}")]
+    NoSuchAccount(String),
+    #[error("{0} is the last admin who can sign in: make another admin first")]
+    LastAdmin(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+const COLUMNS: &str = "id, email, name, role, disabled_at, created_at";
+
+pub async fn add(db: &Db, email: &Email, name: &str, role: Role, password_hash: &str) -> Result<i64, StaffError> {
+    let now = Timestamp::now();
+    let mut tx = db.write().await?;
+    let inserted = sqlx::query_scalar(
+        "INSERT INTO staff (email, name, role, password_hash, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(email)
+    .bind(name)
+    .bind(role)
+    .bind(password_hash)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await;
+    let id = match inserted {
+        Ok(id) => id,
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(StaffError::EmailTaken(email.clone())),
+        Err(e) => return Err(e.into()),
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Every account, admins first, then by name.
+pub async fn list(db: &Db) -> sqlx::Result<Vec<StaffMember>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM staff ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'editor' THEN 1 \
+         WHEN 'author' THEN 2 ELSE 3 END, name, id"
+    ))
+    .fetch_all(db.read())
+    .await
+}
+
+pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Option<StaffMember>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE lower(email) = lower(?)"))
+        .bind(email.trim())
+        .fetch_optional(db.read())
+        .await
+}
+
+/// What to change about one account.
+#[derive(Clone, Copy, Debug)]
+pub enum Change<'a> {
+    Role(Role),
+    Disabled(bool),
+    PasswordHash(&'a str),
+}
+
+/// Changes the account with this e-mail address. The last admin who can sign in can be
+/// neither demoted nor disabled: nobody could manage staff any more.
+pub async fn change(db: &Db, email: &str, change: Change<'_>) -> Result<StaffMember, StaffError> {
+    let now = Timestamp::now();
+    let mut tx = db.write().await?;
+    let member: StaffMember = sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE lower(email) = lower(?)"))
+        .bind(email.trim())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StaffError::NoSuchAccount(email.trim().to_owned()))?;
+    let loses_admin = member.role == Role::Admin
+        && member.disabled_at.is_none()
+        && (matches!(change, Change::Role(role) if role != Role::Admin) || matches!(change, Change::Disabled(true)));
+    if loses_admin {
+        let other_admins: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled_at IS NULL AND id <> ?")
+                .bind(member.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if other_admins == 0 {
+            return Err(StaffError::LastAdmin(member.email.to_string()));
+        }
+    }
+    let query = match change {
+        Change::Role(role) => sqlx::query("UPDATE staff SET role = ?, updated_at = ? WHERE id = ?").bind(role),
+        Change::Disabled(true) => {
+            sqlx::query("UPDATE staff SET disabled_at = COALESCE(disabled_at, ?), updated_at = ? WHERE id = ?")
+                .bind(now)
+        }
+        Change::Disabled(false) => sqlx::query("UPDATE staff SET disabled_at = NULL, updated_at = ? WHERE id = ?"),
+        Change::PasswordHash(hash) => {
+            sqlx::query("UPDATE staff SET password_hash = ?, updated_at = ? WHERE id = ?").bind(hash)
+        }
+    };
+    query.bind(now).bind(member.id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    refreshed(db, member.id).await
+}
+
+async fn refreshed(db: &Db, id: i64) -> Result<StaffMember, StaffError> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE id = ?")).bind(id).fetch_one(db.read()).await?)
+}
