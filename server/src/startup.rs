@@ -22,6 +22,7 @@ use app::newsletter::{limit::SignUpLimit, mail::MailSettings, signup::MailQueue}
 
 use crate::config::Config;
 use crate::connections::{self, ConnectionLimits};
+use crate::desk;
 use crate::middleware::{
     assets::{self, Assets},
     page_cache::{self, PageCache},
@@ -181,6 +182,13 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
     let streams = comment_stream::CommentStreams::new(feed.clone(), db.clone(), proxies.clone(), stopping);
     let publication = feeds::Publication { db: db.clone(), site_url: site_url.clone() };
     let unsubscribe_db = db.clone();
+    let desk = desk::Desk {
+        db: db.clone(),
+        proxies: proxies.clone(),
+        ip_salt: comments.ip_salt.clone(),
+        https: site_url.is_https(),
+        stylesheet: app::site::bundles::stylesheet_href(&options),
+    };
     let context = move || {
         provide_context(db.clone());
         provide_context(proxies.clone());
@@ -205,6 +213,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         // more segments than any page route, so they never shadow one).
         .merge(feeds::routes(publication.clone()))
         .merge(sitemap::routes(publication))
+        .merge(desk::routes(desk))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

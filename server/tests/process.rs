@@ -539,4 +539,20 @@ async fn the_first_admin_and_other_staff_are_made_on_the_command_line() {
     assert!(lines[0].contains("admin") && lines[0].contains("Mara@courier.example") && lines[0].contains("active"));
     assert!(lines[1].contains("editor") && lines[1].contains("Ravi Old") && lines[1].contains("disabled since"));
     assert_eq!(lines[2], "2 staff accounts");
+
+    // The account made on the command line signs in to the running server.
+    let (_server, address, _lines) = start_server(&db, &[]);
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let sign_in = |password: &'static str| {
+        client
+            .post(format!("{address}/admin/sign-in"))
+            .form(&[("email", "mara@courier.example"), ("password", password)])
+            .send()
+    };
+    assert_eq!(sign_in("lantern ferry mosaic 72").await.unwrap().status(), 401);
+    let signed_in = sign_in("lantern ferry mosaic 71").await.unwrap();
+    assert_eq!(signed_in.status(), 303);
+    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let desk = client.get(format!("{address}/admin")).header("Cookie", cookie).send().await.unwrap();
+    assert!(desk.text().await.unwrap().contains("Signed in as <strong>Mara Quist</strong> (admin)"));
 }

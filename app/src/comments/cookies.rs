@@ -2,26 +2,15 @@
 //! e-mail and website ("Save my name…"), and the token that shows a browser its own comments
 //! awaiting moderation.
 
-use cookie::{time::Duration, Cookie, SameSite};
-use http::{header, HeaderMap, HeaderValue};
+use http::{header, HeaderMap};
 use leptos_axum::ResponseOptions;
 use serde::{Deserialize, Serialize};
 
 pub const AUTHOR_COOKIE: &str = "comment_author";
 pub const TOKEN_COOKIE: &str = "comment_token";
-const YEAR: Duration = Duration::days(365);
+const YEAR: std::time::Duration = std::time::Duration::from_secs(365 * 24 * 3600);
 
-/// The value of the cookie `name` in a request's headers (percent-decoded).
-pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(Cookie::split_parse_encoded)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_owned())
-}
+pub use crate::core::cookies::read;
 
 /// What "Save my name, email, and website" keeps.
 #[derive(Serialize, Deserialize)]
@@ -42,17 +31,7 @@ pub fn author_token(headers: &HeaderMap) -> Option<String> {
 
 /// Sets a first-party cookie for a year (`None` removes it). `Secure` on an https site.
 pub fn set(response: &ResponseOptions, name: &'static str, value: Option<&str>, https: bool) {
-    let mut cookie = Cookie::build((name, value.unwrap_or_default().to_owned()))
-        .path("/")
-        .same_site(SameSite::Lax)
-        .http_only(true)
-        .secure(https)
-        .max_age(if value.is_some() { YEAR } else { Duration::ZERO })
-        .build();
-    if value.is_none() {
-        cookie.make_removal();
-    }
-    if let Ok(value) = HeaderValue::from_str(&cookie.encoded().to_string()) {
+    if let Some(value) = crate::core::cookies::set_cookie(name, value, https, YEAR) {
         response.append_header(header::SET_COOKIE, value);
     }
 }
@@ -60,6 +39,7 @@ pub fn set(response: &ResponseOptions, name: &'static str, value: Option<&str>, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cookie::Cookie;
 
     #[test]
     fn saved_details_survive_the_round_trip() {

@@ -8,7 +8,6 @@ use chrono::TimeDelta;
 use http::{header, request::Parts};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
-use sha2::{Digest, Sha256};
 
 use super::cookies::{self, SavedReader, AUTHOR_COOKIE, TOKEN_COOKIE};
 use super::input::{CommentForm, NewComment};
@@ -61,8 +60,7 @@ impl Request {
     /// The salted hash of the client's address (its /64 for IPv6): what flood control and
     /// moderators compare; the address itself is never stored.
     fn ip_hash(&self) -> String {
-        let ip = self.client.map(|ip| crate::core::client::limit_key(ip).to_string()).unwrap_or_default();
-        hex::encode(Sha256::digest(format!("{}|{ip}", self.settings.ip_salt)))
+        crate::core::client::address_hash(&self.settings.ip_salt, self.client)
     }
 
     fn user_agent(&self) -> String {

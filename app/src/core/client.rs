@@ -45,6 +45,14 @@ pub fn limit_key(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// The salted hash of a client's address (its /64 for IPv6): what flood control, sign-in limits
+/// and moderators compare; the address itself is never stored.
+pub fn address_hash(salt: &str, client: Option<IpAddr>) -> String {
+    use sha2::{Digest, Sha256};
+    let ip = client.map(|ip| limit_key(ip).to_string()).unwrap_or_default();
+    hex::encode(Sha256::digest(format!("{salt}|{ip}")))
+}
+
 pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
     let peer = peer?;
     if !trusted_proxies.contains(&peer) {

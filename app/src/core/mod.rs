@@ -7,6 +7,8 @@ pub mod client;
 pub mod codec;
 #[cfg(feature = "ssr")]
 pub mod context;
+#[cfg(feature = "ssr")]
+pub mod cookies;
 pub mod email;
 pub mod form;
 pub mod head;

@@ -12,6 +12,12 @@ pub const NEWSLETTER_CONFIRM: &str = "/newsletter/confirm";
 pub const NEWSLETTER_UNSUBSCRIBE: &str = "/newsletter/unsubscribe";
 /// Prefix of the comment event streams; the slug follows.
 pub const COMMENT_STREAM_PREFIX: &str = "/api/comments/live/";
+/// The staff desk. Everything under it is private: never cached, never indexed.
+pub const DESK: &str = "/admin";
+pub const DESK_SIGN_IN: &str = "/admin/sign-in";
+pub const DESK_SIGN_OUT: &str = "/admin/sign-out";
+pub const DESK_SIGN_OUT_EVERYWHERE: &str = "/admin/sign-out-everywhere";
+pub const DESK_AUDIT: &str = "/admin/audit";
 
 pub fn article(slug: &Slug) -> String {
     format!("/article/{slug}")

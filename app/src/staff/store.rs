@@ -72,6 +72,22 @@ pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Option<StaffMember>>
         .await
 }
 
+/// An account and its password hash, for signing in.
+pub async fn credentials(db: &Db, email: &str) -> sqlx::Result<Option<(StaffMember, String)>> {
+    #[derive(FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        member: StaffMember,
+        password_hash: String,
+    }
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS}, password_hash FROM staff WHERE lower(email) = lower(?)"))
+            .bind(email.trim())
+            .fetch_optional(db.read())
+            .await?;
+    Ok(row.map(|r| (r.member, r.password_hash)))
+}
+
 /// What to change about one account.
 #[derive(Clone, Copy, Debug)]
 pub enum Change<'a> {
@@ -81,7 +97,8 @@ pub enum Change<'a> {
 }
 
 /// Changes the account with this e-mail address. The last admin who can sign in can be
-/// neither demoted nor disabled: nobody could manage staff any more.
+/// neither demoted nor disabled: nobody could manage staff any more. Disabling an account or
+/// changing its password ends its sessions.
 pub async fn change(db: &Db, email: &str, change: Change<'_>) -> Result<StaffMember, StaffError> {
     let now = Timestamp::now();
     let mut tx = db.write().await?;
@@ -115,6 +132,10 @@ pub async fn change(db: &Db, email: &str, change: Change<'_>) -> Result<StaffMem
         }
     };
     query.bind(now).bind(member.id).execute(&mut *tx).await?;
+    // A disabled account, or one whose password changed, is signed out everywhere.
+    if matches!(change, Change::Disabled(true) | Change::PasswordHash(_)) {
+        sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ?").bind(member.id).execute(&mut *tx).await?;
+    }
     tx.commit().await?;
     refreshed(db, member.id).await
 }

@@ -1,4 +1,5 @@
 mod comments;
+mod desk;
 mod discovery;
 mod hardening;
 mod headers;

@@ -1,0 +1,62 @@
+//! (server) The audit log: every sign-in (and refusal) and every action taken in the desk.
+
+use sqlx::FromRow;
+
+use crate::core::Timestamp;
+use crate::db::Db;
+
+/// What happened. Stored by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    SignedIn,
+    SignInFailed,
+    SignInLimited,
+    SignedOut,
+    SignedOutEverywhere,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::SignedIn => "signed in",
+            Action::SignInFailed => "sign-in failed",
+            Action::SignInLimited => "sign-in refused: too many failures",
+            Action::SignedOut => "signed out",
+            Action::SignedOutEverywhere => "signed out everywhere",
+        }
+    }
+}
+
+/// One line of the log, as an admin reads it.
+#[derive(Clone, Debug, FromRow)]
+pub struct Entry {
+    pub at: Timestamp,
+    /// The account's name, when the line is about an account that exists.
+    pub staff_name: Option<String>,
+    pub action: String,
+    pub detail: String,
+}
+
+pub async fn record(db: &Db, staff_id: Option<i64>, action: Action, detail: &str, ip_hash: &str) -> sqlx::Result<()> {
+    let mut tx = db.write().await?;
+    sqlx::query("INSERT INTO audit_log (at, staff_id, action, detail, ip_hash) VALUES (?, ?, ?, ?, ?)")
+        .bind(Timestamp::now())
+        .bind(staff_id)
+        .bind(action.as_str())
+        .bind(detail)
+        .bind(ip_hash)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+/// The newest lines first.
+pub async fn recent(db: &Db, limit: i64) -> sqlx::Result<Vec<Entry>> {
+    sqlx::query_as(
+        "SELECT a.at, s.name AS staff_name, a.action, a.detail FROM audit_log a \
+         LEFT JOIN staff s ON s.id = a.staff_id ORDER BY a.id DESC LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(db.read())
+    .await
+}
