@@ -188,6 +188,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         ip_salt: comments.ip_salt.clone(),
         https: site_url.is_https(),
         stylesheet: app::site::bundles::stylesheet_href(&options),
+        feed: feed.clone(),
     };
     let context = move || {
         provide_context(db.clone());

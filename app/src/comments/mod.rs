@@ -11,6 +11,8 @@ mod list;
 pub mod live;
 pub mod outcome;
 pub mod post;
+#[cfg(feature = "ssr")]
+pub mod queue;
 pub mod reader;
 #[cfg(feature = "ssr")]
 pub mod store;

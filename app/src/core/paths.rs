@@ -18,6 +18,7 @@ pub const DESK_SIGN_IN: &str = "/admin/sign-in";
 pub const DESK_SIGN_OUT: &str = "/admin/sign-out";
 pub const DESK_SIGN_OUT_EVERYWHERE: &str = "/admin/sign-out-everywhere";
 pub const DESK_AUDIT: &str = "/admin/audit";
+pub const DESK_COMMENTS: &str = "/admin/comments";
 
 pub fn article(slug: &Slug) -> String {
     format!("/article/{slug}")

@@ -13,6 +13,10 @@ pub enum Action {
     SignInLimited,
     SignedOut,
     SignedOutEverywhere,
+    CommentsApproved,
+    CommentsUnapproved,
+    CommentsMarkedSpam,
+    CommentsDeleted,
 }
 
 impl Action {
@@ -23,6 +27,10 @@ impl Action {
             Action::SignInLimited => "sign-in refused: too many failures",
             Action::SignedOut => "signed out",
             Action::SignedOutEverywhere => "signed out everywhere",
+            Action::CommentsApproved => "approved comments",
+            Action::CommentsUnapproved => "unapproved comments",
+            Action::CommentsMarkedSpam => "marked comments as spam",
+            Action::CommentsDeleted => "deleted comments forever",
         }
     }
 }

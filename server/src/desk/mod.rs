@@ -4,9 +4,11 @@
 //! passes the same-origin check (middleware) and, once signed in, the session's form token.
 
 mod pages;
+mod queue;
 
 use std::net::{IpAddr, SocketAddr};
 
+use app::comments::live::CommentFeed;
 use app::core::{client::TrustedProxies, cookies, paths};
 use app::db::Db;
 use app::staff::session::{self, SignedIn};
@@ -30,6 +32,8 @@ pub struct Desk {
     pub ip_salt: String,
     pub https: bool,
     pub stylesheet: &'static str,
+    /// Comments approved here go to the readers' live streams.
+    pub feed: CommentFeed,
 }
 
 /// The cookie outlives the session's idle limit only by the time since the last sign-in;
@@ -45,6 +49,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
         .route(paths::DESK_SIGN_OUT, post(sign_out))
         .route(paths::DESK_SIGN_OUT_EVERYWHERE, post(sign_out_everywhere))
         .route(paths::DESK_AUDIT, get(audit_log))
+        .route(paths::DESK_COMMENTS, get(queue::page).post(queue::moderate))
         .layer(axum::middleware::map_response(private))
         .with_state(desk)
 }
@@ -67,6 +72,19 @@ impl Desk {
         session::current(&self.db, &value).await.map_err(Refused::from)
     }
 
+    fn ip_hash(&self, headers: &HeaderMap, peer: SocketAddr) -> String {
+        app::core::client::address_hash(&self.ip_salt, self.client(headers, peer))
+    }
+
+    /// The signed-in staff member, if their role moderates comments.
+    async fn moderator(&self, headers: &HeaderMap) -> Result<SignedIn, Refused> {
+        match self.signed_in(headers).await? {
+            Some(session) if session.staff.role.moderates_comments() => Ok(session),
+            Some(session) => Err(Refused::NotForRole(Box::new(session), self.stylesheet)),
+            None => Err(Refused::NotSignedIn),
+        }
+    }
+
     fn session_cookie(&self, value: Option<&str>) -> [(header::HeaderName, HeaderValue); 1] {
         let cookie = cookies::set_cookie(session::COOKIE, value, self.https, SESSION_MAX_AGE);
         [(header::SET_COOKIE, cookie.unwrap_or_else(|| HeaderValue::from_static("")))]
@@ -76,6 +94,8 @@ impl Desk {
 /// Why a desk request is not served.
 enum Refused {
     NotSignedIn,
+    /// Signed in, but the role may not do this.
+    NotForRole(Box<SignedIn>, &'static str),
     /// A post without its session's form token.
     FormExpired,
     Database,
@@ -92,6 +112,9 @@ impl IntoResponse for Refused {
     fn into_response(self) -> Response {
         match self {
             Refused::NotSignedIn => to_sign_in(),
+            Refused::NotForRole(session, stylesheet) => {
+                (StatusCode::FORBIDDEN, pages::forbidden(stylesheet, &session)).into_response()
+            }
             Refused::FormExpired => {
                 (StatusCode::FORBIDDEN, "This form has expired. Please go back and try again.").into_response()
             }
@@ -142,7 +165,7 @@ async fn sign_in(
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
-    let ip_hash = app::core::client::address_hash(&desk.ip_salt, desk.client(&headers, peer));
+    let ip_hash = desk.ip_hash(&headers, peer);
     let attempt = Attempt { email: &form.email, password: &form.password, ip_hash: &ip_hash };
     match sign_in::sign_in(&desk.db, attempt).await {
         Ok((_, started)) => {
@@ -194,7 +217,7 @@ async fn sign_out(
         Ok(session) => session,
         Err(refused) => return refused.into_response(),
     };
-    let ip_hash = app::core::client::address_hash(&desk.ip_salt, desk.client(&headers, peer));
+    let ip_hash = desk.ip_hash(&headers, peer);
     let ended = async {
         session::end(&desk.db, &session).await?;
         audit::record(&desk.db, Some(session.staff.id), audit::Action::SignedOut, "", &ip_hash).await
@@ -215,7 +238,7 @@ async fn sign_out_everywhere(
         Ok(session) => session,
         Err(refused) => return refused.into_response(),
     };
-    let ip_hash = app::core::client::address_hash(&desk.ip_salt, desk.client(&headers, peer));
+    let ip_hash = desk.ip_hash(&headers, peer);
     let ended = async {
         let count = session::end_all(&desk.db, session.staff.id).await?;
         let detail = format!("{count} sessions ended");

@@ -1,7 +1,11 @@
 //! The desk's pages: Leptos views rendered to HTML on the server (no hydration, no wasm).
 
+use app::comments::queue::{Moderation, QueueRow, PER_PAGE};
+use app::comments::CommentStatus;
 use app::core::{paths, SITE_NAME};
 use app::staff::{audit::Entry, session::SignedIn, Role};
+
+use super::queue::QueueView;
 use axum::response::Html;
 use leptos::prelude::*;
 
@@ -67,6 +71,7 @@ fn signed_in_as(session: &SignedIn) -> impl IntoView {
 
 pub fn home(stylesheet: &'static str, session: &SignedIn) -> Html<String> {
     let admin = session.staff.role == Role::Admin;
+    let moderates = session.staff.role.moderates_comments();
     let token = session.form_token.clone();
     document(
         stylesheet,
@@ -74,8 +79,8 @@ pub fn home(stylesheet: &'static str, session: &SignedIn) -> Html<String> {
         view! {
             <h1>"The desk"</h1>
             {signed_in_as(session)}
+            {moderates.then(|| view! { <p><a href=paths::DESK_COMMENTS>"Comments"</a>" — the moderation queue"</p> })}
             {admin.then(|| view! { <p><a href=paths::DESK_AUDIT>"Audit log"</a>" — sign-ins and what staff did"</p> })}
-            <p>"Comments are still moderated with " <code>"server comments"</code> " on the server."</p>
             {token_form(paths::DESK_SIGN_OUT, token.clone(), "Sign out")}
             {token_form(paths::DESK_SIGN_OUT_EVERYWHERE, token, "Sign out everywhere")}
         },
@@ -123,6 +128,192 @@ pub fn forbidden(stylesheet: &'static str, session: &SignedIn) -> Html<String> {
             {signed_in_as(session)}
             <p>"Only admins can open this page."</p>
             <p><a href=paths::DESK>"Back to the desk"</a></p>
+        },
+    )
+}
+
+fn status_label(status: CommentStatus) -> &'static str {
+    match status {
+        CommentStatus::Pending => "Pending",
+        CommentStatus::Approved => "Approved",
+        CommentStatus::Spam => "Spam",
+    }
+}
+
+fn action_label(action: Moderation) -> &'static str {
+    match action {
+        Moderation::Approve => "Approve",
+        Moderation::Unapprove => "Unapprove",
+        Moderation::Spam => "Spam",
+        Moderation::DeleteForever => "Delete forever",
+    }
+}
+
+fn done_label(action: Moderation) -> &'static str {
+    match action {
+        Moderation::Approve => "approved",
+        Moderation::Unapprove => "moved back to pending",
+        Moderation::Spam => "marked as spam",
+        Moderation::DeleteForever => "deleted forever",
+    }
+}
+
+/// The actions that change a comment in `status`.
+fn actions_for(status: CommentStatus) -> Vec<Moderation> {
+    let all = [Moderation::Approve, Moderation::Unapprove, Moderation::Spam, Moderation::DeleteForever];
+    let current = match status {
+        CommentStatus::Approved => Moderation::Approve,
+        CommentStatus::Pending => Moderation::Unapprove,
+        CommentStatus::Spam => Moderation::Spam,
+    };
+    all.into_iter().filter(|a| *a != current).collect()
+}
+
+/// Hidden fields that bring the moderator back to the same queue page.
+fn back_fields(view: &QueueView, token: &str) -> impl IntoView {
+    let article = view.filter.article.as_ref().map(|a| a.as_str().to_owned()).unwrap_or_default();
+    let text = view.filter.text.clone().unwrap_or_default();
+    view! {
+        <input type="hidden" name="token" value=token.to_owned()/>
+        <input type="hidden" name="status" value=view.status.as_str()/>
+        <input type="hidden" name="article" value=article/>
+        <input type="hidden" name="q" value=text/>
+        <input type="hidden" name="page" value=view.page.to_string()/>
+    }
+}
+
+fn queue_row(row: &QueueRow, actions: &[Moderation]) -> impl IntoView {
+    let id = row.id;
+    let article_href = paths::article(&row.article_slug);
+    let (title, name, email) = (row.article_title.clone(), row.author_name.clone(), row.author_email.clone());
+    let website = row.author_url.clone();
+    let at = row.created_at.stored();
+    let body = row.body.clone();
+    let reply = row.parent_id.map(|parent| format!("reply to comment {parent}"));
+    let (same_address, same_email) = (row.same_address, row.same_email);
+    let buttons = actions
+        .iter()
+        .map(|action| {
+            view! { <button type="submit" name="row_action" value=format!("{}:{id}", action.as_str())>{action_label(*action)}</button> }
+        })
+        .collect::<Vec<_>>();
+    view! {
+        <li class="queue-row" id=format!("comment-{id}")>
+            <p class="queue-meta">
+                <input type="checkbox" name="id" value=id.to_string() id=format!("pick-{id}")/>
+                <label for=format!("pick-{id}")>{format!("#{id}")}</label>
+                " " <strong>{name}</strong> " <" {email} "> "
+                {website.map(|w| view! { <span class="queue-website">{w}</span> })}
+                " on " <a href=article_href>{title}</a> " · " <time datetime=at.clone()>{at.clone()}</time>
+                {reply.map(|r| view! { <span>" · " {r}</span> })}
+            </p>
+            <p class="queue-body">{body}</p>
+            <p class="queue-history">
+                {format!("Other comments from this address: {same_address}; with this e-mail: {same_email}.")}
+            </p>
+            <p class="queue-actions">{buttons}</p>
+        </li>
+    }
+}
+
+pub fn queue(
+    stylesheet: &'static str,
+    session: &SignedIn,
+    view: &QueueView,
+    counts: &[(CommentStatus, i64)],
+    rows: &[QueueRow],
+    done: Option<(Moderation, u64)>,
+) -> Html<String> {
+    let tabs = counts
+        .iter()
+        .map(|(status, count)| {
+            let current = (*status == view.status).then_some("page");
+            let label = format!("{} ({count})", status_label(*status));
+            view! { <li><a href=view.href(*status, 1, &[]) aria-current=current>{label}</a></li> }
+        })
+        .collect::<Vec<_>>();
+    let total = counts.iter().find(|(s, _)| *s == view.status).map_or(0, |(_, n)| *n);
+    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let actions = actions_for(view.status);
+    let bulk = actions
+        .iter()
+        .map(|action| view! { <button type="submit" name="action" value=action.as_str()>{action_label(*action)}</button> })
+        .collect::<Vec<_>>();
+    let list = rows.iter().map(|row| queue_row(row, &actions)).collect::<Vec<_>>();
+    let empty = rows.is_empty().then(|| view! { <p>"No comments here."</p> });
+    let done = done.map(|(action, count)| {
+        let noun = if count == 1 { "comment" } else { "comments" };
+        view! { <p class="form-thanks" role="status">{format!("{count} {noun} {}.", done_label(action))}</p> }
+    });
+    let previous = (view.page > 1).then(|| view! { <a href=view.href(view.status, view.page - 1, &[])>"Newer"</a> });
+    let next = (view.page < pages).then(|| view! { <a href=view.href(view.status, view.page + 1, &[])>"Older"</a> });
+    let article = view.filter.article.as_ref().map(|a| a.as_str().to_owned()).unwrap_or_default();
+    let text = view.filter.text.clone().unwrap_or_default();
+    document(
+        stylesheet,
+        "Comments",
+        view! {
+            <h1>"Comments"</h1>
+            {signed_in_as(session)}
+            <p><a href=paths::DESK>"Back to the desk"</a></p>
+            <nav aria-label="Comment status"><ul class="queue-tabs">{tabs}</ul></nav>
+            <form method="get" action=paths::DESK_COMMENTS class="queue-filter">
+                <input type="hidden" name="status" value=view.status.as_str()/>
+                <label for="filter-article">"Article (its address name)"</label>
+                <input id="filter-article" name="article" type="text" value=article/>
+                <label for="filter-text">"Text, name or e-mail"</label>
+                <input id="filter-text" name="q" type="search" value=text/>
+                <button type="submit">"Filter"</button>
+            </form>
+            {done}
+            <form method="post" action=paths::DESK_COMMENTS>
+                {back_fields(view, &session.form_token)}
+                <p class="queue-actions">"With the chosen comments: " {bulk}</p>
+                <ul class="queue">{list}</ul>
+                {empty}
+            </form>
+            <p class="queue-pages">{previous} " " {format!("Page {} of {pages}", view.page)} " " {next}</p>
+        },
+    )
+}
+
+/// "Delete forever" asks once more, listing what would go.
+pub fn confirm_delete(stylesheet: &'static str, session: &SignedIn, view: &QueueView, ids: &[i64]) -> Html<String> {
+    let hidden =
+        ids.iter().map(|id| view! { <input type="hidden" name="id" value=id.to_string()/> }).collect::<Vec<_>>();
+    let noun = if ids.len() == 1 { "comment" } else { "comments" };
+    let list = ids.iter().map(|id| format!("#{id}")).collect::<Vec<_>>().join(", ");
+    let cancel = view.href(view.status, view.page, &[]);
+    document(
+        stylesheet,
+        "Delete forever?",
+        view! {
+            <h1>"Delete forever?"</h1>
+            {signed_in_as(session)}
+            <p>{format!("{} {noun} ({list}) and every reply to them will be deleted. This cannot be undone.", ids.len())}</p>
+            <form method="post" action=paths::DESK_COMMENTS>
+                {back_fields(view, &session.form_token)}
+                {hidden}
+                <input type="hidden" name="action" value="delete"/>
+                <input type="hidden" name="confirm" value="yes"/>
+                <button type="submit">{format!("Delete {} {noun} forever", ids.len())}</button>
+                " " <a href=cancel>"Cancel"</a>
+            </form>
+        },
+    )
+}
+
+/// A short message with a way back.
+pub fn message(stylesheet: &'static str, session: &SignedIn, message: &str, back: &str) -> Html<String> {
+    let (message, back) = (message.to_owned(), back.to_owned());
+    document(
+        stylesheet,
+        "Comments",
+        view! {
+            <h1>"Comments"</h1>
+            {signed_in_as(session)}
+            <p class="form-problem" role="alert">{message}</p>
+            <p><a href=back>"Back to the comments"</a></p>
         },
     )
 }

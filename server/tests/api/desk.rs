@@ -8,7 +8,11 @@ use crate::helpers::{spawn_app_with, TestApp};
 const PASSWORD: &str = "copper lantern estuary 12";
 
 async fn desk_app() -> TestApp {
-    spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await
+    spawn_app_with(|c| {
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        c.comment_flood_seconds = 0;
+    })
+    .await
 }
 
 async fn staff(app: &TestApp, email: &str, role: Role) {
@@ -195,4 +199,154 @@ async fn on_an_https_site_the_session_cookie_is_secure() {
         .unwrap();
     assert_eq!(response.status(), 303);
     assert!(response.headers()["set-cookie"].to_str().unwrap().contains("Secure"));
+}
+
+const ARTICLE: &str = "tram-timetable-app";
+
+/// Posts a reader's comment (as the hydrated page does); returns its id.
+async fn reader_comment(app: &TestApp, body: &str, email: &str) -> i64 {
+    let fields = [
+        ("article", ARTICLE),
+        ("comment", body),
+        ("author", "Reader"),
+        ("email", email),
+        ("url", ""),
+        ("parent_id", ""),
+    ];
+    assert_eq!(app.post_comment(&fields).await.0, 200);
+    sqlx::query_scalar("SELECT id FROM comments WHERE body = ?").bind(body.trim()).fetch_one(&app.pool).await.unwrap()
+}
+
+async fn status_of(app: &TestApp, id: i64) -> Option<String> {
+    sqlx::query_scalar("SELECT status FROM comments WHERE id = ?").bind(id).fetch_optional(&app.pool).await.unwrap()
+}
+
+/// Posts the queue form as the browser does, with `fields` after the session's token.
+async fn queue_post(app: &TestApp, cookie: &str, token: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let mut form = vec![("token", token)];
+    form.extend_from_slice(fields);
+    app.client
+        .post(format!("{}/admin/comments", app.address))
+        .header("Cookie", cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn moderators_work_the_queue_in_the_browser() {
+    let app = desk_app().await;
+    staff(&app, "mod@courier.example", Role::Moderator).await;
+    let held = reader_comment(
+        &app,
+        "<b>Cheap</b> tickets at https://a.example https://b.example https://c.example",
+        "spammy@example.org",
+    )
+    .await;
+    assert_eq!(status_of(&app, held).await.as_deref(), Some("pending"));
+    let cookie = session_cookie(&sign_in(&app, "mod@courier.example", PASSWORD, "192.0.2.20").await);
+
+    let response = get_as(&app, "/admin/comments", &cookie).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Pending (1)"), "{page}");
+    assert!(page.contains("&lt;b&gt;Cheap&lt;/b&gt; tickets at https://a.example"), "shown as text: {page}");
+    assert!(!page.contains("<b>Cheap") && !page.contains("href=\"https://a.example"), "{page}");
+    assert!(page.contains("spammy@example.org"));
+    let token = form_token(&page);
+
+    // A reader has the article open; the approval reaches them live, and the page.
+    let mut stream = app.client.get(format!("{}/api/comments/live/{ARTICLE}", app.address)).send().await.unwrap();
+    let approve = format!("approve:{held}");
+    let done = queue_post(&app, &cookie, &token, &[("row_action", &approve), ("status", "pending")]).await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(done.headers()["location"], "/admin/comments?status=pending&done=approve&count=1");
+    assert_eq!(status_of(&app, held).await.as_deref(), Some("approved"));
+    let mut received = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !received.contains("Cheap") {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk()).await.expect("sent live").unwrap().unwrap();
+        received.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let (_, article) = app.get(&format!("/article/{ARTICLE}")).await;
+    assert!(article.contains("tickets at https://a.example"), "the cached page shows it");
+    let shown =
+        get_as(&app, "/admin/comments?status=pending&done=approve&count=1", &cookie).await.text().await.unwrap();
+    assert!(shown.contains("1 comment approved."), "{shown}");
+
+    // Several at once: two to spam, then delete forever — which asks first.
+    let a = reader_comment(&app, "First plain comment for the bulk test.", "one@example.org").await;
+    let b = reader_comment(&app, "Second plain comment for the bulk test.", "two@example.org").await;
+    let (a_id, b_id) = (a.to_string(), b.to_string());
+    let bulk = [("id", a_id.as_str()), ("id", b_id.as_str()), ("action", "spam"), ("status", "approved")];
+    assert_eq!(queue_post(&app, &cookie, &token, &bulk).await.status(), 303);
+    assert_eq!(status_of(&app, a).await.as_deref(), Some("spam"));
+    assert_eq!(status_of(&app, b).await.as_deref(), Some("spam"));
+    let spam = get_as(&app, "/admin/comments?status=spam&q=BULK%20TEST", &cookie).await.text().await.unwrap();
+    assert!(spam.contains("Spam (2)") && spam.contains("First plain comment"), "{spam}");
+    let delete = [("id", a_id.as_str()), ("id", b_id.as_str()), ("action", "delete"), ("status", "spam")];
+    let asked = queue_post(&app, &cookie, &token, &delete).await;
+    assert_eq!(asked.status(), 200);
+    let asked = asked.text().await.unwrap();
+    assert!(asked.contains("Delete forever?") && asked.contains(&format!("#{a}, #{b}")), "{asked}");
+    assert_eq!(status_of(&app, a).await.as_deref(), Some("spam"), "nothing deleted before the confirmation");
+    let mut confirmed = delete.to_vec();
+    confirmed.push(("confirm", "yes"));
+    assert_eq!(queue_post(&app, &cookie, &token, &confirmed).await.status(), 303);
+    assert_eq!(status_of(&app, a).await, None);
+    assert_eq!(status_of(&app, b).await, None);
+
+    // Nothing chosen: a message, not an error page.
+    let nothing = queue_post(&app, &cookie, &token, &[("action", "approve")]).await;
+    assert_eq!(nothing.status(), 422);
+    assert!(nothing.text().await.unwrap().contains("Choose one or more comments and an action."));
+}
+
+#[tokio::test]
+async fn the_queue_checks_role_session_token_and_origin_on_the_server() {
+    let app = desk_app().await;
+    staff(&app, "author@courier.example", Role::Author).await;
+    staff(&app, "editor@courier.example", Role::Editor).await;
+    let id = reader_comment(&app, "A comment nobody may touch without the right.", "r@example.org").await;
+    let approve = format!("spam:{id}");
+
+    // No session: sent to sign in, and the post changes nothing.
+    let anonymous = app.client.get(format!("{}/admin/comments", app.address)).send().await.unwrap();
+    assert_eq!(anonymous.status(), 303);
+    let posted = app
+        .client
+        .post(format!("{}/admin/comments", app.address))
+        .form(&[("token", "x"), ("row_action", approve.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 303, "sent to sign in");
+    assert_eq!(posted.headers()["location"], "/admin/sign-in");
+
+    // An author may not moderate.
+    let author = session_cookie(&sign_in(&app, "author@courier.example", PASSWORD, "192.0.2.30").await);
+    assert_eq!(get_as(&app, "/admin/comments", &author).await.status(), 403);
+    let author_token = form_token(&get_as(&app, "/admin", &author).await.text().await.unwrap());
+    let refused = queue_post(&app, &author, &author_token, &[("row_action", approve.as_str())]).await;
+    assert_eq!(refused.status(), 403);
+
+    // An editor may, but not with another session's token, nor from another site.
+    let editor = session_cookie(&sign_in(&app, "editor@courier.example", PASSWORD, "192.0.2.31").await);
+    assert_eq!(queue_post(&app, &editor, &author_token, &[("row_action", approve.as_str())]).await.status(), 403);
+    let editor_token = form_token(&get_as(&app, "/admin", &editor).await.text().await.unwrap());
+    let forged = app
+        .client
+        .post(format!("{}/admin/comments", app.address))
+        .header("Cookie", &editor)
+        .header("Origin", "https://evil.example")
+        .form(&[("token", editor_token.as_str()), ("row_action", approve.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert_eq!(status_of(&app, id).await.as_deref(), Some("approved"), "nothing changed so far");
+    assert_eq!(queue_post(&app, &editor, &editor_token, &[("row_action", approve.as_str())]).await.status(), 303);
+    assert_eq!(status_of(&app, id).await.as_deref(), Some("spam"));
 }

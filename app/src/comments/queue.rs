@@ -1,0 +1,178 @@
+//! (server) The moderation queue's SQL: comments by status with their counts, filtered by
+//! article and text, and actions on many at once.
+
+use sqlx::FromRow;
+
+use super::types::{Comment, CommentStatus};
+use crate::core::{Slug, Timestamp};
+use crate::db::Db;
+
+pub const PER_PAGE: i64 = 25;
+
+/// Which comments a queue page shows.
+#[derive(Clone, Debug, Default)]
+pub struct QueueFilter {
+    /// Only comments on this article.
+    pub article: Option<Slug>,
+    /// Only comments whose text, name or e-mail contain this (any case).
+    pub text: Option<String>,
+}
+
+/// A comment as a moderator reviews it.
+#[derive(Clone, Debug, FromRow)]
+pub struct QueueRow {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub article_slug: Slug,
+    pub article_title: String,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: Option<String>,
+    pub status: CommentStatus,
+    pub created_at: Timestamp,
+    pub body: String,
+    /// Other comments from the same address (by its stored hash).
+    pub same_address: i64,
+    /// Other comments with the same e-mail address.
+    pub same_email: i64,
+}
+
+const MATCHES: &str = "(? IS NULL OR a.slug = ?) \
+     AND (? IS NULL OR instr(lower(c.body || ' ' || c.author_name || ' ' || c.author_email), lower(?)) > 0)";
+
+/// How many comments match `filter` in each status.
+pub async fn counts(db: &Db, filter: &QueueFilter) -> sqlx::Result<Vec<(CommentStatus, i64)>> {
+    let counted: Vec<(CommentStatus, i64)> = sqlx::query_as(&format!(
+        "SELECT c.status, COUNT(*) FROM comments c JOIN articles a ON a.id = c.article_id \
+         WHERE {MATCHES} GROUP BY c.status"
+    ))
+    .bind(&filter.article)
+    .bind(&filter.article)
+    .bind(&filter.text)
+    .bind(&filter.text)
+    .fetch_all(db.read())
+    .await?;
+    Ok(CommentStatus::ALL
+        .into_iter()
+        .map(|status| (status, counted.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n)))
+        .collect())
+}
+
+/// A page (1-based) of the comments in `status` matching `filter`, newest first.
+pub async fn page(db: &Db, status: CommentStatus, filter: &QueueFilter, page: i64) -> sqlx::Result<Vec<QueueRow>> {
+    sqlx::query_as(&format!(
+        "SELECT c.id, c.parent_id, a.slug AS article_slug, a.title AS article_title, c.author_name, \
+         c.author_email, c.author_url, c.status, c.created_at, c.body, \
+         (SELECT COUNT(*) FROM comments o WHERE o.ip_hash = c.ip_hash AND o.id <> c.id) AS same_address, \
+         (SELECT COUNT(*) FROM comments o WHERE lower(o.author_email) = lower(c.author_email) AND o.id <> c.id) \
+         AS same_email \
+         FROM comments c JOIN articles a ON a.id = c.article_id \
+         WHERE c.status = ? AND {MATCHES} ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?"
+    ))
+    .bind(status)
+    .bind(&filter.article)
+    .bind(&filter.article)
+    .bind(&filter.text)
+    .bind(&filter.text)
+    .bind(PER_PAGE)
+    .bind((page.max(1) - 1) * PER_PAGE)
+    .fetch_all(db.read())
+    .await
+}
+
+/// What a moderator can do to comments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Moderation {
+    Approve,
+    /// Back to pending: hidden from readers, waiting in the queue.
+    Unapprove,
+    Spam,
+    /// Gone, with the replies to it.
+    DeleteForever,
+}
+
+impl Moderation {
+    pub fn parse(name: &str) -> Option<Moderation> {
+        match name {
+            "approve" => Some(Moderation::Approve),
+            "unapprove" => Some(Moderation::Unapprove),
+            "spam" => Some(Moderation::Spam),
+            "delete" => Some(Moderation::DeleteForever),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Moderation::Approve => "approve",
+            Moderation::Unapprove => "unapprove",
+            Moderation::Spam => "spam",
+            Moderation::DeleteForever => "delete",
+        }
+    }
+}
+
+/// What an action did: how many comments it changed, and those it made public (for the
+/// live streams), with their articles.
+#[derive(Debug, Default)]
+pub struct Moderated {
+    pub changed: u64,
+    pub published: Vec<(Slug, Comment)>,
+}
+
+/// Applies `action` to the comments `ids` in one transaction.
+pub async fn moderate(db: &Db, ids: &[i64], action: Moderation) -> sqlx::Result<Moderated> {
+    #[derive(FromRow)]
+    struct Published {
+        slug: Slug,
+        id: i64,
+        parent_id: Option<i64>,
+        author_name: String,
+        author_url: Option<String>,
+        body: String,
+        created_at: Timestamp,
+    }
+    let mut done = Moderated::default();
+    let mut tx = db.write().await?;
+    for &id in ids {
+        let changed = match action {
+            Moderation::DeleteForever => {
+                sqlx::query("DELETE FROM comments WHERE id = ?").bind(id).execute(&mut *tx).await?
+            }
+            _ => {
+                let status = match action {
+                    Moderation::Approve => CommentStatus::Approved,
+                    Moderation::Unapprove => CommentStatus::Pending,
+                    _ => CommentStatus::Spam,
+                };
+                sqlx::query("UPDATE comments SET status = ? WHERE id = ? AND status <> ?")
+                    .bind(status)
+                    .bind(id)
+                    .bind(status)
+                    .execute(&mut *tx)
+                    .await?
+            }
+        };
+        done.changed += changed.rows_affected();
+        if action == Moderation::Approve && changed.rows_affected() == 1 {
+            let row: Published = sqlx::query_as(
+                "SELECT a.slug, c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at \
+                 FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = ?",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let comment = Comment {
+                id: row.id,
+                parent_id: row.parent_id,
+                author_name: row.author_name,
+                author_url: row.author_url,
+                body: row.body,
+                published: row.created_at.into(),
+            };
+            done.published.push((row.slug, comment));
+        }
+    }
+    tx.commit().await?;
+    Ok(done)
+}
