@@ -10,7 +10,7 @@ use std::sync::{
     Arc,
 };
 
-use helpers::spawn_app;
+use helpers::spawn_app_with;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_concurrent_readers_get_their_pages_without_a_panic() {
@@ -21,7 +21,9 @@ async fn many_concurrent_readers_get_their_pages_without_a_panic() {
         counter.fetch_add(1, Ordering::SeqCst);
         previous(info);
     }));
-    let app = spawn_app().await;
+    // Hundreds of readers, all from this machine's one address: above the per-client cap,
+    // which is about one client's connections, not many readers'.
+    let app = spawn_app_with(|c| c.connections.per_client = 1000).await;
     let address = app.address.clone();
     let readers: usize = std::env::var("READERS").map_or(400, |v| v.parse().unwrap());
     // The readers run on their own runtime, as real clients would, while the server keeps
