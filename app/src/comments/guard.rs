@@ -13,8 +13,9 @@ use super::cookies::{self, SavedReader, AUTHOR_COOKIE, TOKEN_COOKIE};
 use super::input::{CommentForm, NewComment};
 use super::live::CommentFeed;
 use super::outcome::{CommentError, Posted};
+use super::queue;
 use super::store::{self, Incoming, InsertError, Refusal};
-use super::types::{Comment, CommentStatus};
+use super::types::{Comment, CommentStatus, HeldReason};
 use crate::core::context::from_context;
 use crate::core::{paths, SiteUrl, Slug, Timestamp};
 use crate::db::Db;
@@ -140,12 +141,16 @@ pub async fn accept(
     let slug = slug.ok_or(CommentError::NotFound)?;
     let article_id =
         crate::articles::store::id_of(&req.db, slug).await.map_err(server_error)?.ok_or(CommentError::NotFound)?;
-    let status = if honeypot {
-        CommentStatus::Spam
+    let ip_hash = req.ip_hash();
+    let banned = queue::is_banned(&req.db, comment.email.as_str(), &ip_hash).await.map_err(server_error)?;
+    let (status, held_reason) = if honeypot {
+        (CommentStatus::Spam, Some(HeldReason::Honeypot))
+    } else if banned {
+        (CommentStatus::Spam, Some(HeldReason::Ban))
     } else if comment.body.link_count() > LINKS_BEFORE_MODERATION {
-        CommentStatus::Pending
+        (CommentStatus::Pending, Some(HeldReason::Links))
     } else {
-        CommentStatus::Approved
+        (CommentStatus::Approved, None)
     };
     let now = Timestamp::now();
     let created_at = now;
@@ -157,7 +162,8 @@ pub async fn accept(
         article_id,
         comment: comment.clone(),
         status,
-        ip_hash: req.ip_hash(),
+        held_reason,
+        ip_hash,
         user_agent: req.user_agent(),
         author_token: req.author_token(),
         created_at,
@@ -180,7 +186,7 @@ pub async fn accept(
             }
             Ok(Posted { comment: shown, pending: status != CommentStatus::Approved })
         }
-        Err(InsertError::Refused(Refusal::Duplicate | Refusal::TooFast)) if honeypot => Ok(Posted {
+        Err(InsertError::Refused(Refusal::Duplicate | Refusal::TooFast)) if honeypot || banned => Ok(Posted {
             comment: Comment {
                 id: 0,
                 parent_id: comment.parent_id,

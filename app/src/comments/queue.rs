@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use super::types::{Comment, CommentStatus};
+use super::types::{Comment, CommentStatus, HeldReason};
 use crate::core::{Slug, Timestamp};
 use crate::db::Db;
 
@@ -31,6 +31,7 @@ pub struct QueueRow {
     pub status: CommentStatus,
     pub created_at: Timestamp,
     pub body: String,
+    pub held_reason: Option<HeldReason>,
     /// Other comments from the same address (by its stored hash).
     pub same_address: i64,
     /// Other comments with the same e-mail address.
@@ -62,7 +63,7 @@ pub async fn counts(db: &Db, filter: &QueueFilter) -> sqlx::Result<Vec<(CommentS
 pub async fn page(db: &Db, status: CommentStatus, filter: &QueueFilter, page: i64) -> sqlx::Result<Vec<QueueRow>> {
     sqlx::query_as(&format!(
         "SELECT c.id, c.parent_id, a.slug AS article_slug, a.title AS article_title, c.author_name, \
-         c.author_email, c.author_url, c.status, c.created_at, c.body, \
+         c.author_email, c.author_url, c.status, c.created_at, c.body, c.held_reason, \
          (SELECT COUNT(*) FROM comments o WHERE o.ip_hash = c.ip_hash AND o.id <> c.id) AS same_address, \
          (SELECT COUNT(*) FROM comments o WHERE lower(o.author_email) = lower(c.author_email) AND o.id <> c.id) \
          AS same_email \
@@ -89,6 +90,10 @@ pub enum Moderation {
     Spam,
     /// Gone, with the replies to it.
     DeleteForever,
+    /// Spam, and every later comment with the same e-mail address too.
+    BanEmail,
+    /// Spam, and every later comment from the same client address too.
+    BanAddress,
 }
 
 impl Moderation {
@@ -98,6 +103,8 @@ impl Moderation {
             "unapprove" => Some(Moderation::Unapprove),
             "spam" => Some(Moderation::Spam),
             "delete" => Some(Moderation::DeleteForever),
+            "ban-email" => Some(Moderation::BanEmail),
+            "ban-address" => Some(Moderation::BanAddress),
             _ => None,
         }
     }
@@ -108,6 +115,8 @@ impl Moderation {
             Moderation::Unapprove => "unapprove",
             Moderation::Spam => "spam",
             Moderation::DeleteForever => "delete",
+            Moderation::BanEmail => "ban-email",
+            Moderation::BanAddress => "ban-address",
         }
     }
 }
@@ -120,18 +129,8 @@ pub struct Moderated {
     pub published: Vec<(Slug, Comment)>,
 }
 
-/// Applies `action` to the comments `ids` in one transaction.
-pub async fn moderate(db: &Db, ids: &[i64], action: Moderation) -> sqlx::Result<Moderated> {
-    #[derive(FromRow)]
-    struct Published {
-        slug: Slug,
-        id: i64,
-        parent_id: Option<i64>,
-        author_name: String,
-        author_url: Option<String>,
-        body: String,
-        created_at: Timestamp,
-    }
+/// Applies `action` to the comments `ids` in one transaction; `by` is the staff member.
+pub async fn moderate(db: &Db, ids: &[i64], action: Moderation, by: i64) -> sqlx::Result<Moderated> {
     let mut done = Moderated::default();
     let mut tx = db.write().await?;
     for &id in ids {
@@ -139,7 +138,30 @@ pub async fn moderate(db: &Db, ids: &[i64], action: Moderation) -> sqlx::Result<
             Moderation::DeleteForever => {
                 sqlx::query("DELETE FROM comments WHERE id = ?").bind(id).execute(&mut *tx).await?
             }
-            _ => {
+            Moderation::BanEmail | Moderation::BanAddress => {
+                let (kind, column) = match action {
+                    Moderation::BanEmail => ("email", "lower(author_email)"),
+                    _ => ("address", "ip_hash"),
+                };
+                sqlx::query(&format!(
+                    "INSERT INTO comment_bans (kind, value, created_at, created_by) \
+                     SELECT ?, {column}, ?, ? FROM comments WHERE id = ? AND {column} IS NOT NULL AND {column} <> '' \
+                     ON CONFLICT (kind, value) DO NOTHING"
+                ))
+                .bind(kind)
+                .bind(Timestamp::now())
+                .bind(by)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE comments SET status = 'spam', held_reason = 'ban' WHERE id = ? AND status <> 'spam'",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+            }
+            Moderation::Approve | Moderation::Unapprove | Moderation::Spam => {
                 let status = match action {
                     Moderation::Approve => CommentStatus::Approved,
                     Moderation::Unapprove => CommentStatus::Pending,
@@ -155,24 +177,81 @@ pub async fn moderate(db: &Db, ids: &[i64], action: Moderation) -> sqlx::Result<
         };
         done.changed += changed.rows_affected();
         if action == Moderation::Approve && changed.rows_affected() == 1 {
-            let row: Published = sqlx::query_as(
-                "SELECT a.slug, c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at \
-                 FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = ?",
-            )
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-            let comment = Comment {
-                id: row.id,
-                parent_id: row.parent_id,
-                author_name: row.author_name,
-                author_url: row.author_url,
-                body: row.body,
-                published: row.created_at.into(),
-            };
-            done.published.push((row.slug, comment));
+            done.published.push(approved(&mut tx, id).await?);
         }
     }
     tx.commit().await?;
     Ok(done)
+}
+
+/// A comment just approved, as readers will see it, with its article.
+async fn approved(tx: &mut sqlx::SqliteConnection, id: i64) -> sqlx::Result<(Slug, Comment)> {
+    #[derive(FromRow)]
+    struct Row {
+        slug: Slug,
+        id: i64,
+        parent_id: Option<i64>,
+        author_name: String,
+        author_url: Option<String>,
+        body: String,
+        created_at: Timestamp,
+    }
+    let row: Row = sqlx::query_as(
+        "SELECT a.slug, c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at \
+         FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = ?",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let comment = Comment {
+        id: row.id,
+        parent_id: row.parent_id,
+        author_name: row.author_name,
+        author_url: row.author_url,
+        body: row.body,
+        published: row.created_at.into(),
+    };
+    Ok((row.slug, comment))
+}
+
+/// Whether comments from this e-mail address or client address hash are banned.
+pub async fn is_banned(db: &Db, email: &str, ip_hash: &str) -> sqlx::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM comment_bans WHERE (kind = 'email' AND value = lower(?)) OR (kind = 'address' AND value = ?) \
+         LIMIT 1",
+    )
+    .bind(email)
+    .bind(ip_hash)
+    .fetch_optional(db.read())
+    .await?;
+    Ok(found.is_some())
+}
+
+/// A ban as the desk lists it.
+#[derive(Clone, Debug, FromRow)]
+pub struct Ban {
+    pub id: i64,
+    /// `email` or `address`.
+    pub kind: String,
+    pub value: String,
+    pub created_at: Timestamp,
+    pub created_by: Option<String>,
+}
+
+/// Every ban, newest first.
+pub async fn bans(db: &Db) -> sqlx::Result<Vec<Ban>> {
+    sqlx::query_as(
+        "SELECT b.id, b.kind, b.value, b.created_at, s.name AS created_by FROM comment_bans b \
+         LEFT JOIN staff s ON s.id = b.created_by ORDER BY b.id DESC",
+    )
+    .fetch_all(db.read())
+    .await
+}
+
+/// Lifts a ban (comments already marked spam stay where they are). False when there is none.
+pub async fn lift(db: &Db, id: i64) -> sqlx::Result<bool> {
+    let mut tx = db.write().await?;
+    let done = sqlx::query("DELETE FROM comment_bans WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
 }

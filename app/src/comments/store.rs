@@ -4,7 +4,7 @@ use sha2::Digest;
 use sqlx::FromRow;
 
 use super::input::NewComment;
-use super::types::{Comment, CommentStatus};
+use super::types::{Comment, CommentStatus, HeldReason};
 use crate::core::{Slug, Timestamp};
 use crate::db::Db;
 
@@ -129,6 +129,7 @@ pub struct Incoming {
     pub article_id: i64,
     pub comment: NewComment,
     pub status: CommentStatus,
+    pub held_reason: Option<HeldReason>,
     pub ip_hash: String,
     pub user_agent: String,
     pub author_token: String,
@@ -192,8 +193,8 @@ async fn insert_checked_now(db: &Db, c: &Incoming) -> Result<i64, InsertError> {
     }
     let id = sqlx::query_scalar(
         "INSERT INTO comments (article_id, parent_id, author_name, author_email, author_url, body, status, \
-           created_at, ip_hash, user_agent, author_token, body_sha256) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+           created_at, ip_hash, user_agent, author_token, body_sha256, held_reason) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(c.article_id)
     .bind(comment.parent_id)
@@ -207,6 +208,7 @@ async fn insert_checked_now(db: &Db, c: &Incoming) -> Result<i64, InsertError> {
     .bind(&c.user_agent)
     .bind(&c.author_token)
     .bind(&body_sha256)
+    .bind(c.held_reason)
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -53,6 +53,28 @@ impl CommentStatus {
     }
 }
 
+/// Why a comment was held for moderation or marked spam as it came in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "lowercase"))]
+pub enum HeldReason {
+    /// More links than a comment may carry unreviewed.
+    Links,
+    /// The hidden trap field was filled in.
+    Honeypot,
+    /// Its e-mail address or client address is banned.
+    Ban,
+}
+
+impl HeldReason {
+    pub fn describe(self) -> &'static str {
+        match self {
+            HeldReason::Links => "held: more than two links",
+            HeldReason::Honeypot => "spam: the hidden trap field was filled in",
+            HeldReason::Ban => "spam: its e-mail or address is banned",
+        }
+    }
+}
+
 impl std::fmt::Display for CommentStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -17,6 +17,9 @@ pub enum Action {
     CommentsUnapproved,
     CommentsMarkedSpam,
     CommentsDeleted,
+    BannedEmail,
+    BannedAddress,
+    BanLifted,
 }
 
 impl Action {
@@ -31,6 +34,9 @@ impl Action {
             Action::CommentsUnapproved => "unapproved comments",
             Action::CommentsMarkedSpam => "marked comments as spam",
             Action::CommentsDeleted => "deleted comments forever",
+            Action::BannedEmail => "banned the e-mail addresses of comments",
+            Action::BannedAddress => "banned the client addresses of comments",
+            Action::BanLifted => "lifted a ban",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The desk's pages: Leptos views rendered to HTML on the server (no hydration, no wasm).
 
-use app::comments::queue::{Moderation, QueueRow, PER_PAGE};
+use app::comments::queue::{Ban, Moderation, QueueRow, PER_PAGE};
 use app::comments::CommentStatus;
 use app::core::{paths, SITE_NAME};
 use app::staff::{audit::Entry, session::SignedIn, Role};
@@ -22,6 +22,7 @@ fn document(stylesheet: &'static str, title: &str, body: impl IntoView + 'static
                     <meta name="robots" content="noindex"/>
                     <title>{title}</title>
                     <link rel="stylesheet" href=stylesheet/>
+                    <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 </head>
                 <body class="desk">
                     <main id="content" class="desk-page">{body}</main>
@@ -146,6 +147,8 @@ fn action_label(action: Moderation) -> &'static str {
         Moderation::Unapprove => "Unapprove",
         Moderation::Spam => "Spam",
         Moderation::DeleteForever => "Delete forever",
+        Moderation::BanEmail => "Ban e-mail",
+        Moderation::BanAddress => "Ban address",
     }
 }
 
@@ -155,6 +158,7 @@ fn done_label(action: Moderation) -> &'static str {
         Moderation::Unapprove => "moved back to pending",
         Moderation::Spam => "marked as spam",
         Moderation::DeleteForever => "deleted forever",
+        Moderation::BanEmail | Moderation::BanAddress => "marked as spam and their senders banned",
     }
 }
 
@@ -166,7 +170,7 @@ fn actions_for(status: CommentStatus) -> Vec<Moderation> {
         CommentStatus::Pending => Moderation::Unapprove,
         CommentStatus::Spam => Moderation::Spam,
     };
-    all.into_iter().filter(|a| *a != current).collect()
+    all.into_iter().filter(|a| *a != current).chain([Moderation::BanEmail, Moderation::BanAddress]).collect()
 }
 
 /// Hidden fields that bring the moderator back to the same queue page.
@@ -191,6 +195,7 @@ fn queue_row(row: &QueueRow, actions: &[Moderation]) -> impl IntoView {
     let body = row.body.clone();
     let reply = row.parent_id.map(|parent| format!("reply to comment {parent}"));
     let (same_address, same_email) = (row.same_address, row.same_email);
+    let held = row.held_reason.map(|reason| view! { <p class="queue-held">{reason.describe()}</p> });
     let buttons = actions
         .iter()
         .map(|action| {
@@ -207,6 +212,7 @@ fn queue_row(row: &QueueRow, actions: &[Moderation]) -> impl IntoView {
                 " on " <a href=article_href>{title}</a> " · " <time datetime=at.clone()>{at.clone()}</time>
                 {reply.map(|r| view! { <span>" · " {r}</span> })}
             </p>
+            {held}
             <p class="queue-body">{body}</p>
             <p class="queue-history">
                 {format!("Other comments from this address: {same_address}; with this e-mail: {same_email}.")}
@@ -255,7 +261,7 @@ pub fn queue(
         view! {
             <h1>"Comments"</h1>
             {signed_in_as(session)}
-            <p><a href=paths::DESK>"Back to the desk"</a></p>
+            <p><a href=paths::DESK>"Back to the desk"</a>" · "<a href=paths::DESK_BANS>"Bans"</a></p>
             <nav aria-label="Comment status"><ul class="queue-tabs">{tabs}</ul></nav>
             <form method="get" action=paths::DESK_COMMENTS class="queue-filter">
                 <input type="hidden" name="status" value=view.status.as_str()/>
@@ -314,6 +320,49 @@ pub fn message(stylesheet: &'static str, session: &SignedIn, message: &str, back
             {signed_in_as(session)}
             <p class="form-problem" role="alert">{message}</p>
             <p><a href=back>"Back to the comments"</a></p>
+        },
+    )
+}
+
+pub fn bans(stylesheet: &'static str, session: &SignedIn, bans: &[Ban]) -> Html<String> {
+    let token = session.form_token.clone();
+    let rows = bans
+        .iter()
+        .map(|ban| {
+            let what = if ban.kind == "email" { "E-mail" } else { "Client address (hash)" };
+            let value = if ban.kind == "email" { ban.value.clone() } else { ban.value.chars().take(12).collect() };
+            let (at, by) = (ban.created_at.stored(), ban.created_by.clone().unwrap_or_else(|| "—".to_owned()));
+            view! {
+                <tr>
+                    <td>{what}</td>
+                    <td>{value}</td>
+                    <td><time datetime=at.clone()>{at.clone()}</time></td>
+                    <td>{by}</td>
+                    <td>
+                        <button type="submit" name="lift" value=ban.id.to_string()>"Lift"</button>
+                    </td>
+                </tr>
+            }
+        })
+        .collect::<Vec<_>>();
+    let empty = bans.is_empty().then(|| view! { <p>"Nobody is banned."</p> });
+    document(
+        stylesheet,
+        "Bans",
+        view! {
+            <h1>"Bans"</h1>
+            {signed_in_as(session)}
+            <p><a href=paths::DESK_COMMENTS>"Back to the comments"</a></p>
+            <p>"New comments from a banned e-mail or client address go straight to spam. Ban from a comment in the queue."</p>
+            <form method="post" action=paths::DESK_BANS>
+                <input type="hidden" name="token" value=token/>
+                <table class="desk-table">
+                    <caption>"Every ban, newest first"</caption>
+                    <thead><tr><th scope="col">"What"</th><th scope="col">"Banned"</th><th scope="col">"Since (UTC)"</th><th scope="col">"By"</th><th scope="col">"Lift"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </form>
+            {empty}
         },
     )
 }

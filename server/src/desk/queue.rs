@@ -157,7 +157,7 @@ pub async fn moderate(
     if action == Moderation::DeleteForever && !posted.confirmed {
         return pages::confirm_delete(desk.stylesheet, &session, &view, &posted.ids).into_response();
     }
-    let done = match queue::moderate(&desk.db, &posted.ids, action).await {
+    let done = match queue::moderate(&desk.db, &posted.ids, action, session.staff.id).await {
         Ok(done) => done,
         Err(error) => return Refused::from(error).into_response(),
     };
@@ -180,5 +180,55 @@ fn audit_action(action: Moderation) -> audit::Action {
         Moderation::Unapprove => audit::Action::CommentsUnapproved,
         Moderation::Spam => audit::Action::CommentsMarkedSpam,
         Moderation::DeleteForever => audit::Action::CommentsDeleted,
+        Moderation::BanEmail => audit::Action::BannedEmail,
+        Moderation::BanAddress => audit::Action::BannedAddress,
+    }
+}
+
+/// The bans page: every ban, with a button to lift it.
+pub async fn bans(State(desk): State<Desk>, headers: HeaderMap) -> Response {
+    let session = match desk.moderator(&headers).await {
+        Ok(session) => session,
+        Err(refused) => return refused.into_response(),
+    };
+    match queue::bans(&desk.db).await {
+        Ok(bans) => pages::bans(desk.stylesheet, &session, &bans).into_response(),
+        Err(error) => Refused::from(error).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LiftForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    lift: String,
+}
+
+pub async fn lift(
+    State(desk): State<Desk>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<LiftForm>,
+) -> Response {
+    let session = match desk.moderator(&headers).await {
+        Ok(session) if !form.token.is_empty() && session.form_token == form.token => session,
+        Ok(_) => return Refused::FormExpired.into_response(),
+        Err(refused) => return refused.into_response(),
+    };
+    let Ok(id) = form.lift.trim().parse::<i64>() else {
+        return (StatusCode::UNPROCESSABLE_ENTITY, "Choose a ban to lift.").into_response();
+    };
+    let lifted = async {
+        if queue::lift(&desk.db, id).await? {
+            let ip_hash = desk.ip_hash(&headers, peer);
+            audit::record(&desk.db, Some(session.staff.id), audit::Action::BanLifted, &format!("ban {id}"), &ip_hash)
+                .await?;
+        }
+        Ok::<_, sqlx::Error>(())
+    };
+    match lifted.await {
+        Ok(()) => Redirect::to(paths::DESK_BANS).into_response(),
+        Err(error) => Refused::from(error).into_response(),
     }
 }

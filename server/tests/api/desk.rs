@@ -350,3 +350,91 @@ async fn the_queue_checks_role_session_token_and_origin_on_the_server() {
     assert_eq!(queue_post(&app, &editor, &editor_token, &[("row_action", approve.as_str())]).await.status(), 303);
     assert_eq!(status_of(&app, id).await.as_deref(), Some("spam"));
 }
+
+#[tokio::test]
+async fn banned_senders_go_straight_to_spam_until_the_ban_is_lifted() {
+    let app = desk_app().await;
+    staff(&app, "mod2@courier.example", Role::Moderator).await;
+    let cookie = session_cookie(&sign_in(&app, "mod2@courier.example", PASSWORD, "192.0.2.40").await);
+    let page = get_as(&app, "/admin/comments", &cookie).await.text().await.unwrap();
+    let token = form_token(&page);
+
+    // Held for its links: the queue says why.
+    let held =
+        reader_comment(&app, "Look https://x.example https://y.example https://z.example", "pest@example.org").await;
+    let page = get_as(&app, "/admin/comments", &cookie).await.text().await.unwrap();
+    assert!(page.contains("held: more than two links"), "{page}");
+
+    let ban = format!("ban-email:{held}");
+    assert_eq!(queue_post(&app, &cookie, &token, &[("row_action", ban.as_str())]).await.status(), 303);
+    assert_eq!(status_of(&app, held).await.as_deref(), Some("spam"));
+    // The next comment from that e-mail (any case) is spam at once; the reader is told it awaits moderation.
+    let fields = [
+        ("article", ARTICLE),
+        ("comment", "Trying again, politely."),
+        ("author", "Pest"),
+        ("email", "PEST@example.org"),
+        ("url", ""),
+        ("parent_id", ""),
+    ];
+    let (status, body) = app.post_comment(&fields).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("\"pending\":true"), "{body}");
+    let again: (String, Option<String>) =
+        sqlx::query_as("SELECT status, held_reason FROM comments WHERE body = 'Trying again, politely.'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(again, ("spam".to_owned(), Some("ban".to_owned())));
+    let spam = get_as(&app, "/admin/comments?status=spam", &cookie).await.text().await.unwrap();
+    assert!(spam.contains("spam: its e-mail or address is banned"), "{spam}");
+
+    // Listed, and liftable.
+    let bans = get_as(&app, "/admin/bans", &cookie).await;
+    assert_eq!(bans.status(), 200);
+    let bans = bans.text().await.unwrap();
+    assert!(bans.contains("pest@example.org") && bans.contains("Desk Person"), "{bans}");
+    let id: i64 = sqlx::query_scalar("SELECT id FROM comment_bans").fetch_one(&app.pool).await.unwrap();
+    let lifted = app
+        .client
+        .post(format!("{}/admin/bans", app.address))
+        .header("Cookie", &cookie)
+        .form(&[("token", token.as_str()), ("lift", &id.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lifted.status(), 303);
+    assert_eq!(app.count("comment_bans").await, 0);
+    let fields = [
+        ("article", ARTICLE),
+        ("comment", "Third time, no ban."),
+        ("author", "Pest"),
+        ("email", "pest@example.org"),
+        ("url", ""),
+        ("parent_id", ""),
+    ];
+    assert_eq!(app.post_comment(&fields).await.0, 200);
+    let status: String = sqlx::query_scalar("SELECT status FROM comments WHERE body = 'Third time, no ban.'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "approved");
+
+    // A ban by client address holds for any e-mail from that address (the tests' 127.0.0.1).
+    let ban = format!("ban-address:{held}");
+    assert_eq!(queue_post(&app, &cookie, &token, &[("row_action", ban.as_str())]).await.status(), 303);
+    let fields = [
+        ("article", ARTICLE),
+        ("comment", "New name, same machine."),
+        ("author", "Other"),
+        ("email", "other@example.org"),
+        ("url", ""),
+        ("parent_id", ""),
+    ];
+    assert_eq!(app.post_comment(&fields).await.0, 200);
+    let status: String = sqlx::query_scalar("SELECT status FROM comments WHERE body = 'New name, same machine.'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "spam");
+}

@@ -1,0 +1,122 @@
+import { test, expect, hydrated } from './fixtures';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+// The staff desk (/admin): server-rendered forms, so it behaves the same with JavaScript on
+// and off. Accounts are made as an operator makes them: `server users add`, password on stdin.
+const root = path.resolve(__dirname, '../..');
+const PASSWORD = 'tidal beacon orchard 58';
+
+function addStaff(role: string): string {
+  const email = `${role}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@courier.example`;
+  execFileSync('target/release/server', ['users', 'add', '--email', email, '--name', `Desk ${role}`, '--role', role], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: 'sqlite://target/e2e/site.db' },
+    input: `${PASSWORD}\n`,
+  });
+  return email;
+}
+
+async function signIn(page: Page, email: string, password = PASSWORD) {
+  await page.goto('/admin');
+  await expect(page).toHaveURL(/\/admin\/sign-in$/);
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+test('a moderator approves a held comment and a reader who has the story open sees it live', async ({ browser, page, problems }) => {
+  const email = addStaff('moderator');
+  const article = 'comet-viewing-night-beacon-hill';
+  const reader = await (await browser.newContext()).newPage();
+  const listening = reader.waitForResponse((r) => r.url().includes(`/api/comments/live/${article}`));
+  await reader.goto(`/article/${article}`);
+  await hydrated(reader);
+  expect((await listening).status()).toBe(200);
+
+  // Three links: held for moderation.
+  const text = `Held until a moderator says yes ${Date.now()} https://a.example https://b.example https://c.example`;
+  const posted = await page.request.post('/api/comments/post', {
+    headers: { Accept: 'application/json' },
+    form: { article, comment: text, author: 'Linky', email: 'linky@example.org', url: '', parent_id: '' },
+  });
+  expect(posted.status()).toBe(200);
+  await expect(reader.locator('.comment', { hasText: text })).toHaveCount(0);
+
+  await signIn(page, email);
+  await expect(page.locator('.desk-who')).toHaveText('Signed in as Desk moderator (moderator).');
+  await page.getByRole('link', { name: 'Comments' }).click();
+  const row = page.locator('.queue-row', { hasText: text });
+  await expect(row).toBeVisible();
+  await row.getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByRole('status')).toHaveText('1 comment approved.');
+  await expect(page.locator('.queue-row', { hasText: text })).toHaveCount(0);
+
+  await expect(reader.locator('.comment', { hasText: text })).toBeVisible();
+  await reader.context().close();
+});
+
+test('a refused sign-in keeps the typed address, without JavaScript', async ({ browser }) => {
+  const email = addStaff('editor');
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signIn(page, email, 'not the right one at all');
+  await expect(page.getByRole('alert')).toHaveText(
+    'That e-mail address and password do not match an account that can sign in.',
+  );
+  await expect(page.getByLabel('E-mail address')).toHaveValue(email);
+  await expect(page.getByLabel('Password')).toHaveValue('');
+  // Then the right password, and out again.
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page).toHaveURL(/\/admin\/sign-in$/);
+  await page.goto('/admin');
+  await expect(page).toHaveURL(/\/admin\/sign-in$/);
+  await context.close();
+});
+
+test('spam in bulk, without JavaScript', async ({ browser, page }) => {
+  const email = addStaff('editor');
+  const stamp = Date.now();
+  for (const n of [1, 2]) {
+    const posted = await page.request.post('/api/comments/post', {
+      headers: { Accept: 'application/json' },
+      form: { article: 'comet-viewing-night-beacon-hill', comment: `Bulk spam ${stamp} number ${n}`, author: 'Bot', email: `bot${n}@example.org`, url: '', parent_id: '' },
+    });
+    expect(posted.status()).toBe(200);
+  }
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const desk = await context.newPage();
+  await signIn(desk, email);
+  await desk.goto(`/admin/comments?status=approved&q=${stamp}`);
+  for (const n of [1, 2]) {
+    await desk.locator('.queue-row', { hasText: `number ${n}` }).getByRole('checkbox').check();
+  }
+  await desk.locator('form .queue-actions').first().getByRole('button', { name: 'Spam' }).click();
+  await expect(desk.getByRole('status')).toHaveText('2 comments marked as spam.');
+  await desk.goto(`/admin/comments?status=spam&q=${stamp}`);
+  await expect(desk.locator('.queue-row')).toHaveCount(2);
+  await context.close();
+});
+
+test('axe finds no accessibility violations on the desk pages', async ({ page }) => {
+  const email = addStaff('admin');
+  const check = async () => {
+    const results = await new AxeBuilder({ page }).analyze();
+    const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    expect(summary, page.url()).toEqual([]);
+  };
+  await page.goto('/admin/sign-in');
+  await check();
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/admin$/);
+  await check();
+  for (const path of ['/admin/comments', '/admin/comments?status=approved', '/admin/bans', '/admin/audit']) {
+    await page.goto(path);
+    await check();
+  }
+});
