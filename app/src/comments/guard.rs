@@ -178,6 +178,7 @@ pub async fn accept(
                 author_url: comment.website.as_ref().map(|w| w.as_str().to_owned()),
                 body: comment.body.as_str().to_owned(),
                 published: created_at.into(),
+                staff: false,
             };
             if status == CommentStatus::Approved {
                 if let Some(feed) = use_context::<CommentFeed>() {
@@ -194,6 +195,7 @@ pub async fn accept(
                 author_url: None,
                 body: comment.body.as_str().to_owned(),
                 published: created_at.into(),
+                staff: false,
             },
             pending: true,
         }),

@@ -153,6 +153,7 @@ fn CommentItem(thread: Thread, pending_ids: HashSet<i64>) -> AnyView {
             <article>
                 <header class="comment-meta">
                     <span class="comment-author">{author}</span>
+                    {comment.staff.then(|| view! { " " <span class="staff-mark">"Staff"</span> })}
                     " · "
                     <a href=format!("#comment-{id}")><PublishedDate published=comment.published/></a>
                 </header>
@@ -227,6 +228,7 @@ mod tests {
             author_url: None,
             body: "b".into(),
             published: Published { iso: format!("2026-11-01T00:00:{id:02}Z"), display: String::new() },
+            staff: false,
         }
     }
 

@@ -3,6 +3,7 @@
 
 use sqlx::FromRow;
 
+use super::input::CommentBody;
 use super::types::{Comment, CommentStatus, HeldReason};
 use crate::core::{Slug, Timestamp};
 use crate::db::Db;
@@ -195,10 +196,11 @@ async fn approved(tx: &mut sqlx::SqliteConnection, id: i64) -> sqlx::Result<(Slu
         author_url: Option<String>,
         body: String,
         created_at: Timestamp,
+        staff: bool,
     }
     let row: Row = sqlx::query_as(
-        "SELECT a.slug, c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at \
-         FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = ?",
+        "SELECT a.slug, c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at, \
+         c.staff_id IS NOT NULL AS staff FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = ?",
     )
     .bind(id)
     .fetch_one(&mut *tx)
@@ -210,6 +212,7 @@ async fn approved(tx: &mut sqlx::SqliteConnection, id: i64) -> sqlx::Result<(Slu
         author_url: row.author_url,
         body: row.body,
         published: row.created_at.into(),
+        staff: row.staff,
     };
     Ok((row.slug, comment))
 }
@@ -254,4 +257,60 @@ pub async fn lift(db: &Db, id: i64) -> sqlx::Result<bool> {
     let done = sqlx::query("DELETE FROM comment_bans WHERE id = ?").bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Who replies from the desk.
+pub struct StaffAuthor<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    pub email: &'a str,
+}
+
+/// Publishes a staff reply to an approved comment; `None` when there is no such approved
+/// comment. Returns the reply as readers see it, with its article.
+pub async fn staff_reply(
+    db: &Db,
+    parent_id: i64,
+    author: StaffAuthor<'_>,
+    body: &CommentBody,
+) -> sqlx::Result<Option<(Slug, Comment)>> {
+    use sha2::Digest;
+    let mut tx = db.write().await?;
+    let parent: Option<i64> =
+        sqlx::query_scalar("SELECT article_id FROM comments WHERE id = ? AND status = 'approved'")
+            .bind(parent_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(article_id) = parent else { return Ok(None) };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO comments (article_id, parent_id, author_name, author_email, body, status, created_at, \
+           ip_hash, user_agent, author_token, body_sha256, staff_id) \
+         VALUES (?, ?, ?, ?, ?, 'approved', ?, '', '', '', ?, ?) RETURNING id",
+    )
+    .bind(article_id)
+    .bind(parent_id)
+    .bind(author.name)
+    .bind(author.email)
+    .bind(body.as_str())
+    .bind(Timestamp::now())
+    .bind(hex::encode(sha2::Sha256::digest(body.as_str())))
+    .bind(author.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let reply = approved(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(Some(reply))
+}
+
+/// One comment as the reply page shows it (approved ones only).
+pub async fn approved_one(db: &Db, id: i64) -> sqlx::Result<Option<(Slug, Comment)>> {
+    let mut connection = db.read().acquire().await?;
+    let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM comments WHERE id = ? AND status = 'approved'")
+        .bind(id)
+        .fetch_optional(&mut *connection)
+        .await?;
+    if exists.is_none() {
+        return Ok(None);
+    }
+    approved(&mut connection, id).await.map(Some)
 }

@@ -17,6 +17,7 @@ struct CommentRow {
     author_url: Option<String>,
     body: String,
     created_at: Timestamp,
+    staff: bool,
 }
 
 impl From<CommentRow> for Comment {
@@ -28,6 +29,7 @@ impl From<CommentRow> for Comment {
             author_url: r.author_url,
             body: r.body,
             published: r.created_at.into(),
+            staff: r.staff,
         }
     }
 }
@@ -48,8 +50,8 @@ pub async fn approved_page(db: &Db, article_id: i64, per_page: i64, page: i64) -
              UNION ALL \
              SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id WHERE c.status = 'approved' \
          ) \
-         SELECT id, parent_id, author_name, author_url, body, created_at FROM comments \
-         WHERE id IN (SELECT id FROM thread) ORDER BY created_at, id",
+         SELECT id, parent_id, author_name, author_url, body, created_at, staff_id IS NOT NULL AS staff \
+         FROM comments WHERE id IN (SELECT id FROM thread) ORDER BY created_at, id",
     )
     .bind(article_id)
     .bind(per_page)
@@ -62,8 +64,8 @@ pub async fn approved_page(db: &Db, article_id: i64, per_page: i64, page: i64) -
 /// The newest approved comments of an article, newest first (its comments feed).
 pub async fn latest_approved(db: &Db, article_id: i64, limit: i64) -> sqlx::Result<Vec<Comment>> {
     let rows: Vec<CommentRow> = sqlx::query_as(
-        "SELECT id, parent_id, author_name, author_url, body, created_at FROM comments \
-         WHERE article_id = ? AND status = 'approved' ORDER BY created_at DESC, id DESC LIMIT ?",
+        "SELECT id, parent_id, author_name, author_url, body, created_at, staff_id IS NOT NULL AS staff \
+         FROM comments WHERE article_id = ? AND status = 'approved' ORDER BY created_at DESC, id DESC LIMIT ?",
     )
     .bind(article_id)
     .bind(limit)
@@ -230,8 +232,8 @@ impl From<sqlx::Error> for InsertError {
 /// The reader's own comments still awaiting moderation (their browser holds the token).
 pub async fn pending_for_author(db: &Db, article_id: i64, author_token: &str) -> sqlx::Result<Vec<Comment>> {
     let rows: Vec<CommentRow> = sqlx::query_as(
-        "SELECT id, parent_id, author_name, author_url, body, created_at FROM comments \
-         WHERE article_id = ? AND author_token = ? AND status = 'pending' ORDER BY created_at, id",
+        "SELECT id, parent_id, author_name, author_url, body, created_at, staff_id IS NOT NULL AS staff \
+         FROM comments WHERE article_id = ? AND author_token = ? AND status = 'pending' ORDER BY created_at, id",
     )
     .bind(article_id)
     .bind(author_token)

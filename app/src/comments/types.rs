@@ -13,6 +13,9 @@ pub struct Comment {
     pub author_url: Option<String>,
     pub body: String,
     pub published: Published,
+    /// Written by the newsroom's staff from the desk (shown with a mark in the thread).
+    #[serde(default)]
+    pub staff: bool,
 }
 
 /// Which page of a long discussion is shown (`?cpage=N`, 50 threads a page).

@@ -20,6 +20,7 @@ pub const DESK_SIGN_OUT_EVERYWHERE: &str = "/admin/sign-out-everywhere";
 pub const DESK_AUDIT: &str = "/admin/audit";
 pub const DESK_COMMENTS: &str = "/admin/comments";
 pub const DESK_BANS: &str = "/admin/bans";
+pub const DESK_REPLY: &str = "/admin/comments/reply";
 
 pub fn article(slug: &Slug) -> String {
     format!("/article/{slug}")

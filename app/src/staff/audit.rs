@@ -20,6 +20,7 @@ pub enum Action {
     BannedEmail,
     BannedAddress,
     BanLifted,
+    StaffReplied,
 }
 
 impl Action {
@@ -37,6 +38,7 @@ impl Action {
             Action::BannedEmail => "banned the e-mail addresses of comments",
             Action::BannedAddress => "banned the client addresses of comments",
             Action::BanLifted => "lifted a ban",
+            Action::StaffReplied => "replied to a comment",
         }
     }
 }

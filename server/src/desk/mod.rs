@@ -51,6 +51,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
         .route(paths::DESK_AUDIT, get(audit_log))
         .route(paths::DESK_COMMENTS, get(queue::page).post(queue::moderate))
         .route(paths::DESK_BANS, get(queue::bans).post(queue::lift))
+        .route(paths::DESK_REPLY, get(queue::reply_page).post(queue::reply))
         .layer(axum::middleware::map_response(private))
         .with_state(desk)
 }

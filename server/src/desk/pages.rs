@@ -1,8 +1,8 @@
 //! The desk's pages: Leptos views rendered to HTML on the server (no hydration, no wasm).
 
 use app::comments::queue::{Ban, Moderation, QueueRow, PER_PAGE};
-use app::comments::CommentStatus;
-use app::core::{paths, SITE_NAME};
+use app::comments::{Comment, CommentStatus};
+use app::core::{paths, Slug, SITE_NAME};
 use app::staff::{audit::Entry, session::SignedIn, Role};
 
 use super::queue::QueueView;
@@ -152,6 +152,12 @@ fn action_label(action: Moderation) -> &'static str {
     }
 }
 
+/// What an action did, said once on the queue page after it.
+pub fn done_notice(action: Moderation, count: u64) -> String {
+    let noun = if count == 1 { "comment" } else { "comments" };
+    format!("{count} {noun} {}.", done_label(action))
+}
+
 fn done_label(action: Moderation) -> &'static str {
     match action {
         Moderation::Approve => "approved",
@@ -196,6 +202,9 @@ fn queue_row(row: &QueueRow, actions: &[Moderation]) -> impl IntoView {
     let reply = row.parent_id.map(|parent| format!("reply to comment {parent}"));
     let (same_address, same_email) = (row.same_address, row.same_email);
     let held = row.held_reason.map(|reason| view! { <p class="queue-held">{reason.describe()}</p> });
+    let reply_link = (row.status == CommentStatus::Approved).then(|| {
+        view! { <a class="queue-reply" href=format!("{}?to={id}", paths::DESK_REPLY)>"Reply as staff"</a> }
+    });
     let buttons = actions
         .iter()
         .map(|action| {
@@ -217,7 +226,7 @@ fn queue_row(row: &QueueRow, actions: &[Moderation]) -> impl IntoView {
             <p class="queue-history">
                 {format!("Other comments from this address: {same_address}; with this e-mail: {same_email}.")}
             </p>
-            <p class="queue-actions">{buttons}</p>
+            <p class="queue-actions">{buttons} {reply_link}</p>
         </li>
     }
 }
@@ -228,7 +237,7 @@ pub fn queue(
     view: &QueueView,
     counts: &[(CommentStatus, i64)],
     rows: &[QueueRow],
-    done: Option<(Moderation, u64)>,
+    notice: Option<String>,
 ) -> Html<String> {
     let tabs = counts
         .iter()
@@ -247,10 +256,7 @@ pub fn queue(
         .collect::<Vec<_>>();
     let list = rows.iter().map(|row| queue_row(row, &actions)).collect::<Vec<_>>();
     let empty = rows.is_empty().then(|| view! { <p>"No comments here."</p> });
-    let done = done.map(|(action, count)| {
-        let noun = if count == 1 { "comment" } else { "comments" };
-        view! { <p class="form-thanks" role="status">{format!("{count} {noun} {}.", done_label(action))}</p> }
-    });
+    let done = notice.map(|notice| view! { <p class="form-thanks" role="status">{notice}</p> });
     let previous = (view.page > 1).then(|| view! { <a href=view.href(view.status, view.page - 1, &[])>"Newer"</a> });
     let next = (view.page < pages).then(|| view! { <a href=view.href(view.status, view.page + 1, &[])>"Older"</a> });
     let article = view.filter.article.as_ref().map(|a| a.as_str().to_owned()).unwrap_or_default();
@@ -363,6 +369,43 @@ pub fn bans(stylesheet: &'static str, session: &SignedIn, bans: &[Ban]) -> Html<
                 </table>
             </form>
             {empty}
+        },
+    )
+}
+
+/// A staff reply: the comment it answers, then the form (with what was typed, and why it was
+/// refused).
+pub fn reply(
+    stylesheet: &'static str,
+    session: &SignedIn,
+    slug: &Slug,
+    comment: &Comment,
+    typed: &str,
+    problem: Option<&str>,
+) -> Html<String> {
+    let (name, body, id) = (comment.author_name.clone(), comment.body.clone(), comment.id);
+    let article_href = format!("{}#comment-{id}", paths::article(slug));
+    let (typed, problem, token) = (typed.to_owned(), problem.map(str::to_owned), session.form_token.clone());
+    let invalid = problem.is_some().then_some("true");
+    document(
+        stylesheet,
+        "Reply as staff",
+        view! {
+            <h1>"Reply as staff"</h1>
+            {signed_in_as(session)}
+            <p><a href=format!("{}?status=approved", paths::DESK_COMMENTS)>"Back to the comments"</a></p>
+            <blockquote class="queue-row">
+                <p class="queue-meta"><strong>{name}</strong>" wrote (" <a href=article_href>"see it in the story"</a> "):"</p>
+                <p class="queue-body">{body}</p>
+            </blockquote>
+            <form method="post" action=paths::DESK_REPLY class="desk-form">
+                <input type="hidden" name="token" value=token/>
+                <input type="hidden" name="to" value=id.to_string()/>
+                <label for="reply-body">"Your reply (published at once, marked as staff)"</label>
+                <textarea id="reply-body" name="body" rows="6" required aria-invalid=invalid aria-describedby="reply-problem">{typed}</textarea>
+                <p class="form-problem" id="reply-problem" role="alert">{problem}</p>
+                <button type="submit">"Publish reply"</button>
+            </form>
         },
     )
 }

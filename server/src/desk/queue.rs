@@ -2,7 +2,8 @@
 //! and text, and approve / unapprove / spam / delete forever on one comment or many (delete
 //! asks first). Admins, editors and moderators only.
 
-use app::comments::queue::{self, Moderation, QueueFilter};
+use app::comments::input::CommentBody;
+use app::comments::queue::{self, Moderation, QueueFilter, StaffAuthor};
 use app::comments::CommentStatus;
 use app::core::{paths, Slug};
 use app::staff::audit;
@@ -92,8 +93,11 @@ pub async fn page(State(desk): State<Desk>, headers: HeaderMap, Query(params): Q
         Ok(loaded) => loaded,
         Err(error) => return Refused::from(error).into_response(),
     };
-    let done = Moderation::parse(&params.done).zip(params.count.parse::<u64>().ok());
-    pages::queue(desk.stylesheet, &session, &view, &counts, &rows, done).into_response()
+    let notice = match Moderation::parse(&params.done).zip(params.count.parse::<u64>().ok()) {
+        Some((action, count)) => Some(pages::done_notice(action, count)),
+        None => (params.done == "reply").then(|| "Your reply is published.".to_owned()),
+    };
+    pages::queue(desk.stylesheet, &session, &view, &counts, &rows, notice).into_response()
 }
 
 /// The queue form: the session's token, the chosen comments and action, where to go back.
@@ -231,4 +235,93 @@ pub async fn lift(
         Ok(()) => Redirect::to(paths::DESK_BANS).into_response(),
         Err(error) => Refused::from(error).into_response(),
     }
+}
+
+#[derive(Deserialize)]
+pub struct ReplyQuery {
+    #[serde(default)]
+    to: String,
+}
+
+const NOT_PUBLISHED: &str = "That comment is not published (or no longer exists), so it cannot be replied to.";
+
+/// The staff reply form under the comment it answers.
+pub async fn reply_page(State(desk): State<Desk>, headers: HeaderMap, Query(query): Query<ReplyQuery>) -> Response {
+    let session = match desk.moderator(&headers).await {
+        Ok(session) => session,
+        Err(refused) => return refused.into_response(),
+    };
+    let parent = match query.to.trim().parse::<i64>() {
+        Ok(id) => queue::approved_one(&desk.db, id).await,
+        Err(_) => Ok(None),
+    };
+    match parent {
+        Ok(Some((slug, comment))) => pages::reply(desk.stylesheet, &session, &slug, &comment, "", None).into_response(),
+        Ok(None) => {
+            let back = format!("{}?status=approved", paths::DESK_COMMENTS);
+            (StatusCode::NOT_FOUND, pages::message(desk.stylesheet, &session, NOT_PUBLISHED, &back)).into_response()
+        }
+        Err(error) => Refused::from(error).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn reply(
+    State(desk): State<Desk>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<ReplyForm>,
+) -> Response {
+    let session = match desk.moderator(&headers).await {
+        Ok(session) if !form.token.is_empty() && session.form_token == form.token => session,
+        Ok(_) => return Refused::FormExpired.into_response(),
+        Err(refused) => return refused.into_response(),
+    };
+    let back = format!("{}?status=approved", paths::DESK_COMMENTS);
+    let Ok(parent_id) = form.to.trim().parse::<i64>() else {
+        return (StatusCode::NOT_FOUND, pages::message(desk.stylesheet, &session, NOT_PUBLISHED, &back))
+            .into_response();
+    };
+    let body = match CommentBody::parse(&form.body) {
+        Ok(body) => body,
+        Err(problem) => {
+            // The form again, with what was typed and why it was refused.
+            return match queue::approved_one(&desk.db, parent_id).await {
+                Ok(Some((slug, comment))) => {
+                    let page = pages::reply(desk.stylesheet, &session, &slug, &comment, &form.body, Some(&problem));
+                    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+                }
+                Ok(None) => (StatusCode::NOT_FOUND, pages::message(desk.stylesheet, &session, NOT_PUBLISHED, &back))
+                    .into_response(),
+                Err(error) => Refused::from(error).into_response(),
+            };
+        }
+    };
+    let staff = &session.staff;
+    let author = StaffAuthor { id: staff.id, name: &staff.name, email: staff.email.as_str() };
+    let published = match queue::staff_reply(&desk.db, parent_id, author, &body).await {
+        Ok(Some(published)) => published,
+        Ok(None) => {
+            return (StatusCode::NOT_FOUND, pages::message(desk.stylesheet, &session, NOT_PUBLISHED, &back))
+                .into_response()
+        }
+        Err(error) => return Refused::from(error).into_response(),
+    };
+    let (slug, comment) = &published;
+    desk.feed.announce(slug, comment);
+    let ip_hash = desk.ip_hash(&headers, peer);
+    let detail = format!("comment {} in reply to comment {parent_id}", comment.id);
+    if let Err(error) = audit::record(&desk.db, Some(staff.id), audit::Action::StaffReplied, &detail, &ip_hash).await {
+        return Refused::from(error).into_response();
+    }
+    Redirect::to(&format!("{back}&done=reply")).into_response()
 }

@@ -438,3 +438,60 @@ async fn banned_senders_go_straight_to_spam_until_the_ban_is_lifted() {
         .unwrap();
     assert_eq!(status, "spam");
 }
+
+#[tokio::test]
+async fn staff_reply_from_the_queue_and_are_marked_as_staff() {
+    let app = desk_app().await;
+    staff(&app, "mod3@courier.example", Role::Moderator).await;
+    let cookie = session_cookie(&sign_in(&app, "mod3@courier.example", PASSWORD, "192.0.2.50").await);
+    let question = reader_comment(&app, "When does the new timetable start?", "asker@example.org").await;
+    let held =
+        reader_comment(&app, "Links https://a.example https://b.example https://c.example", "l@example.org").await;
+
+    let queue = get_as(&app, "/admin/comments?status=approved", &cookie).await.text().await.unwrap();
+    assert!(queue.contains(&format!("href=\"/admin/comments/reply?to={question}\"")), "{queue}");
+    let form = get_as(&app, &format!("/admin/comments/reply?to={question}"), &cookie).await;
+    assert_eq!(form.status(), 200);
+    let form = form.text().await.unwrap();
+    assert!(form.contains("When does the new timetable start?"));
+    let token = form_token(&form);
+    // Not published comments cannot be answered.
+    assert_eq!(get_as(&app, &format!("/admin/comments/reply?to={held}"), &cookie).await.status(), 404);
+
+    let reply = |to: i64, body: &'static str| {
+        app.client
+            .post(format!("{}/admin/comments/reply", app.address))
+            .header("Cookie", &cookie)
+            .form(&[("token", token.as_str()), ("to", &to.to_string()), ("body", body)])
+            .send()
+    };
+    let empty = reply(question, "   ").await.unwrap();
+    assert_eq!(empty.status(), 422);
+    assert!(empty.text().await.unwrap().contains("Please enter your comment!"));
+    assert_eq!(reply(held, "Not yet.").await.unwrap().status(), 404);
+
+    let mut stream = app.client.get(format!("{}/api/comments/live/{ARTICLE}", app.address)).send().await.unwrap();
+    let done = reply(question, "From Monday the 14th, says the transport office.").await.unwrap();
+    assert_eq!(done.status(), 303);
+    assert_eq!(done.headers()["location"], "/admin/comments?status=approved&done=reply");
+    let row: (String, String, Option<i64>, Option<i64>) =
+        sqlx::query_as("SELECT status, author_name, parent_id, staff_id FROM comments WHERE body LIKE 'From Monday%'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((row.0.as_str(), row.1.as_str(), row.2), ("approved", "Desk Person", Some(question)));
+    assert!(row.3.is_some());
+    let mut received = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !received.contains("From Monday") {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk()).await.expect("sent live").unwrap().unwrap();
+        received.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(received.contains("\"staff\":true"), "{received}");
+    let (_, article) = app.get(&format!("/article/{ARTICLE}")).await;
+    let at = article.find("From Monday the 14th").expect("the reply is on the page");
+    let item = &article[article[..at].rfind("<li").unwrap()..at];
+    assert!(item.contains("class=\"staff-mark\">Staff</span>"), "{item}");
+    let shown = get_as(&app, "/admin/comments?status=approved&done=reply", &cookie).await.text().await.unwrap();
+    assert!(shown.contains("Your reply is published."));
+}
