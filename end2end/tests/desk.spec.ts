@@ -55,6 +55,22 @@ test('a moderator approves a held comment and a reader who has the story open se
   await expect(page.locator('.queue-row', { hasText: text })).toHaveCount(0);
 
   await expect(reader.locator('.comment', { hasText: text })).toBeVisible();
+
+  // A reply as staff: published at once, marked, and live for the reader too.
+  await page.goto('/admin/comments?status=approved');
+  await page.locator('.queue-row', { hasText: text }).getByRole('link', { name: 'Reply as staff' }).click();
+  const answer = `Thanks, we have passed this on ${Date.now()}`;
+  await page.getByLabel(/Your reply/).fill(answer);
+  await page.getByRole('button', { name: 'Publish reply' }).click();
+  await expect(page.getByRole('status')).toHaveText('Your reply is published.');
+  // The reply is nested in the comment it answers: the innermost match is the reply.
+  const reply = reader.locator('.comment', { hasText: answer }).last();
+  await expect(reply).toBeVisible();
+  await expect(reply.locator('.staff-mark')).toHaveText('Staff');
+  // And after a reload the hydrated page shows the same.
+  await reader.reload();
+  await hydrated(reader);
+  await expect(reader.locator('.comment', { hasText: answer }).last().locator('.staff-mark')).toHaveText('Staff');
   await reader.context().close();
 });
 
