@@ -89,6 +89,10 @@ pub enum Moderation {
     /// Back to pending: hidden from readers, waiting in the queue.
     Unapprove,
     Spam,
+    /// To the trash: hidden from readers, out of the queue, restorable.
+    Trash,
+    /// Out of the trash, back to pending.
+    Restore,
     /// Gone, with the replies to it.
     DeleteForever,
     /// Spam, and every later comment with the same e-mail address too.
@@ -103,6 +107,8 @@ impl Moderation {
             "approve" => Some(Moderation::Approve),
             "unapprove" => Some(Moderation::Unapprove),
             "spam" => Some(Moderation::Spam),
+            "trash" => Some(Moderation::Trash),
+            "restore" => Some(Moderation::Restore),
             "delete" => Some(Moderation::DeleteForever),
             "ban-email" => Some(Moderation::BanEmail),
             "ban-address" => Some(Moderation::BanAddress),
@@ -115,6 +121,8 @@ impl Moderation {
             Moderation::Approve => "approve",
             Moderation::Unapprove => "unapprove",
             Moderation::Spam => "spam",
+            Moderation::Trash => "trash",
+            Moderation::Restore => "restore",
             Moderation::DeleteForever => "delete",
             Moderation::BanEmail => "ban-email",
             Moderation::BanAddress => "ban-address",
@@ -162,11 +170,18 @@ pub async fn moderate(db: &Db, ids: &[i64], action: Moderation, by: i64) -> sqlx
                 .execute(&mut *tx)
                 .await?
             }
-            Moderation::Approve | Moderation::Unapprove | Moderation::Spam => {
+            Moderation::Restore => {
+                sqlx::query("UPDATE comments SET status = 'pending' WHERE id = ? AND status = 'trash'")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+            }
+            Moderation::Approve | Moderation::Unapprove | Moderation::Spam | Moderation::Trash => {
                 let status = match action {
                     Moderation::Approve => CommentStatus::Approved,
                     Moderation::Unapprove => CommentStatus::Pending,
-                    _ => CommentStatus::Spam,
+                    Moderation::Spam => CommentStatus::Spam,
+                    _ => CommentStatus::Trash,
                 };
                 sqlx::query("UPDATE comments SET status = ? WHERE id = ? AND status <> ?")
                     .bind(status)

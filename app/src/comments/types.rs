@@ -38,16 +38,20 @@ pub enum CommentStatus {
     Pending,
     /// Caught by the trap field, or marked by a moderator.
     Spam,
+    /// Put aside by a moderator; can be restored, or deleted for good.
+    Trash,
 }
 
 impl CommentStatus {
-    pub const ALL: [CommentStatus; 3] = [CommentStatus::Approved, CommentStatus::Pending, CommentStatus::Spam];
+    pub const ALL: [CommentStatus; 4] =
+        [CommentStatus::Approved, CommentStatus::Pending, CommentStatus::Spam, CommentStatus::Trash];
 
     pub fn as_str(self) -> &'static str {
         match self {
             CommentStatus::Approved => "approved",
             CommentStatus::Pending => "pending",
             CommentStatus::Spam => "spam",
+            CommentStatus::Trash => "trash",
         }
     }
 

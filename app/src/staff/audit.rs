@@ -21,6 +21,8 @@ pub enum Action {
     BannedAddress,
     BanLifted,
     StaffReplied,
+    CommentsTrashed,
+    CommentsRestored,
 }
 
 impl Action {
@@ -39,6 +41,8 @@ impl Action {
             Action::BannedAddress => "banned the client addresses of comments",
             Action::BanLifted => "lifted a ban",
             Action::StaffReplied => "replied to a comment",
+            Action::CommentsTrashed => "moved comments to the trash",
+            Action::CommentsRestored => "restored comments from the trash",
         }
     }
 }

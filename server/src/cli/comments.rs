@@ -41,6 +41,8 @@ pub enum Moderation {
     Approve(Target),
     /// Mark a comment as spam (hidden from readers)
     Spam(Target),
+    /// Move a comment to the trash (hidden from readers, restorable)
+    Trash(Target),
     /// Hold a comment for moderation (hidden from readers)
     Pending(Target),
     /// Delete a comment and its replies
@@ -59,6 +61,7 @@ pub enum Status {
     Approved,
     Pending,
     Spam,
+    Trash,
 }
 
 impl From<Status> for CommentStatus {
@@ -67,6 +70,7 @@ impl From<Status> for CommentStatus {
             Status::Approved => CommentStatus::Approved,
             Status::Pending => CommentStatus::Pending,
             Status::Spam => CommentStatus::Spam,
+            Status::Trash => CommentStatus::Trash,
         }
     }
 }
@@ -112,6 +116,7 @@ pub async fn run(args: CommentsArgs) -> anyhow::Result<()> {
         }
         Moderation::Approve(Target { id }) => set_status(&db, id, Status::Approved).await?,
         Moderation::Spam(Target { id }) => set_status(&db, id, Status::Spam).await?,
+        Moderation::Trash(Target { id }) => set_status(&db, id, Status::Trash).await?,
         Moderation::Pending(Target { id }) => set_status(&db, id, Status::Pending).await?,
         Moderation::Delete(Target { id }) => {
             if !store::delete(&db, id).await? {

@@ -138,6 +138,7 @@ fn status_label(status: CommentStatus) -> &'static str {
         CommentStatus::Pending => "Pending",
         CommentStatus::Approved => "Approved",
         CommentStatus::Spam => "Spam",
+        CommentStatus::Trash => "Trash",
     }
 }
 
@@ -146,6 +147,8 @@ fn action_label(action: Moderation) -> &'static str {
         Moderation::Approve => "Approve",
         Moderation::Unapprove => "Unapprove",
         Moderation::Spam => "Spam",
+        Moderation::Trash => "Trash",
+        Moderation::Restore => "Restore",
         Moderation::DeleteForever => "Delete forever",
         Moderation::BanEmail => "Ban e-mail",
         Moderation::BanAddress => "Ban address",
@@ -163,20 +166,23 @@ fn done_label(action: Moderation) -> &'static str {
         Moderation::Approve => "approved",
         Moderation::Unapprove => "moved back to pending",
         Moderation::Spam => "marked as spam",
+        Moderation::Trash => "moved to the trash",
+        Moderation::Restore => "restored to pending",
         Moderation::DeleteForever => "deleted forever",
         Moderation::BanEmail | Moderation::BanAddress => "marked as spam and their senders banned",
     }
 }
 
-/// The actions that change a comment in `status`.
+/// The actions offered on the comments in `status` (as WordPress: comments are deleted for
+/// good only from Spam and Trash).
 fn actions_for(status: CommentStatus) -> Vec<Moderation> {
-    let all = [Moderation::Approve, Moderation::Unapprove, Moderation::Spam, Moderation::DeleteForever];
-    let current = match status {
-        CommentStatus::Approved => Moderation::Approve,
-        CommentStatus::Pending => Moderation::Unapprove,
-        CommentStatus::Spam => Moderation::Spam,
-    };
-    all.into_iter().filter(|a| *a != current).chain([Moderation::BanEmail, Moderation::BanAddress]).collect()
+    use Moderation::*;
+    match status {
+        CommentStatus::Pending => vec![Approve, Spam, Trash, BanEmail, BanAddress],
+        CommentStatus::Approved => vec![Unapprove, Spam, Trash, BanEmail, BanAddress],
+        CommentStatus::Spam => vec![Approve, Unapprove, Trash, DeleteForever],
+        CommentStatus::Trash => vec![Restore, DeleteForever],
+    }
 }
 
 /// Hidden fields that bring the moderator back to the same queue page.

@@ -184,6 +184,8 @@ fn audit_action(action: Moderation) -> audit::Action {
         Moderation::Unapprove => audit::Action::CommentsUnapproved,
         Moderation::Spam => audit::Action::CommentsMarkedSpam,
         Moderation::DeleteForever => audit::Action::CommentsDeleted,
+        Moderation::Trash => audit::Action::CommentsTrashed,
+        Moderation::Restore => audit::Action::CommentsRestored,
         Moderation::BanEmail => audit::Action::BannedEmail,
         Moderation::BanAddress => audit::Action::BannedAddress,
     }

@@ -495,3 +495,32 @@ async fn staff_reply_from_the_queue_and_are_marked_as_staff() {
     let shown = get_as(&app, "/admin/comments?status=approved&done=reply", &cookie).await.text().await.unwrap();
     assert!(shown.contains("Your reply is published."));
 }
+
+#[tokio::test]
+async fn trashed_comments_leave_the_story_and_can_be_restored() {
+    let app = desk_app().await;
+    staff(&app, "ed4@courier.example", Role::Editor).await;
+    let cookie = session_cookie(&sign_in(&app, "ed4@courier.example", PASSWORD, "192.0.2.60").await);
+    let token = form_token(&get_as(&app, "/admin", &cookie).await.text().await.unwrap());
+    let id = reader_comment(&app, "A remark that will be put aside for now.", "aside@example.org").await;
+    let (_, before) = app.get(&format!("/article/{ARTICLE}")).await;
+    assert!(before.contains("A remark that will be put aside for now."));
+
+    let trash = format!("trash:{id}");
+    let done = queue_post(&app, &cookie, &token, &[("row_action", trash.as_str()), ("status", "approved")]).await;
+    assert_eq!(done.headers()["location"], "/admin/comments?status=approved&done=trash&count=1");
+    assert_eq!(status_of(&app, id).await.as_deref(), Some("trash"));
+    let (_, after) = app.get(&format!("/article/{ARTICLE}")).await;
+    assert!(!after.contains("A remark that will be put aside for now."), "gone from the story (and its cached page)");
+    let tab = get_as(&app, "/admin/comments?status=trash", &cookie).await.text().await.unwrap();
+    assert!(tab.contains("Trash (1)") && tab.contains("A remark that will be put aside"), "{tab}");
+    assert!(tab.contains("value=\"restore\"") && tab.contains("value=\"delete\""), "Trash offers restore and delete");
+    assert!(!tab.contains("value=\"approve\""), "{tab}");
+
+    let restore = format!("restore:{id}");
+    let done = queue_post(&app, &cookie, &token, &[("row_action", restore.as_str()), ("status", "trash")]).await;
+    assert_eq!(done.headers()["location"], "/admin/comments?status=trash&done=restore&count=1");
+    assert_eq!(status_of(&app, id).await.as_deref(), Some("pending"), "restored to the queue, not straight to readers");
+    let shown = get_as(&app, "/admin/comments?status=trash&done=restore&count=1", &cookie).await.text().await.unwrap();
+    assert!(shown.contains("1 comment restored to pending."));
+}
