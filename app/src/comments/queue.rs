@@ -4,6 +4,7 @@
 use sqlx::FromRow;
 
 use super::input::CommentBody;
+use super::store::CommentRow;
 use super::types::{Comment, CommentStatus, HeldReason};
 use crate::core::{Slug, Timestamp};
 use crate::db::Db;
@@ -205,13 +206,8 @@ async fn approved(tx: &mut sqlx::SqliteConnection, id: i64) -> sqlx::Result<(Slu
     #[derive(FromRow)]
     struct Row {
         slug: Slug,
-        id: i64,
-        parent_id: Option<i64>,
-        author_name: String,
-        author_url: Option<String>,
-        body: String,
-        created_at: Timestamp,
-        staff: bool,
+        #[sqlx(flatten)]
+        comment: CommentRow,
     }
     let row: Row = sqlx::query_as(
         "SELECT a.slug, c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at, \
@@ -220,16 +216,7 @@ async fn approved(tx: &mut sqlx::SqliteConnection, id: i64) -> sqlx::Result<(Slu
     .bind(id)
     .fetch_one(&mut *tx)
     .await?;
-    let comment = Comment {
-        id: row.id,
-        parent_id: row.parent_id,
-        author_name: row.author_name,
-        author_url: row.author_url,
-        body: row.body,
-        published: row.created_at.into(),
-        staff: row.staff,
-    };
-    Ok((row.slug, comment))
+    Ok((row.slug, row.comment.into()))
 }
 
 /// Whether comments from this e-mail address or client address hash are banned.

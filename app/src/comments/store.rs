@@ -10,7 +10,7 @@ use crate::db::Db;
 
 /// The columns of `COMMENT_COLUMNS`, mapped by name.
 #[derive(FromRow)]
-struct CommentRow {
+pub(super) struct CommentRow {
     id: i64,
     parent_id: Option<i64>,
     author_name: String,

@@ -215,19 +215,7 @@ async fn sign_out(
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Response {
-    let session = match posted_in(&desk, &headers, &form.token).await {
-        Ok(session) => session,
-        Err(refused) => return refused.into_response(),
-    };
-    let ip_hash = desk.ip_hash(&headers, peer);
-    let ended = async {
-        session::end(&desk.db, &session).await?;
-        audit::record(&desk.db, Some(session.staff.id), audit::Action::SignedOut, "", &ip_hash).await
-    };
-    match ended.await {
-        Ok(()) => (desk.session_cookie(None), Redirect::to(paths::DESK_SIGN_IN)).into_response(),
-        Err(error) => server_error(error),
-    }
+    leave(&desk, peer, &headers, &form.token, false).await
 }
 
 async fn sign_out_everywhere(
@@ -236,15 +224,25 @@ async fn sign_out_everywhere(
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Response {
-    let session = match posted_in(&desk, &headers, &form.token).await {
+    leave(&desk, peer, &headers, &form.token, true).await
+}
+
+/// Ends the session a sign-out form was posted in — or, `everywhere`, all of the account's.
+async fn leave(desk: &Desk, peer: SocketAddr, headers: &HeaderMap, token: &str, everywhere: bool) -> Response {
+    let session = match posted_in(desk, headers, token).await {
         Ok(session) => session,
         Err(refused) => return refused.into_response(),
     };
-    let ip_hash = desk.ip_hash(&headers, peer);
+    let ip_hash = desk.ip_hash(headers, peer);
     let ended = async {
-        let count = session::end_all(&desk.db, session.staff.id).await?;
-        let detail = format!("{count} sessions ended");
-        audit::record(&desk.db, Some(session.staff.id), audit::Action::SignedOutEverywhere, &detail, &ip_hash).await
+        let (action, detail) = if everywhere {
+            let count = session::end_all(&desk.db, session.staff.id).await?;
+            (audit::Action::SignedOutEverywhere, format!("{count} sessions ended"))
+        } else {
+            session::end(&desk.db, &session).await?;
+            (audit::Action::SignedOut, String::new())
+        };
+        audit::record(&desk.db, Some(session.staff.id), action, &detail, &ip_hash).await
     };
     match ended.await {
         Ok(()) => (desk.session_cookie(None), Redirect::to(paths::DESK_SIGN_IN)).into_response(),
