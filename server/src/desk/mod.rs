@@ -87,6 +87,15 @@ impl Desk {
         }
     }
 
+    /// The moderator who posted a desk form, if the form carries their session's token.
+    async fn moderator_posting(&self, headers: &HeaderMap, token: &str) -> Result<SignedIn, Refused> {
+        let session = self.moderator(headers).await?;
+        if token.is_empty() || session.form_token != token {
+            return Err(Refused::FormExpired);
+        }
+        Ok(session)
+    }
+
     fn session_cookie(&self, value: Option<&str>) -> [(header::HeaderName, HeaderValue); 1] {
         let cookie = cookies::set_cookie(session::COOKIE, value, self.https, SESSION_MAX_AGE);
         [(header::SET_COOKIE, cookie.unwrap_or_else(|| HeaderValue::from_static("")))]

@@ -146,9 +146,8 @@ pub async fn moderate(
     body: Bytes,
 ) -> Response {
     let posted = read_form(&body);
-    let session = match desk.moderator(&headers).await {
-        Ok(session) if !posted.token.is_empty() && session.form_token == posted.token => session,
-        Ok(_) => return Refused::FormExpired.into_response(),
+    let session = match desk.moderator_posting(&headers, &posted.token).await {
+        Ok(session) => session,
         Err(refused) => return refused.into_response(),
     };
     let view = posted.back.view();
@@ -217,9 +216,8 @@ pub async fn lift(
     headers: HeaderMap,
     axum::Form(form): axum::Form<LiftForm>,
 ) -> Response {
-    let session = match desk.moderator(&headers).await {
-        Ok(session) if !form.token.is_empty() && session.form_token == form.token => session,
-        Ok(_) => return Refused::FormExpired.into_response(),
+    let session = match desk.moderator_posting(&headers, &form.token).await {
+        Ok(session) => session,
         Err(refused) => return refused.into_response(),
     };
     let Ok(id) = form.lift.trim().parse::<i64>() else {
@@ -283,9 +281,8 @@ pub async fn reply(
     headers: HeaderMap,
     axum::Form(form): axum::Form<ReplyForm>,
 ) -> Response {
-    let session = match desk.moderator(&headers).await {
-        Ok(session) if !form.token.is_empty() && session.form_token == form.token => session,
-        Ok(_) => return Refused::FormExpired.into_response(),
+    let session = match desk.moderator_posting(&headers, &form.token).await {
+        Ok(session) => session,
         Err(refused) => return refused.into_response(),
     };
     let back = format!("{}?status=approved", paths::DESK_COMMENTS);
