@@ -20,8 +20,9 @@ export const test = base.extend<{ problems: Problems }>({
     });
     page.on('pageerror', (err) => errors.push(`exception: ${err.message}`));
     page.on('requestfailed', (req) => {
-      // Leaving a page cuts its open live-comment stream; that is not a failure.
-      if (req.url().includes('/api/comments/live/') && req.failure()?.errorText === 'net::ERR_ABORTED') return;
+      // Leaving a page cuts its open event stream (live comments, the desk's queue); not a failure.
+      const stream = /\/api\/comments\/live\/|\/admin\/comments\/events/.test(req.url());
+      if (stream && req.failure()?.errorText === 'net::ERR_ABORTED') return;
       errors.push(`failed: ${req.url()} ${req.failure()?.errorText}`);
     });
     page.on('response', (res) => {

@@ -179,6 +179,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         body_timeout,
     } = site;
     let routes = routes();
+    let desk_stopping = stopping.clone();
     let streams = comment_stream::CommentStreams::new(feed.clone(), db.clone(), proxies.clone(), stopping);
     let publication = feeds::Publication { db: db.clone(), site_url: site_url.clone() };
     let unsubscribe_db = db.clone();
@@ -189,6 +190,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         https: site_url.is_https(),
         stylesheet: app::site::bundles::stylesheet_href(&options),
         feed: feed.clone(),
+        stopping: desk_stopping,
     };
     let context = move || {
         provide_context(db.clone());

@@ -44,6 +44,12 @@ const MATCHES: &str = "(? IS NULL OR a.slug = ?) \
      AND (? IS NULL OR instr(lower(c.body || ' ' || c.author_name || ' ' || c.author_email), lower(?)) > 0)";
 
 /// How many comments match `filter` in each status.
+/// A number that changes whenever the queue does (kept by triggers, so changes from other
+/// processes count): open queue pages watch it.
+pub async fn version(db: &Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT version FROM queue_version WHERE id = 1").fetch_one(db.read()).await
+}
+
 pub async fn counts(db: &Db, filter: &QueueFilter) -> sqlx::Result<Vec<(CommentStatus, i64)>> {
     let counted: Vec<(CommentStatus, i64)> = sqlx::query_as(&format!(
         "SELECT c.status, COUNT(*) FROM comments c JOIN articles a ON a.id = c.article_id \

@@ -15,12 +15,21 @@ pub const COMMENT_STREAM_PREFIX: &str = "/api/comments/live/";
 /// The staff desk. Everything under it is private: never cached, never indexed.
 pub const DESK: &str = "/admin";
 pub const DESK_SIGN_IN: &str = "/admin/sign-in";
+pub const DESK_SIGN_IN_CODE: &str = "/admin/sign-in/code";
 pub const DESK_SIGN_OUT: &str = "/admin/sign-out";
 pub const DESK_SIGN_OUT_EVERYWHERE: &str = "/admin/sign-out-everywhere";
 pub const DESK_AUDIT: &str = "/admin/audit";
 pub const DESK_COMMENTS: &str = "/admin/comments";
 pub const DESK_BANS: &str = "/admin/bans";
 pub const DESK_REPLY: &str = "/admin/comments/reply";
+/// Tells an open queue page that the queue changed (server-sent events).
+pub const DESK_QUEUE_EVENTS: &str = "/admin/comments/events";
+/// The desk's own small script (the queue without page loads); never part of the readers' wasm.
+pub const DESK_SCRIPT: &str = "/admin/desk.js";
+pub const DESK_ACCOUNT: &str = "/admin/account";
+pub const DESK_TWO_STEP: &str = "/admin/account/two-step";
+pub const DESK_PASSWORD: &str = "/admin/account/password";
+pub const DESK_STAFF: &str = "/admin/staff";
 
 pub fn article(slug: &Slug) -> String {
     format!("/article/{slug}")

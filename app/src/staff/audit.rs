@@ -23,6 +23,12 @@ pub enum Action {
     StaffReplied,
     CommentsTrashed,
     CommentsRestored,
+    TwoStepOn,
+    TwoStepOff,
+    RecoveryCodesRenewed,
+    PasswordChanged,
+    StaffAdded,
+    StaffChanged,
 }
 
 impl Action {
@@ -43,6 +49,12 @@ impl Action {
             Action::StaffReplied => "replied to a comment",
             Action::CommentsTrashed => "moved comments to the trash",
             Action::CommentsRestored => "restored comments from the trash",
+            Action::TwoStepOn => "turned two-step sign-in on",
+            Action::TwoStepOff => "turned two-step sign-in off",
+            Action::RecoveryCodesRenewed => "made new recovery codes",
+            Action::PasswordChanged => "changed a password",
+            Action::StaffAdded => "added a staff account",
+            Action::StaffChanged => "changed a staff account",
         }
     }
 }

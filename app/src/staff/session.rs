@@ -72,7 +72,8 @@ pub async fn current(db: &Db, cookie_value: &str) -> sqlx::Result<Option<SignedI
     let id_hash = hash(cookie_value);
     let now = Timestamp::now();
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT s.id, s.email, s.name, s.role, s.disabled_at, s.created_at, x.form_token, x.last_seen_at \
+        "SELECT s.id, s.email, s.name, s.role, s.disabled_at, s.created_at, s.totp_secret IS NOT NULL AS two_step, \
+         x.form_token, x.last_seen_at \
          FROM staff_sessions x JOIN staff s ON s.id = x.staff_id \
          WHERE x.id_hash = ? AND x.last_seen_at >= ? AND s.disabled_at IS NULL",
     )

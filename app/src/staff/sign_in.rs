@@ -1,13 +1,17 @@
-//! (server) Signing in: e-mail and password against the stored Argon2id hash, limited per
-//! client address and per account, logged either way. The answer never says whether an
+//! (server) Signing in: e-mail and password against the stored Argon2id hash, then — for an
+//! account with a second factor — a code, within `CHALLENGE_LIFETIME`. Both steps are limited
+//! per client address and per account and logged either way. The answer never says whether an
 //! address has an account.
 
 use std::sync::OnceLock;
 
 use chrono::TimeDelta;
 
+use sha2::{Digest, Sha256};
+
 use super::audit::{self, Action};
 use super::password;
+use super::second_factor::{self, Verified};
 use super::session::{self, Started};
 use super::store::{self, StaffMember};
 use crate::core::Timestamp;
@@ -16,6 +20,10 @@ use crate::db::Db;
 /// Failed sign-ins allowed per address and per account within `WINDOW`.
 pub const MAX_FAILURES: i64 = 5;
 pub const WINDOW: TimeDelta = TimeDelta::minutes(15);
+/// The cookie that carries a sign-in between the password and the code.
+pub const CHALLENGE_COOKIE: &str = "staff_sign_in";
+/// How long the code may take after the password.
+pub const CHALLENGE_LIFETIME: TimeDelta = TimeDelta::minutes(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
@@ -23,6 +31,12 @@ pub enum SignInError {
     Mismatch,
     #[error("Too many failed sign-ins. Please wait 15 minutes and try again.")]
     TooMany,
+    #[error("That code is not right. Type the six digits your app shows now, or one of your recovery codes.")]
+    WrongCode,
+    #[error("Your current password is not right.")]
+    WrongPassword,
+    #[error("Signing in took too long. Please start again with your e-mail address and password.")]
+    ChallengeExpired,
     #[error("Signing in failed on our side. Please try again.")]
     Server(#[from] sqlx::Error),
 }
@@ -34,7 +48,17 @@ pub struct Attempt<'a> {
     pub ip_hash: &'a str,
 }
 
-pub async fn sign_in(db: &Db, attempt: Attempt<'_>) -> Result<(StaffMember, Started), SignInError> {
+/// How far a right password got.
+pub enum Signed {
+    In(StaffMember, Started),
+    /// The account has a second factor: the code is asked next. The value goes into
+    /// `CHALLENGE_COOKIE` (only its hash is stored).
+    CodeNeeded {
+        challenge: String,
+    },
+}
+
+pub async fn sign_in(db: &Db, attempt: Attempt<'_>) -> Result<Signed, SignInError> {
     let typed = attempt.email.trim();
     let keys = [format!("account:{}", typed.to_lowercase()), format!("address:{}", attempt.ip_hash)];
     let since = Timestamp::now() - WINDOW;
@@ -50,11 +74,14 @@ pub async fn sign_in(db: &Db, attempt: Attempt<'_>) -> Result<(StaffMember, Star
     let matches =
         tokio::task::spawn_blocking(move || password::matches(&typed_password, &stored)).await.unwrap_or(false);
     match found {
+        Some((member, _)) if matches && member.disabled_at.is_none() && member.two_step => {
+            Ok(Signed::CodeNeeded { challenge: challenge(db, member.id).await? })
+        }
         Some((member, _)) if matches && member.disabled_at.is_none() => {
             clear_failures(db, &keys[0]).await?;
             let started = session::start(db, member.id).await?;
             audit::record(db, Some(member.id), Action::SignedIn, "", attempt.ip_hash).await?;
-            Ok((member, started))
+            Ok(Signed::In(member, started))
         }
         _ => {
             record_failure(db, &keys).await?;
@@ -62,6 +89,102 @@ pub async fn sign_in(db: &Db, attempt: Attempt<'_>) -> Result<(StaffMember, Star
             Err(SignInError::Mismatch)
         }
     }
+}
+
+fn challenge_hash(value: &str) -> String {
+    hex::encode(Sha256::digest(value.as_bytes()))
+}
+
+async fn challenge(db: &Db, staff_id: i64) -> sqlx::Result<String> {
+    let (value, now) = (hex::encode(rand::random::<[u8; 32]>()), Timestamp::now());
+    let mut tx = db.write().await?;
+    sqlx::query("DELETE FROM sign_in_challenges WHERE created_at < ?")
+        .bind(now - CHALLENGE_LIFETIME)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO sign_in_challenges (id_hash, staff_id, created_at) VALUES (?, ?, ?)")
+        .bind(challenge_hash(&value))
+        .bind(staff_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(value)
+}
+
+/// The account a sign-in halfway belongs to, while it lasts and the account may sign in.
+pub async fn challenged(db: &Db, challenge: &str) -> sqlx::Result<Option<StaffMember>> {
+    let staff_id: Option<i64> =
+        sqlx::query_scalar("SELECT staff_id FROM sign_in_challenges WHERE id_hash = ? AND created_at >= ?")
+            .bind(challenge_hash(challenge))
+            .bind(Timestamp::now() - CHALLENGE_LIFETIME)
+            .fetch_optional(db.read())
+            .await?;
+    let Some(staff_id) = staff_id else { return Ok(None) };
+    Ok(store::by_id(db, staff_id).await?.filter(|member| member.disabled_at.is_none() && member.two_step))
+}
+
+/// The second step: a code from the app or a recovery code, for the sign-in `challenge`.
+pub async fn second_step(
+    db: &Db,
+    challenge: &str,
+    code: &str,
+    ip_hash: &str,
+) -> Result<(StaffMember, Started), SignInError> {
+    let Some(member) = challenged(db, challenge).await? else { return Err(SignInError::ChallengeExpired) };
+    let (detail, keys) = check_code(db, &member, code, ip_hash).await?;
+    let mut tx = db.write().await?;
+    sqlx::query("DELETE FROM sign_in_challenges WHERE id_hash = ?")
+        .bind(challenge_hash(challenge))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    clear_failures(db, &keys[0]).await?;
+    let started = session::start(db, member.id).await?;
+    audit::record(db, Some(member.id), Action::SignedIn, &detail, ip_hash).await?;
+    Ok((member, started))
+}
+
+/// Checks a code from the member's app or a recovery code, under the sign-in limits; says how
+/// it was taken (for the audit log), with the limiter's keys.
+pub async fn check_code(
+    db: &Db,
+    member: &StaffMember,
+    code: &str,
+    ip_hash: &str,
+) -> Result<(String, [String; 2]), SignInError> {
+    let keys = [format!("account:{}", member.email.as_str().to_lowercase()), format!("address:{ip_hash}")];
+    if failures(db, &keys, Timestamp::now() - WINDOW).await? >= MAX_FAILURES {
+        audit::record(db, Some(member.id), Action::SignInLimited, "code", ip_hash).await?;
+        return Err(SignInError::TooMany);
+    }
+    let detail = match second_factor::verify(db, member.id, code).await? {
+        Verified::Wrong => {
+            record_failure(db, &keys).await?;
+            audit::record(db, Some(member.id), Action::SignInFailed, "wrong code", ip_hash).await?;
+            return Err(SignInError::WrongCode);
+        }
+        Verified::Code => "with an app code".to_owned(),
+        Verified::RecoveryCode { left } => format!("with a recovery code ({left} left)"),
+    };
+    Ok((detail, keys))
+}
+
+/// Checks a signed-in member's current password (before a change), under the sign-in limits.
+pub async fn confirm_password(db: &Db, member: &StaffMember, typed: &str, ip_hash: &str) -> Result<(), SignInError> {
+    let keys = [format!("account:{}", member.email.as_str().to_lowercase()), format!("address:{ip_hash}")];
+    if failures(db, &keys, Timestamp::now() - WINDOW).await? >= MAX_FAILURES {
+        return Err(SignInError::TooMany);
+    }
+    let stored = store::credentials(db, member.email.as_str()).await?.map(|(_, hash)| hash).unwrap_or_default();
+    let typed = typed.to_owned();
+    let matches = tokio::task::spawn_blocking(move || password::matches(&typed, &stored)).await.unwrap_or(false);
+    if !matches {
+        record_failure(db, &keys).await?;
+        audit::record(db, Some(member.id), Action::SignInFailed, "wrong current password", ip_hash).await?;
+        return Err(SignInError::WrongPassword);
+    }
+    Ok(())
 }
 
 /// A hash no password matches, verified when the typed address has no account.

@@ -15,6 +15,8 @@ pub struct StaffMember {
     pub role: Role,
     pub disabled_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// Whether signing in also asks for a code from an authenticator app.
+    pub two_step: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +31,19 @@ pub enum StaffError {
     Database(#[from] sqlx::Error),
 }
 
-const COLUMNS: &str = "id, email, name, role, disabled_at, created_at";
+/// Names longer than this are refused.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// A staff member's name as typed: trimmed, 1 to `MAX_NAME_CHARS` characters, no control characters.
+pub fn staff_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(format!("The name must have 1 to {MAX_NAME_CHARS} characters."));
+    }
+    Ok(name.to_owned())
+}
+
+const COLUMNS: &str = "id, email, name, role, disabled_at, created_at, totp_secret IS NOT NULL AS two_step";
 
 pub async fn add(db: &Db, email: &Email, name: &str, role: Role, password_hash: &str) -> Result<i64, StaffError> {
     let now = Timestamp::now();
@@ -141,5 +155,9 @@ pub async fn change(db: &Db, email: &str, change: Change<'_>) -> Result<StaffMem
 }
 
 async fn refreshed(db: &Db, id: i64) -> Result<StaffMember, StaffError> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE id = ?")).bind(id).fetch_one(db.read()).await?)
+    Ok(by_id(db, id).await?.ok_or(sqlx::Error::RowNotFound)?)
+}
+
+pub async fn by_id(db: &Db, id: i64) -> sqlx::Result<Option<StaffMember>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE id = ?")).bind(id).fetch_optional(db.read()).await
 }

@@ -7,6 +7,7 @@ use anyhow::{bail, Context};
 use app::core::email::Email;
 use app::db::Db;
 use app::staff::password::NewPassword;
+use app::staff::second_factor;
 use app::staff::store::{self, Change, StaffMember};
 use app::staff::Role;
 use clap::{Args, Subcommand};
@@ -56,6 +57,11 @@ pub enum Users {
         #[arg(value_name = "EMAIL")]
         email: String,
     },
+    /// Turn off two-step sign-in for someone who lost both phone and recovery codes
+    TwoStepOff {
+        #[arg(value_name = "EMAIL")]
+        email: String,
+    },
     /// Set a new password; asked twice on a terminal, else one line from stdin
     Password {
         #[arg(value_name = "EMAIL")]
@@ -66,9 +72,6 @@ pub enum Users {
 fn role(v: &str) -> Result<Role, String> {
     Role::parse(v).ok_or_else(|| format!("{v:?} is not a role: admin, editor, author or moderator"))
 }
-
-/// Names longer than this are refused.
-const MAX_NAME_CHARS: usize = 100;
 
 pub async fn run(args: UsersArgs) -> anyhow::Result<()> {
     let db = Db::connect(&args.database.database_url).await?;
@@ -82,10 +85,7 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<()> {
         }
         Users::Add { email, name, role } => {
             let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
-            let name = name.trim().to_owned();
-            if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-                bail!("the name must have 1 to {MAX_NAME_CHARS} characters");
-            }
+            let name = store::staff_name(&name).map_err(anyhow::Error::msg)?;
             if store::by_email(&db, email.as_str()).await?.is_some() {
                 bail!("there is already a staff account for {email}");
             }
@@ -106,6 +106,13 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<()> {
             let member = store::change(&db, &email, Change::Disabled(false)).await?;
             println!("{}", line(&member));
         }
+        Users::TwoStepOff { email } => {
+            let member = store::by_email(&db, &email)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no staff account has the address {}", email.trim()))?;
+            second_factor::turn_off(&db, member.id).await?;
+            println!("{} signs in with a password alone until they set up two-step sign-in again", member.email);
+        }
         Users::Password { email } => {
             let member = store::by_email(&db, &email)
                 .await?
@@ -124,6 +131,7 @@ fn line(member: &StaffMember) -> String {
         Some(at) => format!("disabled since {}", at.stored()),
         None => "active".to_owned(),
     };
+    let state = if member.two_step { format!("{state}, two-step") } else { state };
     format!("{:>4}  {:<9}  {:<30}  {}  ({state})", member.id, member.role, member.email.as_str(), member.name)
 }
 

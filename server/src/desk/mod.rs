@@ -3,8 +3,11 @@
 //! wasm. Every answer is `Cache-Control: no-store` and `X-Robots-Tag: noindex`; every post
 //! passes the same-origin check (middleware) and, once signed in, the session's form token.
 
+mod account;
+mod live;
 mod pages;
 mod queue;
+mod staff;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -12,7 +15,7 @@ use app::comments::live::CommentFeed;
 use app::core::{client::TrustedProxies, cookies, paths};
 use app::db::Db;
 use app::staff::session::{self, SignedIn};
-use app::staff::sign_in::{self, Attempt, SignInError};
+use app::staff::sign_in::{self, Attempt, SignInError, Signed};
 use app::staff::{audit, Role};
 use axum::{
     extract::{ConnectInfo, State},
@@ -34,6 +37,8 @@ pub struct Desk {
     pub stylesheet: &'static str,
     /// Comments approved here go to the readers' live streams.
     pub feed: CommentFeed,
+    /// Turns true when the server stops: open queue streams end.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// The cookie outlives the session's idle limit only by the time since the last sign-in;
@@ -46,10 +51,17 @@ pub fn routes<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
     Router::new()
         .route(paths::DESK, get(home))
         .route(paths::DESK_SIGN_IN, get(sign_in_page).post(sign_in))
+        .route(paths::DESK_SIGN_IN_CODE, get(account::code_page).post(account::code))
+        .route(paths::DESK_ACCOUNT, get(account::page))
+        .route(paths::DESK_TWO_STEP, get(account::two_step_page).post(account::two_step))
+        .route(paths::DESK_PASSWORD, post(account::password))
+        .route(paths::DESK_STAFF, get(staff::page).post(staff::change))
         .route(paths::DESK_SIGN_OUT, post(sign_out))
         .route(paths::DESK_SIGN_OUT_EVERYWHERE, post(sign_out_everywhere))
         .route(paths::DESK_AUDIT, get(audit_log))
         .route(paths::DESK_COMMENTS, get(queue::page).post(queue::moderate))
+        .route(paths::DESK_QUEUE_EVENTS, get(live::events))
+        .route(paths::DESK_SCRIPT, get(live::script))
         .route(paths::DESK_BANS, get(queue::bans).post(queue::lift))
         .route(paths::DESK_REPLY, get(queue::reply_page).post(queue::reply))
         .layer(axum::middleware::map_response(private))
@@ -78,27 +90,55 @@ impl Desk {
         app::core::client::address_hash(&self.ip_salt, self.client(headers, peer))
     }
 
-    /// The signed-in staff member, if their role moderates comments.
-    async fn moderator(&self, headers: &HeaderMap) -> Result<SignedIn, Refused> {
+    /// The signed-in staff member, if their role `may` do this.
+    async fn member(&self, headers: &HeaderMap, may: fn(Role) -> bool) -> Result<SignedIn, Refused> {
         match self.signed_in(headers).await? {
-            Some(session) if session.staff.role.moderates_comments() => Ok(session),
+            Some(session) if may(session.staff.role) => Ok(session),
             Some(session) => Err(Refused::NotForRole(Box::new(session), self.stylesheet)),
             None => Err(Refused::NotSignedIn),
         }
     }
 
-    /// The moderator who posted a desk form, if the form carries their session's token.
-    async fn moderator_posting(&self, headers: &HeaderMap, token: &str) -> Result<SignedIn, Refused> {
-        let session = self.moderator(headers).await?;
+    /// The staff member who posted a desk form, if their role `may` do this and the form
+    /// carries their session's token.
+    async fn member_posting(
+        &self,
+        headers: &HeaderMap,
+        token: &str,
+        may: fn(Role) -> bool,
+    ) -> Result<SignedIn, Refused> {
+        let session = self.member(headers, may).await?;
         if token.is_empty() || session.form_token != token {
             return Err(Refused::FormExpired);
         }
         Ok(session)
     }
 
+    async fn moderator(&self, headers: &HeaderMap) -> Result<SignedIn, Refused> {
+        self.member(headers, Role::moderates_comments).await
+    }
+
+    async fn moderator_posting(&self, headers: &HeaderMap, token: &str) -> Result<SignedIn, Refused> {
+        self.member_posting(headers, token, Role::moderates_comments).await
+    }
+
     fn session_cookie(&self, value: Option<&str>) -> [(header::HeaderName, HeaderValue); 1] {
-        let cookie = cookies::set_cookie(session::COOKIE, value, self.https, SESSION_MAX_AGE);
+        self.cookie(session::COOKIE, value, SESSION_MAX_AGE)
+    }
+
+    fn cookie(
+        &self,
+        name: &'static str,
+        value: Option<&str>,
+        max_age: std::time::Duration,
+    ) -> [(header::HeaderName, HeaderValue); 1] {
+        let cookie = cookies::set_cookie(name, value, self.https, max_age);
         [(header::SET_COOKIE, cookie.unwrap_or_else(|| HeaderValue::from_static("")))]
+    }
+
+    /// A new session's cookie, and on to the desk.
+    fn signed_in_now(&self, cookie_value: &str) -> Response {
+        (self.session_cookie(Some(cookie_value)), Redirect::to(paths::DESK)).into_response()
     }
 }
 
@@ -179,27 +219,33 @@ async fn sign_in(
     let ip_hash = desk.ip_hash(&headers, peer);
     let attempt = Attempt { email: &form.email, password: &form.password, ip_hash: &ip_hash };
     match sign_in::sign_in(&desk.db, attempt).await {
-        Ok((_, started)) => {
-            (desk.session_cookie(Some(&started.cookie_value)), Redirect::to(paths::DESK)).into_response()
+        Ok(Signed::In(_, started)) => desk.signed_in_now(&started.cookie_value),
+        Ok(Signed::CodeNeeded { challenge }) => {
+            let lifetime = std::time::Duration::from_secs(sign_in::CHALLENGE_LIFETIME.num_seconds().unsigned_abs());
+            (desk.cookie(sign_in::CHALLENGE_COOKIE, Some(&challenge), lifetime), Redirect::to(paths::DESK_SIGN_IN_CODE))
+                .into_response()
         }
-        Err(error) => {
-            let status = match error {
-                SignInError::Mismatch => StatusCode::UNAUTHORIZED,
-                SignInError::TooMany => StatusCode::TOO_MANY_REQUESTS,
-                SignInError::Server(ref e) => {
-                    tracing::error!(error = %e, "signing in failed");
-                    StatusCode::INTERNAL_SERVER_ERROR
-                }
-            };
-            let mut response =
-                (status, pages::sign_in(desk.stylesheet, form.email.trim(), Some(&error.to_string()))).into_response();
-            if status == StatusCode::TOO_MANY_REQUESTS {
-                let retry = sign_in::WINDOW.num_seconds().to_string();
-                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_str(&retry).expect("digits"));
-            }
-            response
-        }
+        Err(error) => refusal(&error, pages::sign_in(desk.stylesheet, form.email.trim(), Some(&error.to_string()))),
     }
+}
+
+/// A refused sign-in step: its status (with `Retry-After` when limited) and the page again.
+fn refusal(error: &SignInError, page: axum::response::Html<String>) -> Response {
+    let status = match error {
+        SignInError::Mismatch | SignInError::WrongCode | SignInError::ChallengeExpired => StatusCode::UNAUTHORIZED,
+        SignInError::WrongPassword => StatusCode::UNPROCESSABLE_ENTITY,
+        SignInError::TooMany => StatusCode::TOO_MANY_REQUESTS,
+        SignInError::Server(e) => {
+            tracing::error!(error = %e, "signing in failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    };
+    let mut response = (status, page).into_response();
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        let retry = sign_in::WINDOW.num_seconds().to_string();
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_str(&retry).expect("digits"));
+    }
+    response
 }
 
 /// A desk form's hidden token, which must be the session's.
@@ -209,13 +255,9 @@ struct TokenForm {
     token: String,
 }
 
-/// The session a desk form was posted in, if its token is that session's.
+/// The session a desk form was posted in (any role), if its token is that session's.
 async fn posted_in(desk: &Desk, headers: &HeaderMap, token: &str) -> Result<SignedIn, Refused> {
-    match desk.signed_in(headers).await? {
-        Some(session) if !token.is_empty() && session.form_token == token => Ok(session),
-        Some(_) => Err(Refused::FormExpired),
-        None => Err(Refused::NotSignedIn),
-    }
+    desk.member_posting(headers, token, |_| true).await
 }
 
 async fn sign_out(
@@ -260,14 +302,10 @@ async fn leave(desk: &Desk, peer: SocketAddr, headers: &HeaderMap, token: &str, 
 }
 
 async fn audit_log(State(desk): State<Desk>, headers: HeaderMap) -> Response {
-    let session = match desk.signed_in(&headers).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return to_sign_in(),
+    let session = match desk.member(&headers, Role::manages_staff).await {
+        Ok(session) => session,
         Err(refused) => return refused.into_response(),
     };
-    if session.staff.role != Role::Admin {
-        return (StatusCode::FORBIDDEN, pages::forbidden(desk.stylesheet, &session)).into_response();
-    }
     match audit::recent(&desk.db, AUDIT_LINES).await {
         Ok(entries) => pages::audit(desk.stylesheet, &session, &entries).into_response(),
         Err(error) => server_error(error),

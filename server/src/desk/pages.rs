@@ -9,7 +9,7 @@ use super::queue::QueueView;
 use axum::response::Html;
 use leptos::prelude::*;
 
-fn document(stylesheet: &'static str, title: &str, body: impl IntoView + 'static) -> Html<String> {
+pub(super) fn document(stylesheet: &'static str, title: &str, body: impl IntoView + 'static) -> Html<String> {
     let title = format!("{title} — {SITE_NAME} desk");
     let html = Owner::new().with(|| {
         view! {
@@ -23,6 +23,7 @@ fn document(stylesheet: &'static str, title: &str, body: impl IntoView + 'static
                     <title>{title}</title>
                     <link rel="stylesheet" href=stylesheet/>
                     <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                    <script src=paths::DESK_SCRIPT defer></script>
                 </head>
                 <body class="desk">
                     <main id="content" class="desk-page">{body}</main>
@@ -56,7 +57,7 @@ pub fn sign_in(stylesheet: &'static str, email: &str, error: Option<&str>) -> Ht
 }
 
 /// A form posting only its session's token, with one button.
-fn token_form(action: &'static str, token: String, label: &'static str) -> impl IntoView {
+pub(super) fn token_form(action: &'static str, token: String, label: &'static str) -> impl IntoView {
     view! {
         <form method="post" action=action class="desk-inline-form">
             <input type="hidden" name="token" value=token/>
@@ -65,7 +66,7 @@ fn token_form(action: &'static str, token: String, label: &'static str) -> impl 
     }
 }
 
-fn signed_in_as(session: &SignedIn) -> impl IntoView {
+pub(super) fn signed_in_as(session: &SignedIn) -> impl IntoView {
     let (name, role) = (session.staff.name.clone(), session.staff.role.to_string());
     view! { <p class="desk-who">"Signed in as " <strong>{name}</strong> " (" {role} ")."</p> }
 }
@@ -81,7 +82,9 @@ pub fn home(stylesheet: &'static str, session: &SignedIn) -> Html<String> {
             <h1>"The desk"</h1>
             {signed_in_as(session)}
             {moderates.then(|| view! { <p><a href=paths::DESK_COMMENTS>"Comments"</a>" — the moderation queue"</p> })}
+            {admin.then(|| view! { <p><a href=paths::DESK_STAFF>"Staff"</a>" — accounts and roles"</p> })}
             {admin.then(|| view! { <p><a href=paths::DESK_AUDIT>"Audit log"</a>" — sign-ins and what staff did"</p> })}
+            <p><a href=paths::DESK_ACCOUNT>"Your account"</a>" — password and two-step sign-in"</p>
             {token_form(paths::DESK_SIGN_OUT, token.clone(), "Sign out")}
             {token_form(paths::DESK_SIGN_OUT_EVERYWHERE, token, "Sign out everywhere")}
         },
@@ -127,7 +130,7 @@ pub fn forbidden(stylesheet: &'static str, session: &SignedIn) -> Html<String> {
         view! {
             <h1>"Not for your role"</h1>
             {signed_in_as(session)}
-            <p>"Only admins can open this page."</p>
+            <p>"Your role does not give you this page."</p>
             <p><a href=paths::DESK>"Back to the desk"</a></p>
         },
     )
@@ -271,6 +274,7 @@ pub fn queue(
         stylesheet,
         "Comments",
         view! {
+            <div data-live-queue=paths::DESK_QUEUE_EVENTS>
             <h1>"Comments"</h1>
             {signed_in_as(session)}
             <p><a href=paths::DESK>"Back to the desk"</a>" · "<a href=paths::DESK_BANS>"Bans"</a></p>
@@ -291,6 +295,7 @@ pub fn queue(
                 {empty}
             </form>
             <p class="queue-pages">{previous} " " {format!("Page {} of {pages}", view.page)} " " {next}</p>
+            </div>
         },
     )
 }

@@ -5,9 +5,9 @@ use app::staff::{password::NewPassword, store, Role};
 
 use crate::helpers::{spawn_app_with, TestApp};
 
-const PASSWORD: &str = "copper lantern estuary 12";
+pub(crate) const PASSWORD: &str = "copper lantern estuary 12";
 
-async fn desk_app() -> TestApp {
+pub(crate) async fn desk_app() -> TestApp {
     spawn_app_with(|c| {
         c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
         c.comment_flood_seconds = 0;
@@ -15,14 +15,14 @@ async fn desk_app() -> TestApp {
     .await
 }
 
-async fn staff(app: &TestApp, email: &str, role: Role) {
+pub(crate) async fn staff(app: &TestApp, email: &str, role: Role) {
     let hash = NewPassword::parse(PASSWORD, &[]).unwrap().hash();
     let email = app::core::Email::parse(email).unwrap();
     store::add(&app.db, &email, "Desk Person", role, &hash).await.unwrap();
 }
 
 /// Posts the sign-in form from `address` (as named by the trusted proxy).
-async fn sign_in(app: &TestApp, email: &str, password: &str, address: &str) -> reqwest::Response {
+pub(crate) async fn sign_in(app: &TestApp, email: &str, password: &str, address: &str) -> reqwest::Response {
     app.client
         .post(format!("{}/admin/sign-in", app.address))
         .header("X-Forwarded-For", address)
@@ -33,16 +33,16 @@ async fn sign_in(app: &TestApp, email: &str, password: &str, address: &str) -> r
 }
 
 /// The `staff_session=…` pair the response set.
-fn session_cookie(response: &reqwest::Response) -> String {
+pub(crate) fn session_cookie(response: &reqwest::Response) -> String {
     let set = response.headers()["set-cookie"].to_str().unwrap();
     set.split(';').next().unwrap().to_owned()
 }
 
-async fn get_as(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
+pub(crate) async fn get_as(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
     app.client.get(format!("{}{path}", app.address)).header("Cookie", cookie).send().await.unwrap()
 }
 
-fn form_token(page: &str) -> String {
+pub(crate) fn form_token(page: &str) -> String {
     let at = page.find("name=\"token\" value=\"").unwrap() + "name=\"token\" value=\"".len();
     page[at..at + 64].to_owned()
 }

@@ -1,5 +1,6 @@
 mod comments;
 mod desk;
+mod desk_accounts;
 mod discovery;
 mod hardening;
 mod headers;
