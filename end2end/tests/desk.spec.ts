@@ -91,6 +91,8 @@ test('a moderator approves a held comment and a reader who has the story open se
 test('with JavaScript the queue shows new held comments live and acts without page loads', async ({ page, problems }) => {
   const email = addStaff('editor');
   await signIn(page, email);
+  await expect(page).toHaveURL(/\/admin$/);
+  await page.waitForLoadState('load');
   const stamp = Date.now();
   const listening = page.waitForResponse((r) => r.url().includes('/admin/comments/events'));
   await page.goto(`/admin/comments?q=${stamp}`);

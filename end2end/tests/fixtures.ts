@@ -37,7 +37,14 @@ export const test = base.extend<{ problems: Problems }>({
 
 export { expect };
 
-/** Waits until the wasm has hydrated the page (the app marks <html data-hydrated>). */
+/**
+ * Starts the app as a reader would (it starts on intent: here a pointer resting on a link) and
+ * waits until the wasm has hydrated the page (the app marks <html data-hydrated>).
+ */
 export async function hydrated(page: Page) {
-  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  const html = page.locator('html');
+  if ((await html.getAttribute('data-hydrated')) !== 'true') {
+    await page.getByRole('banner').getByRole('link').first().hover();
+  }
+  await expect(html).toHaveAttribute('data-hydrated', 'true');
 }

@@ -23,14 +23,15 @@
 
   document.addEventListener('submit', async (event) => {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== 'post') return;
+    if (!(form instanceof HTMLFormElement) || (form.getAttribute('method') || '').toLowerCase() !== 'post') return;
     if (!form.closest('[data-live-queue]') || form.dataset.plain) return;
     event.preventDefault();
     if (busy) return;
     busy = true;
     const submitter = event.submitter;
     try {
-      const response = await fetch(form.action, {
+      // getAttribute: `form.action` would be the form's own field named "action".
+      const response = await fetch(form.getAttribute('action') || location.href, {
         method: 'POST',
         body: new URLSearchParams(new FormData(form, submitter)),
         credentials: 'same-origin',
