@@ -60,7 +60,7 @@ pub enum Signed {
 
 pub async fn sign_in(db: &Db, attempt: Attempt<'_>) -> Result<Signed, SignInError> {
     let typed = attempt.email.trim();
-    let keys = [format!("account:{}", typed.to_lowercase()), format!("address:{}", attempt.ip_hash)];
+    let keys = limit_keys(typed, attempt.ip_hash);
     let since = Timestamp::now() - WINDOW;
     let found = store::credentials(db, typed).await?;
     let staff_id = found.as_ref().map(|(member, _)| member.id);
@@ -89,6 +89,11 @@ pub async fn sign_in(db: &Db, attempt: Attempt<'_>) -> Result<Signed, SignInErro
             Err(SignInError::Mismatch)
         }
     }
+}
+
+/// What the failure limit counts: the account (by address, any case) and the client address.
+fn limit_keys(email: &str, ip_hash: &str) -> [String; 2] {
+    [format!("account:{}", email.to_lowercase()), format!("address:{ip_hash}")]
 }
 
 fn challenge_hash(value: &str) -> String {
@@ -153,7 +158,7 @@ pub async fn check_code(
     code: &str,
     ip_hash: &str,
 ) -> Result<(String, [String; 2]), SignInError> {
-    let keys = [format!("account:{}", member.email.as_str().to_lowercase()), format!("address:{ip_hash}")];
+    let keys = limit_keys(member.email.as_str(), ip_hash);
     if failures(db, &keys, Timestamp::now() - WINDOW).await? >= MAX_FAILURES {
         audit::record(db, Some(member.id), Action::SignInLimited, "code", ip_hash).await?;
         return Err(SignInError::TooMany);
@@ -172,7 +177,7 @@ pub async fn check_code(
 
 /// Checks a signed-in member's current password (before a change), under the sign-in limits.
 pub async fn confirm_password(db: &Db, member: &StaffMember, typed: &str, ip_hash: &str) -> Result<(), SignInError> {
-    let keys = [format!("account:{}", member.email.as_str().to_lowercase()), format!("address:{ip_hash}")];
+    let keys = limit_keys(member.email.as_str(), ip_hash);
     if failures(db, &keys, Timestamp::now() - WINDOW).await? >= MAX_FAILURES {
         return Err(SignInError::TooMany);
     }

@@ -45,7 +45,7 @@ pub async fn code_page(State(desk): State<Desk>, headers: HeaderMap) -> Response
         return no_challenge(&desk, None);
     };
     match sign_in::challenged(&desk.db, &challenge).await {
-        Ok(Some(_)) => code_form(desk.stylesheet, None),
+        Ok(Some(_)) => code_page_html(desk.stylesheet, None).into_response(),
         Ok(None) => no_challenge(&desk, None),
         Err(error) => server_error(error),
     }
@@ -74,10 +74,6 @@ pub async fn code(
             refusal(&error, code_page_html(desk.stylesheet, Some(&message)))
         }
     }
-}
-
-fn code_form(stylesheet: &'static str, problem: Option<&str>) -> Response {
-    code_page_html(stylesheet, problem).into_response()
 }
 
 /// A field for a six-digit code or a recovery code.
