@@ -75,6 +75,12 @@ impl Db {
         sqlx::query_scalar("SELECT version FROM content_version WHERE id = 1").fetch_one(&self.pool).await
     }
 
+    /// A number that changes whenever the stories themselves change (not their comments):
+    /// lists worked out from the archive stay valid while it stays.
+    pub async fn articles_version(&self) -> sqlx::Result<i64> {
+        sqlx::query_scalar("SELECT version FROM articles_version WHERE id = 1").fetch_one(&self.pool).await
+    }
+
     /// Closes every connection (tests and commands that end).
     pub async fn close(&self) {
         self.pool.close().await;

@@ -26,6 +26,8 @@ pub struct Site {
     pub posting_target: String,
     /// A word that occurs in a good share of the stories.
     pub search_word: String,
+    /// The words most often used, for searches nobody has asked before.
+    pub common_words: Vec<String>,
 }
 
 /// Made-up words from syllables; low indices are drawn far more often (a rough Zipf curve),
@@ -171,5 +173,6 @@ pub async fn generate(database_url: &str, article_count: usize, comment_count: u
         fifty: format!("story-{fifty}"),
         posting_target: format!("story-{posting}"),
         search_word: words.list[40].clone(),
+        common_words: words.list[..100].to_vec(),
     })
 }

@@ -77,6 +77,15 @@ impl Weight {
     pub fn total(&self) -> u64 {
         self.parts.iter().map(|(_, b)| b).sum()
     }
+
+    /// The app's own files, fetched only on the reader's intent.
+    pub fn is_app(part: &str) -> bool {
+        part.ends_with(".js") || part.ends_with(".wasm")
+    }
+
+    pub fn until_intent(&self) -> u64 {
+        self.parts.iter().filter(|(name, _)| !Self::is_app(name)).map(|(_, b)| b).sum()
+    }
 }
 
 /// The article as a browser gets it: the HTML compressed by the server, and every bundle the

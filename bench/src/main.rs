@@ -23,6 +23,7 @@ use load::{Run, Wrk};
 
 const SERVER_PORT: u16 = 3400;
 const NGINX_PORT: u16 = 3401;
+const LOGGING_PORT: u16 = 3402;
 /// A reader's browser, so views are counted as they would be (bots are skipped early).
 const BROWSER: &str =
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
@@ -97,23 +98,18 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     let site = runtime.block_on(data::generate(&database_url, articles, comments))?;
 
-    eprintln!("==> starting target/release/server on 127.0.0.1:{SERVER_PORT}");
-    port_is_free(SERVER_PORT)?;
-    port_is_free(NGINX_PORT)?;
-    let server = Running::killed(
-        Command::new(&server_binary)
-            .env("DATABASE_URL", &database_url)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{SERVER_PORT}"))
-            .env("COMMENT_FLOOD_SECONDS", "0")
-            // wrk is one client with up to 128 connections.
-            .env("MAX_CONNECTIONS_PER_CLIENT", "1000")
-            .env("MAIL_DIR", work.join("outbox"))
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()?,
+    eprintln!(
+        "==> starting target/release/server on 127.0.0.1:{SERVER_PORT} and, at the default log level, :{LOGGING_PORT}"
     );
+    port_is_free(SERVER_PORT)?;
+    port_is_free(LOGGING_PORT)?;
+    port_is_free(NGINX_PORT)?;
+    let server = Running::killed(start_server(&server_binary, &database_url, &work, SERVER_PORT, Some("warn"))?);
+    // The same site as an operator runs it out of the box: one log line per request, to a file.
+    let logging = Running::killed(start_server(&server_binary, &database_url, &work, LOGGING_PORT, None)?);
     let base = format!("http://127.0.0.1:{SERVER_PORT}");
     load::wait_until_up(SERVER_PORT, Duration::from_secs(60))?;
+    load::wait_until_up(LOGGING_PORT, Duration::from_secs(60))?;
 
     // The static baselines serve exactly the bytes a reader (and wrk) gets for the article.
     let article_path = format!("/article/{}", site.fifty);
@@ -141,13 +137,30 @@ fn main() -> anyhow::Result<()> {
         vec![],
     ));
     targets.push(("front page".into(), format!("{base}/"), vec![]));
-    targets.push((format!("search \"{}\"", site.search_word), format!("{base}/search?q={}", site.search_word), vec![]));
-    // A reader who has commented gets their own page (saved name, own pending comments): the
-    // cost of a render without the cache.
     targets.push((
-        "article with 50 comments, as its commenter (not cached)".into(),
+        "article with 50 comments, default log level".into(),
+        format!("http://127.0.0.1:{LOGGING_PORT}{article_path}"),
+        vec![],
+    ));
+    // A query the cache does not key on: the page rendered afresh each time.
+    targets.push(("article with 50 comments, rendered (uncached)".into(), format!("{base}{article_path}?x=1"), vec![]));
+    // A reader who has commented: with the app (the start script's `js` cookie) they get the
+    // shared page and the app fetches what is theirs; without it the page is rendered for them.
+    let commenter = "comment_token=0123456789abcdef0123456789abcdef; comment_author=%7B%22author%22%3A%22Ada%22%2C%22email%22%3A%22ada%40example.org%22%2C%22url%22%3A%22%22%7D";
+    targets.push((
+        "article with 50 comments, its commenter".into(),
         format!("{base}{article_path}"),
-        vec![("Cookie", "comment_token=0123456789abcdef0123456789abcdef".to_string())],
+        vec![("Cookie", format!("js=1; {commenter}"))],
+    ));
+    targets.push((
+        "article with 50 comments, its commenter without JavaScript (rendered for them)".into(),
+        format!("{base}{article_path}"),
+        vec![("Cookie", commenter.to_string())],
+    ));
+    targets.push((
+        format!("search \"{}\" (repeated)", site.search_word),
+        format!("{base}/search?q={}", site.search_word),
+        vec![],
     ));
 
     let wrk = Wrk;
@@ -171,6 +184,9 @@ fn main() -> anyhow::Result<()> {
             runs.push((i, c, run));
         }
     }
+
+    eprintln!("==> first queries of common words");
+    let first_queries = first_queries(SERVER_PORT, &site.common_words)?;
 
     eprintln!("==> posting comments (flood control off)");
     let before = runtime.block_on(count_comments(&database_url))?;
@@ -196,6 +212,7 @@ fn main() -> anyhow::Result<()> {
         targets: &targets,
         runs: &runs,
         posting: &posting,
+        first_queries: &first_queries,
         stored,
         memory,
         weight,
@@ -206,7 +223,51 @@ fn main() -> anyhow::Result<()> {
     eprintln!("==> wrote {}", output.display());
     drop(nginx);
     drop(server);
+    drop(logging);
     Ok(())
+}
+
+fn start_server(binary: &Path, database_url: &str, work: &Path, port: u16, log: Option<&str>) -> anyhow::Result<Child> {
+    let mut command = Command::new(binary);
+    command
+        .env("DATABASE_URL", database_url)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("COMMENT_FLOOD_SECONDS", "0")
+        // wrk is one client with up to 128 connections.
+        .env("MAX_CONNECTIONS_PER_CLIENT", "1000")
+        .env("MAIL_DIR", work.join("outbox"))
+        .env_remove("RUST_LOG");
+    match log {
+        Some(level) => command.env("RUST_LOG", level).stdout(Stdio::null()),
+        None => command.stdout(std::fs::File::create(work.join(format!("server-{port}.log")))?),
+    };
+    Ok(command.spawn()?)
+}
+
+/// Latency of searches nobody asked before: each common word once, one after another.
+fn first_queries(port: u16, words: &[String]) -> anyhow::Result<Latencies> {
+    let mut millis = Vec::with_capacity(words.len());
+    for word in words {
+        let started = std::time::Instant::now();
+        let answer = load::get(port, &format!("/search?q={word}"), &[("User-Agent", BROWSER)])?;
+        millis.push(started.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(answer.status == 200 && answer.text().contains("search-result"), "no results for {word}");
+    }
+    Ok(Latencies::of(millis))
+}
+
+/// A sorted sample of latencies.
+struct Latencies(Vec<f64>);
+
+impl Latencies {
+    fn of(mut millis: Vec<f64>) -> Latencies {
+        millis.sort_by(f64::total_cmp);
+        Latencies(millis)
+    }
+
+    fn quantile(&self, q: f64) -> f64 {
+        self.0.get(((self.0.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(f64::NAN)
+    }
 }
 
 async fn count_comments(database_url: &str) -> anyhow::Result<i64> {
@@ -267,6 +328,7 @@ struct Results<'a> {
     targets: &'a [Target<'a>],
     runs: &'a [(usize, u32, Run)],
     posting: &'a Run,
+    first_queries: &'a Latencies,
     stored: i64,
     memory: machine::Memory,
     weight: machine::Weight,
@@ -290,7 +352,7 @@ impl Results<'_> {
         )?;
         writeln!(
             md,
-            "- Site: {} articles, {} comments (one story with {}, one with 50, the rest uneven), SQLite, release build, `RUST_LOG=warn`",
+            "- Site: {} articles, {} comments (one story with {}, one with 50, the rest uneven), SQLite, release build, `RUST_LOG=warn` (except the row marked default log level: a second server on the same database writing one line per request to a file)",
             self.site.articles, self.site.comments, self.site.long_thread_comments
         )?;
         writeln!(md, "- Each cell: wrk for {} s, {} threads at most, a browser's User-Agent, no compression asked for; targets interleaved per concurrency\n", self.seconds, 2)?;
@@ -326,6 +388,15 @@ impl Results<'_> {
         if self.nginx {
             writeln!(md, "\nThe second block is our own server's static file service (tower-http ServeDir) serving the same bytes, also against nginx.")?;
         }
+        writeln!(md, "\n## First search for a common word (nothing cached)\n")?;
+        writeln!(
+            md,
+            "Each of the site's {} most common words searched once, one request at a time: p50 **{:.2} ms**, p90 {:.2} ms, max {:.2} ms (whole request, page rendered).",
+            self.first_queries.0.len(),
+            self.first_queries.quantile(0.5),
+            self.first_queries.quantile(0.9),
+            self.first_queries.quantile(1.0)
+        )?;
         writeln!(md, "\n## Comment posting (concurrency 32, flood control off)\n")?;
         writeln!(md, "| posts/s | answered 2xx | rows stored | errors | p50 ms | p99 ms |")?;
         writeln!(md, "|---:|---:|---:|---:|---:|---:|")?;
@@ -347,12 +418,19 @@ impl Results<'_> {
             self.memory.peak_mb, self.memory.now_mb
         )?;
         writeln!(md, "## Page weight of an article (as transferred, brotli)\n")?;
-        writeln!(md, "| part | bytes |")?;
-        writeln!(md, "|---|---:|")?;
+        writeln!(
+            md,
+            "The app (JavaScript and wasm) is fetched only when the reader shows intent (focus, touch or a resting pointer on something that acts, the comments coming into view); a reader who only reads gets the rest.\n"
+        )?;
+        writeln!(md, "| part | bytes | when |")?;
+        writeln!(md, "|---|---:|---|")?;
         for (part, bytes) in &self.weight.parts {
-            writeln!(md, "| {part} | {bytes} |")?;
+            let when = if machine::Weight::is_app(part) { "on intent" } else { "on load" };
+            writeln!(md, "| {part} | {bytes} | {when} |")?;
         }
-        writeln!(md, "| **total** | **{}** ({:.1} KB) |", self.weight.total(), self.weight.total() as f64 / 1024.0)?;
+        let (before, after) = (self.weight.until_intent(), self.weight.total());
+        writeln!(md, "| **until interaction** | **{before}** ({:.1} KB) | |", before as f64 / 1024.0)?;
+        writeln!(md, "| **after** | **{after}** ({:.1} KB) | |", after as f64 / 1024.0)?;
         Ok(md)
     }
 }

@@ -123,7 +123,13 @@ test('"Save my name, email, and website" fills the form next time', async ({ bro
     await page.getByLabel(/Save my name, email, and website/).check();
     await page.getByRole('button', { name: 'Post Comment' }).click();
     await expect(page.locator('.comment', { hasText: name }).first()).toBeVisible();
-    await page.goto('/article/central-library-reopens');
+    // The next article is the page every reader shares; the app brings the saved details
+    // (without JavaScript the server puts them in: the browser never ran the app).
+    const next = await page.goto('/article/central-library-reopens');
+    if (js) {
+      expect(['hit', 'miss']).toContain(next?.headers()['x-cache']);
+      await hydrated(page);
+    }
     await expect(page.getByLabel('Name *')).toHaveValue(name);
     await expect(page.getByLabel('Email *')).toHaveValue(`${js ? 'sam' : 'plain'}@example.org`);
     await expect(page.getByLabel('Website', { exact: true })).toHaveValue('https://sam.example');
@@ -154,4 +160,21 @@ test('a comment posted by one reader appears for another without a reload', asyn
   expect(await b.evaluate(() => (window as any).__sameDocument)).toBe(true);
   await readerA.close();
   await readerB.close();
+});
+
+test('with JavaScript a held comment stays visible to its writer on the page every reader shares', async ({ page, problems }) => {
+  await page.goto('/article/seahorses-breeding-in-estuary');
+  await hydrated(page);
+  // Three links: held for moderation.
+  const text = `Held for a moderator ${Date.now()} https://a.example https://b.example https://c.example`;
+  await fill(page, text, 'Hal Held', 'hal@example.org');
+  await page.getByRole('button', { name: 'Post Comment' }).click();
+  await expect(page.locator('.form-thanks')).toHaveText('Thanks! Your comment is awaiting moderation.');
+  await expect(page.locator('.comment.pending', { hasText: text })).toBeVisible();
+
+  const again = await page.reload();
+  expect(['hit', 'miss']).toContain(again?.headers()['x-cache']);
+  await hydrated(page);
+  await expect(page.locator('.comment.pending', { hasText: text })).toBeVisible();
+  await expect(page.locator('.comment.pending', { hasText: text })).toHaveCount(1);
 });

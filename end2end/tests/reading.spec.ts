@@ -23,10 +23,10 @@ test('an article shows its headline, byline and a real date', async ({ page, pro
 });
 
 test('the page hydrates: the wasm loads and links navigate without a page load', async ({ page, problems }) => {
-  const wasm = page.waitForResponse((r) => r.url().endsWith('.wasm'));
   await page.goto('/');
-  expect((await wasm).status()).toBe(200);
+  const wasm = page.waitForResponse((r) => r.url().endsWith('.wasm'));
   await hydrated(page);
+  expect((await wasm).status()).toBe(200);
 
   // A full page load would wipe this marker; client-side navigation keeps it.
   await page.evaluate(() => ((window as any).__sameDocument = true));
@@ -69,4 +69,64 @@ test('an unknown address gets a friendly 404 page', async ({ page, problems }) =
   await hydrated(page);
   await page.getByRole('link', { name: 'Back to the front page' }).click();
   await expect(page.locator('main .story-card').first()).toBeVisible();
+});
+
+test('a reader who only reads gets no app: 46 KB at most and no script or wasm, until intent', async ({ page, problems }) => {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  let bytes = 0;
+  const fetched: string[] = [];
+  cdp.on('Network.requestWillBeSent', (e) => fetched.push(new URL(e.request.url).pathname));
+  cdp.on('Network.loadingFinished', (e) => (bytes += e.encodedDataLength));
+  await page.goto('/article/harbour-bridge-reopens');
+  await page.waitForTimeout(6000);
+  expect(fetched.filter((path) => /\.(js|wasm)$/.test(path))).toEqual([]);
+  console.log(`an article until intent: ${bytes} bytes transferred`);
+  // What WordPress sends for the same article, as transferred.
+  expect(bytes).toBeLessThanOrEqual(46_000);
+  await expect(page.locator('html')).not.toHaveAttribute('data-hydrated', 'true');
+
+  // A pointer resting on a link is intent: the app starts.
+  await hydrated(page);
+  expect(fetched.some((path) => path.endsWith('.wasm'))).toBe(true);
+});
+
+test('a click before the app has started is an ordinary link: no app download, a full page load', async ({ page, problems }) => {
+  const fetched: string[] = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.goto('/');
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  const headline = page.locator('.story-card.lead .headline a');
+  const title = (await headline.textContent())!;
+  await headline.click();
+  await expect(page).toHaveURL(/\/article\/[a-z0-9-]+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBeUndefined();
+  expect(fetched.filter((path) => /\.(js|wasm)$/.test(path))).toEqual([]);
+});
+
+test('focusing the comment field starts the app; what is typed meanwhile is kept and posted in place', async ({ page, problems }) => {
+  // The app arrives a second late, so the typing happens while it starts.
+  let wasmAsked = false;
+  await page.route(/\.wasm$/, async (route) => {
+    wasmAsked = true;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await route.continue();
+  });
+  await page.goto('/article/city-open-data-portal');
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  expect(wasmAsked).toBe(false);
+  const field = page.getByLabel('Comment *');
+  await field.focus();
+  const text = `Typed while the app was starting, every letter of it ${Date.now()}`;
+  await field.pressSequentially(text, { delay: 40 });
+  expect(wasmAsked).toBe(true);
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  await expect(field).toHaveValue(text);
+  await page.getByLabel('Name *').fill('Tess Typist');
+  await page.getByLabel('Email *').fill('tess@example.org');
+  await page.getByRole('button', { name: 'Post Comment' }).click();
+  await expect(page.locator('.comment', { hasText: text })).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
 });

@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(anyhow::Error::from).and_then(
             |runtime| {
                 runtime.block_on(async {
-                    telemetry::init();
+                    let _log = telemetry::init();
                     cli::run(command).await
                 })
             },

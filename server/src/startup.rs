@@ -25,6 +25,7 @@ use crate::connections::{self, ConnectionLimits};
 use crate::desk;
 use crate::middleware::{
     assets::{self, Assets},
+    conforming_html,
     page_cache::{self, PageCache},
     request_body, safe_answers, same_origin, security_headers,
 };
@@ -182,6 +183,8 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
     let desk_stopping = stopping.clone();
     let streams = comment_stream::CommentStreams::new(feed.clone(), db.clone(), proxies.clone(), stopping);
     let publication = feeds::Publication { db: db.clone(), site_url: site_url.clone() };
+    let searches = app::discovery::search_cache::SearchCache::default();
+    let lists = app::discovery::ArticleLists::default();
     let unsubscribe_db = db.clone();
     let desk = desk::Desk {
         db: db.clone(),
@@ -202,6 +205,8 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         provide_context(mail.clone());
         provide_context(queue.clone());
         provide_context(signups.clone());
+        provide_context(searches.clone());
+        provide_context(lists.clone());
     };
     Router::new()
         .route(
@@ -231,6 +236,8 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         .layer(axum::middleware::from_fn(move |request, next| {
             safe_answers::safe_answers(configured_origin.clone(), request, next)
         }))
+        // Leptos' markers and trailing scripts made conforming (before the cache keeps a page).
+        .layer(axum::middleware::from_fn(conforming_html::conforming_html))
         .layer(axum::middleware::from_fn(move |request, next| security_headers::security_headers(security, request, next)))
         // br or gzip, as the browser asks; event streams are left alone.
         .layer(CompressionLayer::new())

@@ -14,6 +14,8 @@ use crate::core::{paths, Slug};
 pub fn ReplyForm(
     article: Slug,
     reader: ReaderState,
+    /// Saved details the app fetched after the page arrived; they fill fields still empty.
+    fetched: ReadSignal<Option<ReaderState>>,
     reply_to: Signal<Option<(i64, String)>>,
     on_posted: Callback<Posted>,
 ) -> impl IntoView {
@@ -27,6 +29,22 @@ pub fn ReplyForm(
     let email_ref = NodeRef::<Input>::new();
     let url_ref = NodeRef::<Input>::new();
     let status_ref = NodeRef::<leptos::html::P>::new();
+    let remember_ref = NodeRef::<Input>::new();
+
+    Effect::new(move |_| {
+        let Some(saved) = fetched.get().filter(|s| s.remembered) else { return };
+        for (field, value) in
+            [(author_ref, &saved.form.author), (email_ref, &saved.form.email), (url_ref, &saved.form.url)]
+        {
+            // What the reader already typed wins.
+            if let Some(input) = field.get_untracked().filter(|i| i.value().is_empty()) {
+                input.set_value(value);
+            }
+        }
+        if let Some(remember) = remember_ref.get_untracked() {
+            remember.set_checked(true);
+        }
+    });
 
     Effect::new(move |_| {
         let Some(result) = action.value().get() else { return };
@@ -128,7 +146,7 @@ pub fn ReplyForm(
                     <label>"Leave this empty" <input name="phone" type="text" tabindex="-1" autocomplete="off"/></label>
                 </p>
                 <p class="remember">
-                    <input id="remember" name="remember" type="checkbox" value="yes" checked=remembered/>
+                    <input id="remember" name="remember" type="checkbox" value="yes" checked=remembered node_ref=remember_ref/>
                     <label for="remember">"Save my name, email, and website in this browser for the next time I comment."</label>
                 </p>
                 <p class="submit">

@@ -17,6 +17,7 @@ pub const MAX_DEPTH: usize = 5;
 #[component]
 pub fn CommentSection(
     article: Slug,
+    article_id: i64,
     comments: Vec<Comment>,
     comment_page: CommentPage,
     reader: ReaderState,
@@ -25,6 +26,23 @@ pub fn CommentSection(
     let shown_at_start = comments.len() as i64;
     let approved = RwSignal::new(comments);
     let own_pending = RwSignal::new(reader.own_pending.clone());
+    // The shared page carries nothing of this reader's: the app asks for it (saved details go
+    // to the form, their comments awaiting moderation join the list).
+    let fetched = RwSignal::new(None::<ReaderState>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            let Ok(mine) = super::reader::own_comments(article_id).await else { return };
+            own_pending.update(|list| {
+                let new: Vec<Comment> =
+                    mine.own_pending.iter().filter(|c| list.iter().all(|l| l.id != c.id)).cloned().collect();
+                list.extend(new);
+            });
+            fetched.set(Some(mine));
+        });
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = article_id;
     let heading = move || match comment_page.total + approved.with(Vec::len) as i64 - shown_at_start {
         0 => "No comments yet".to_string(),
         1 => "1 comment".to_string(),
@@ -73,7 +91,7 @@ pub fn CommentSection(
             <p class="live-note" role="status" aria-live="polite">{arrived_note}</p>
             {threads}
             {(comment_page.pages > 1).then(|| view! { <CommentPager article=article.clone() at=comment_page/> })}
-            <ReplyForm article reader reply_to on_posted/>
+            <ReplyForm article reader fetched=fetched.read_only() reply_to on_posted/>
         </section>
     }
 }

@@ -22,6 +22,12 @@ mod slug;
 #[cfg(feature = "ssr")]
 mod stored_text;
 pub mod time;
+#[cfg(feature = "ssr")]
+pub mod versioned_cache;
+
+/// Set by the page's start script (a session cookie, the same for everyone): this browser runs
+/// the app, so it fetches what is personal itself and can be given the page every reader shares.
+pub const RUNS_SCRIPTS_COOKIE: &str = "js";
 
 pub use email::Email;
 pub use load_error::LoadError;

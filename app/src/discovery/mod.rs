@@ -5,6 +5,8 @@
 pub mod around_article;
 mod lists;
 pub mod search;
+#[cfg(feature = "ssr")]
+pub mod search_cache;
 pub mod search_query;
 pub mod share;
 #[cfg(feature = "ssr")]
@@ -15,7 +17,7 @@ pub mod types;
 pub mod views;
 
 #[cfg(feature = "ssr")]
-pub use around_article::{for_article, popular_for_front_page};
+pub use around_article::{for_article, popular_for_front_page, ArticleLists};
 pub use lists::{ArticleDiscoveryBlocks, PopularStories};
 pub use search::{SearchForm, SearchPage};
 pub use share::{ShareLinks, SharePost};

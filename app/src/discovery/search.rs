@@ -28,18 +28,22 @@ pub const RESULTS_PER_PAGE: i64 = 10;
 pub async fn search_page(q: Option<String>, page: Option<String>) -> Result<SearchPageData, ServerFnError> {
     let query = SearchQuery::parse(q.as_deref().unwrap_or(""));
     let db = crate::db::from_context()?;
+    let cache = crate::core::context::from_context::<super::search_cache::SearchCache>()?;
     let requested = page.and_then(|p| p.trim().parse::<i64>().ok()).unwrap_or(1).max(1);
-    let (total, _) = super::store::search(&db, &query, 0, 0).await?;
+    let at = |page: i64| cache.search(&db, &query, RESULTS_PER_PAGE, (page - 1) * RESULTS_PER_PAGE);
+    let (total, mut hits) = at(requested).await?;
     let pages = crate::core::pagination::page_count(total, RESULTS_PER_PAGE);
     // A page past the end shows the last one.
     let page = requested.min(pages);
-    let (_, hits) = super::store::search(&db, &query, RESULTS_PER_PAGE, (page - 1) * RESULTS_PER_PAGE).await?;
+    if page != requested {
+        hits = at(page).await?.1;
+    }
     let href = |n: i64| paths::search(q.as_deref().unwrap_or(""), n);
     Ok(SearchPageData {
         query: query.shown().to_owned(),
         searched: query.match_expression().is_some(),
         cut: query.was_cut(),
-        hits,
+        hits: hits.to_vec(),
         total,
         page,
         pages,

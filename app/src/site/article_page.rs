@@ -77,6 +77,7 @@ pub fn ArticlePage() -> impl IntoView {
 fn ArticleView(page: ArticlePageData) -> impl IntoView {
     let ArticlePageData { article, comments, comment_page, reader, discovery } = page;
     let slug = article.card.slug.clone();
+    let article_id = article.id;
     let card = article.card.clone();
     view! {
         <ArticleHead article=article.clone()/>
@@ -107,6 +108,6 @@ fn ArticleView(page: ArticlePageData) -> impl IntoView {
             </footer>
         </article>
         <ArticleDiscoveryBlocks discovery/>
-        <CommentSection article=slug comments comment_page reader/>
+        <CommentSection article=slug article_id comments comment_page reader/>
     }
 }

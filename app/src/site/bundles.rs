@@ -51,17 +51,34 @@ pub fn stylesheet_href(options: &LeptosOptions) -> &'static str {
     &bundles(options).css
 }
 
-/// Starts the app once the page has loaded and the browser is idle. Nothing is preloaded: the
-/// text, stylesheet and images come first (that is what a reader sees, and what Largest
-/// Contentful Paint measures); every link and form works without the app until it is running.
+/// Starts the app when the reader shows intent, not on load: a reader who only reads never
+/// fetches it (the page already works without it: links are plain links, forms plain forms).
+/// Intent is focus in a field or from the keyboard, a touch on something that acts (a link, a
+/// button, a field) or a pointer resting on it for 80 ms, the comment section coming near the
+/// screen (live comments), or an address pointing into it. A click before the app runs is the
+/// browser's (a pressed pointer cancels a pending start, so a followed link costs no download),
+/// and so is one during start-up (the router's handler is not there yet). Hydration leaves
+/// what was typed in a field in place (fields are not controlled by the app). The script also
+/// marks the browser as one that runs scripts (see `comments::reader`). It avoids `<` and `&`
+/// because the view escapes text.
 #[component]
 pub fn StartApp(options: LeptosOptions) -> impl IntoView {
     let Bundles { js, wasm, .. } = bundles(&options);
     let (js, wasm) = (serde_json::to_string(js).unwrap_or_default(), serde_json::to_string(wasm).unwrap_or_default());
+    let cookie = crate::core::RUNS_SCRIPTS_COOKIE;
     let script = format!(
-        "const start = () => import({js}).then(async (app) => {{ await app.default({{ module_or_path: {wasm} }}); app.hydrate(); }});\
-         const whenIdle = () => ('requestIdleCallback' in window ? requestIdleCallback(start, {{ timeout: 2000 }}) : setTimeout(start));\
-         document.readyState === 'complete' ? whenIdle() : addEventListener('load', whenIdle, {{ once: true }});"
+        r#"{{document.cookie='{cookie}=1;path=/;samesite=lax';let started=false,timer;const start=()=>{{if(started)return;started=true;stop();import({js}).then(async(app)=>{{await app.default({{module_or_path:{wasm}}});app.hydrate();}});}};
+const acts='a[href],button,input,textarea,select,summary,label';
+const over=(e)=>{{if(e.target.closest?.(acts)){{clearTimeout(timer);timer=setTimeout(start,80);}}}};
+const focus=(e)=>{{if(e.target.matches?.(':focus-visible'))start();}};
+const touch=(e)=>{{if(e.target.closest?.(acts))start();}};
+const out=()=>clearTimeout(timer);
+const now=[['focusin',focus],['pointerdown',out],['touchstart',touch],['pointerover',over],['pointerout',out]];
+let seen;const stop=()=>{{now.forEach(([n,f])=>removeEventListener(n,f,true));seen?.disconnect();}};
+now.forEach(([n,f])=>addEventListener(n,f,{{capture:true,passive:true}}));
+const comments=document.getElementById('comments');
+if(comments)(seen=new IntersectionObserver((es)=>es.some((e)=>e.isIntersecting)?start():0,{{rootMargin:'200px'}})).observe(comments);
+if(/^#(comment|respond)/.test(location.hash))start();}}"#
     );
     view! { <script type="module">{script}</script> }
 }

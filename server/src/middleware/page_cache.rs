@@ -5,7 +5,8 @@
 //! - Only what the app marks public is kept: a GET with no query but a page number, answered
 //!   with a 200 HTML page that sets no cookie and is not `Cache-Control: private`/`no-store`.
 //!   The app marks what is personal; the cache knows no cookie names. A page that says it
-//!   depends on cookies (`Vary: Cookie`) is served from the cache only to requests without any.
+//!   depends on cookies (`Vary: Cookie`) is served from the cache unless the app says the
+//!   request's cookies make it personal (`comments::reader::personal_request`).
 //! - Pages are kept per negotiated encoding (br, gzip or identity), never per raw
 //!   `Accept-Encoding` header, so no client can push pages out by sending variants.
 //! - Validity: the database keeps a content version that triggers raise on every change a
@@ -176,8 +177,9 @@ pub async fn serve(cache: PageCache, request: Request, next: Next) -> Response {
         return forget_article_header(cache.app(request, next).await);
     };
     let cached = cache.get(&key);
-    // A page that depends on cookies, asked for with cookies: this reader's own.
-    if cached.as_ref().is_some_and(|(page, _)| page.varies_on_cookie) && request.headers().contains_key(header::COOKIE)
+    // A page that depends on cookies, asked for with cookies that make it this reader's own.
+    if cached.as_ref().is_some_and(|(page, _)| page.varies_on_cookie)
+        && app::comments::reader::personal_request(request.headers())
     {
         return forget_article_header(cache.app(request, next).await);
     }

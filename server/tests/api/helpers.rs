@@ -65,7 +65,8 @@ static SERVER_RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync:
 });
 
 pub async fn spawn_with(config: Config, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp {
-    server::telemetry::init();
+    // The log writer lives as long as the test process (only the first call sets it up).
+    std::mem::forget(server::telemetry::init());
     let database_url = config.database_url.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (address, db) = SERVER_RUNTIME

@@ -87,6 +87,31 @@ async fn a_commenters_page_is_their_own() {
     let (cache, anonymous) = page(&app, ARTICLE).await;
     assert_eq!(cache.as_deref(), Some("hit"), "a pending comment changes nothing others see");
     assert!(!anonymous.contains("held for moderation") && !anonymous.contains("value=\"Ines\""));
+
+    // A browser that runs the app (the start script's `js` cookie) gets the shared page…
+    let with_app = format!("js=1; {}", cookies.join("; "));
+    let (cache, _, shared) = fetch(&app, ARTICLE, &[("Cookie", &with_app)]).await;
+    assert_eq!(cache.as_deref(), Some("hit"), "a commenter running the app gets the cached page");
+    assert_eq!(shared, anonymous.as_bytes());
+    // …and the app asks for what is theirs, privately.
+    let id: i64 = sqlx::query_scalar("SELECT id FROM articles WHERE slug = 'tram-timetable-app'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let mine = |cookie: Option<String>| {
+        let mut request = app.client.post(format!("{}/api/comments/mine", app.address));
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        request.form(&[("article_id", id.to_string())]).send()
+    };
+    let response = mine(Some(with_app)).await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["cache-control"], "private, no-store");
+    let theirs = response.text().await.unwrap();
+    assert!(theirs.contains("held for moderation") && theirs.contains("Ines"), "{theirs}");
+    let nobody = mine(None).await.unwrap().text().await.unwrap();
+    assert!(!nobody.contains("held for moderation") && !nobody.contains("Ines"), "{nobody}");
 }
 
 #[tokio::test]

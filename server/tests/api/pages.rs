@@ -34,6 +34,19 @@ async fn article_page_is_complete_in_the_first_html() {
 }
 
 #[tokio::test]
+async fn pages_are_html_a_parser_reads_without_errors() {
+    let app = spawn_app().await;
+    for path in ["/", "/article/harbour-bridge-reopens", "/search?q=bridge", "/no-such-page"] {
+        let (_, html) = app.get(path).await;
+        // Leptos's `<!>` markers are bogus comments to the parser; `<!---->` is the same node.
+        assert!(!html.contains("<!>") && html.contains("<!---->"), "{path}: markers in a conforming form");
+        let end = html.rfind("</body>").expect("a body");
+        let after_body = html[end + "</body>".len()..].replace("<!---->", "");
+        assert_eq!(after_body.trim(), "</html>", "{path}: nothing but comments after the body");
+    }
+}
+
+#[tokio::test]
 async fn the_page_asks_for_the_assets_cargo_leptos_writes() {
     let app = spawn_app().await;
     let (_, html) = app.get("/").await;
@@ -76,7 +89,7 @@ async fn comments_nest_replies_and_escape_reader_text() {
     .unwrap();
 
     let (_, html) = app.get("/article/tram-timetable-app").await;
-    let html = html.replace("<!>", ""); // Leptos's hydration markers
+    let html = html.replace("<!---->", ""); // Leptos's hydration markers
     assert!(
         html.contains("&lt;script&gt;alert(1)&lt;/script&gt;<br>second line"),
         "reader text is escaped, lines kept"

@@ -25,14 +25,20 @@ pub async fn search(db: &Db, query: &SearchQuery, limit: i64, offset: i64) -> sq
         .bind(&expression)
         .fetch_one(db.read())
         .await?;
+    // Rank first, then mark words only in the page's rows: highlight() and snippet() cost
+    // far more than bm25(), and a common word matches thousands of stories.
     let rows: Vec<HitRow> = sqlx::query_as(
-        "SELECT a.slug, a.published_at, c.name AS category_name, \
+        "WITH ranked AS ( \
+             SELECT rowid AS id, bm25(article_search, 5.0, 2.0, 1.0) AS score FROM article_search \
+             WHERE article_search MATCH ?3 ORDER BY score, rowid LIMIT ?4 OFFSET ?5) \
+         SELECT a.slug, a.published_at, c.name AS category_name, \
              highlight(article_search, 0, ?1, ?2) AS title, \
              snippet(article_search, 2, ?1, ?2, '…', 24) AS snippet \
-         FROM article_search JOIN articles a ON a.id = article_search.rowid \
+         FROM ranked JOIN article_search ON article_search.rowid = ranked.id \
+         JOIN articles a ON a.id = ranked.id \
          JOIN categories c ON c.id = a.category_id \
          WHERE article_search MATCH ?3 \
-         ORDER BY bm25(article_search, 5.0, 2.0, 1.0), a.id LIMIT ?4 OFFSET ?5",
+         ORDER BY ranked.score, ranked.id",
     )
     .bind(MARK_OPEN)
     .bind(MARK_CLOSE)

@@ -223,3 +223,41 @@ fn marks_become_parts() {
     let shown: Vec<(&str, bool)> = parts.iter().map(|p| (p.text.as_str(), p.hit)).collect();
     assert_eq!(shown, [("a ", false), ("b", true), (" c ", false), ("d", true)]);
 }
+
+#[tokio::test]
+async fn article_lists_are_worked_out_again_when_stories_change_not_when_comments_arrive() {
+    let (pool, _dir) = pool().await;
+    let ids = seed(&pool).await;
+    let lists = crate::discovery::ArticleLists::default();
+    let story = ids["bridge-reopens"];
+    // On a young site the first look chooses the story's words again and saves them in the
+    // background (a change to the stories): wait until the lists have settled.
+    let mut first = lists.for_article(&pool, story).await.unwrap();
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let again = lists.for_article(&pool, story).await.unwrap();
+        if std::sync::Arc::ptr_eq(&first, &again) {
+            break;
+        }
+        first = again;
+    }
+    assert_eq!(first.0[0].slug.as_str(), "bridge-tolls");
+    sqlx::query(
+        "INSERT INTO comments (article_id, author_name, author_email, body, created_at) \
+         VALUES (?, 'Ola', 'ola@example.org', 'Good news for the buses', '2026-10-20T09:00:00.000Z')",
+    )
+    .bind(story)
+    .execute(pool.read())
+    .await
+    .unwrap();
+    let kept = lists.for_article(&pool, story).await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &kept), "a comment does not change what stories are related");
+    // The story that shared the most tags loses them: it is no longer the first related.
+    sqlx::query("DELETE FROM article_tags WHERE article_id = ?")
+        .bind(ids["bridge-tolls"])
+        .execute(pool.read())
+        .await
+        .unwrap();
+    let after = lists.for_article(&pool, story).await.unwrap();
+    assert_eq!(after.0[0].slug.as_str(), "ferry-timetable");
+}
