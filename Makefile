@@ -19,7 +19,7 @@ test:
 release: bootstrap
 	source scripts/env.sh && cargo leptos build --release --precompress
 
-## Benchmarks, not part of the tests (~10 minutes after the build): a 10,000-article site under
+## Benchmarks, not part of the tests (~15 minutes after the build): a 10,000-article site under
 ## wrk against static-file baselines; writes bench/RESULTS.md.
 bench:
 	scripts/bootstrap.sh bench

@@ -7,7 +7,7 @@
 use axum::{
     body::Body,
     extract::Request,
-    http::{header, StatusCode},
+    http::header,
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -24,13 +24,9 @@ pub async fn conforming_html(request: Request, next: Next) -> Response {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+    let bytes = match super::whole_page(body).await {
         Ok(bytes) => bytes,
-        Err(error) => {
-            tracing::error!(%error, "the page could not be completed");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "Sorry, this page could not be completed. Please reload.")
-                .into_response();
-        }
+        Err(broken) => return broken.into_response(),
     };
     let Ok(text) = std::str::from_utf8(&bytes) else { return Response::from_parts(parts, Body::from(bytes)) };
     let fixed = conform(text);

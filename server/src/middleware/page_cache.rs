@@ -236,13 +236,9 @@ impl PageCache {
         let article = parts.headers.remove(ARTICLE_HEADER).and_then(|v| v.to_str().ok().and_then(|v| v.parse().ok()));
         // The whole page is read whatever its size (it is sent anyway); `put` keeps only
         // pages up to MAX_PAGE_BYTES.
-        let body = match axum::body::to_bytes(body, usize::MAX).await {
+        let body = match super::whole_page(body).await {
             Ok(body) => body,
-            Err(error) => {
-                tracing::error!(%error, "the page could not be completed");
-                return (StatusCode::INTERNAL_SERVER_ERROR, "Sorry, this page could not be completed. Please reload.")
-                    .into_response();
-            }
+            Err(broken) => return broken.into_response(),
         };
         parts.headers.remove(header::CONTENT_LENGTH);
         let varies_on_cookie = parts
