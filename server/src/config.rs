@@ -7,7 +7,10 @@ use std::{net::IpAddr, path::PathBuf};
 
 use anyhow::Context;
 use app::core::SiteUrl;
+use app::newsletter::edition::Schedule;
 use clap::Args;
+
+pub use crate::workers::mailer::MailRates;
 
 use crate::connections::ConnectionLimits;
 use leptos::config::LeptosOptions;
@@ -27,6 +30,11 @@ pub struct Config {
     /// `None`: derived from the site URL's host.
     pub mail_from: Option<lettre::Address>,
     pub mail_dir: PathBuf,
+    /// `SMTP_RATE_PER_SECOND`, `SMTP_RATE_PER_HOUR`.
+    pub mail_rates: MailRates,
+    /// When the weekly edition goes out (`NEWSLETTER_SCHEDULE` in `NEWSLETTER_TIMEZONE`);
+    /// `None` (`off`): only the editions and stories an operator sends.
+    pub newsletter_schedule: Option<Schedule>,
     /// How long a request body may take to arrive (`REQUEST_BODY_TIMEOUT`; tests shorten it).
     pub request_body_timeout: std::time::Duration,
     /// Connection caps and timeouts (`MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_CLIENT`).
@@ -114,6 +122,28 @@ pub struct ServeSettings {
     /// Folder for mails when there is no SMTP_URL
     #[arg(long, env = "MAIL_DIR", value_name = "DIR", default_value = "data/outbox", hide_env_values = true)]
     pub mail_dir: PathBuf,
+    /// Mails sent a second at most, newsletter and all (0: no limit); relays throttle
+    #[arg(long, env = "SMTP_RATE_PER_SECOND", value_name = "COUNT", default_value = "0", value_parser = mail_rate, hide_env_values = true)]
+    pub smtp_rate_per_second: u32,
+    /// Mails sent an hour at most (0: no limit); many relays cap the hour or the day
+    #[arg(long, env = "SMTP_RATE_PER_HOUR", value_name = "COUNT", default_value = "0", value_parser = mail_rate, hide_env_values = true)]
+    pub smtp_rate_per_hour: u32,
+    /// When the weekly newsletter edition goes out: a weekday and a 24-hour time
+    ///
+    /// Each week's edition holds the stories published since the previous one; none goes out
+    /// when nothing was published. Several nodes or a restart never send a week's edition twice.
+    /// `off`: no automatic edition.
+    #[arg(
+        long,
+        env = "NEWSLETTER_SCHEDULE",
+        value_name = "DAY HH:MM|off",
+        default_value = "fri 07:00",
+        hide_env_values = true
+    )]
+    pub newsletter_schedule: String,
+    /// The time zone of NEWSLETTER_SCHEDULE (an IANA name such as Europe/London)
+    #[arg(long, env = "NEWSLETTER_TIMEZONE", value_name = "ZONE", default_value = "UTC", hide_env_values = true)]
+    pub newsletter_timezone: String,
     /// Connections open at once in all; past it new ones get 503
     ///
     /// Lowered at start if the open-file limit (raised to its hard value) leaves less room.
@@ -140,6 +170,11 @@ impl ServeSettings {
             smtp_url: self.smtp_url,
             mail_from: self.mail_from,
             mail_dir: self.mail_dir,
+            mail_rates: MailRates { per_second: self.smtp_rate_per_second, per_hour: self.smtp_rate_per_hour },
+            newsletter_schedule: match self.newsletter_schedule.trim() {
+                "off" => None,
+                schedule => Some(Schedule::parse(schedule, &self.newsletter_timezone).map_err(anyhow::Error::msg)?),
+            },
             request_body_timeout: REQUEST_BODY_TIMEOUT,
             connections: ConnectionLimits {
                 total: self.max_connections,
@@ -172,6 +207,10 @@ fn connection_count(v: &str) -> Result<usize, String> {
         Ok(count) => Ok(count),
         Err(e) => Err(format!("{v:?} is not a whole number ({e})")),
     }
+}
+
+fn mail_rate(v: &str) -> Result<u32, String> {
+    v.trim().parse().map_err(|e| format!("{v:?} is not a whole number of mails ({e})"))
 }
 
 fn trusted_proxies(v: &str) -> Result<Vec<IpAddr>, String> {
@@ -229,6 +268,20 @@ mod tests {
         assert!(s.smtp_url.is_none() && s.site_url.is_none(), "blank is unset");
         assert_eq!(parse(&["--demo-content", "drafts"]).unwrap().demo_content, Some(PathBuf::from("drafts")));
         assert_eq!(parse(&["--comment-flood-seconds", " 0 "]).unwrap().comment_flood_seconds, 0);
+    }
+
+    #[test]
+    fn a_bad_newsletter_schedule_stops_the_start_with_its_variable_named() {
+        let mut settings = parse(&["--newsletter-schedule", "friday at seven"]).unwrap();
+        settings.leptos.leptos_config = PathBuf::from("../Leptos.toml");
+        let error = settings.clone().into_config().unwrap_err().to_string();
+        assert!(error.contains("NEWSLETTER_SCHEDULE=\"friday at seven\""), "{error}");
+        settings.newsletter_schedule = "sat 06:30".into();
+        settings.newsletter_timezone = "Europe/Lisbon".into();
+        let schedule = settings.clone().into_config().unwrap().newsletter_schedule;
+        assert_eq!(schedule, Some(Schedule::parse("Saturday 06:30", "Europe/Lisbon").unwrap()));
+        settings.newsletter_schedule = "off".into();
+        assert_eq!(settings.into_config().unwrap().newsletter_schedule, None);
     }
 
     #[test]

@@ -31,7 +31,7 @@ use crate::middleware::{
 };
 use crate::publishing::{demo_content, markdown::SiteFiles};
 use crate::routes::{comment_stream, feeds, sitemap, unsubscribe};
-use crate::workers::{mailer, view_flush};
+use crate::workers::{mailer, newsletter, view_flush};
 
 pub struct Application {
     listener: TcpListener,
@@ -65,11 +65,28 @@ impl Application {
             config.site_url.clone().unwrap_or_else(|| SiteUrl::from_listen_addr(listener.local_addr().unwrap()));
         let (stopping, _) = watch::channel(false);
         tokio::spawn(view_flush::run(readership.clone(), db.clone(), VIEW_FLUSH_INTERVAL, stopping.subscribe()));
-        let mail = MailSettings { from: mail_from(&config, &site_url), site_url: site_url.clone() };
+        let mail = config.mail_settings(&site_url);
         let queue = MailQueue::default();
         let signups = SignUpLimit::per_hour(config.newsletter_signups_per_hour);
-        let transport = mailer::Transport::new(config.smtp_url.as_deref(), config.mail_dir.clone())?;
-        tokio::spawn(mailer::run(db.clone(), transport, queue.clone(), stopping.subscribe()));
+        let transport = config.mail_transport()?;
+        tokio::spawn(mailer::run(db.clone(), transport.clone(), queue.clone(), stopping.subscribe()));
+        let newsletter_queue = MailQueue::default();
+        tokio::spawn(newsletter::send(
+            db.clone(),
+            transport,
+            mail.clone(),
+            newsletter_queue.clone(),
+            stopping.subscribe(),
+        ));
+        if let Some(schedule) = config.newsletter_schedule {
+            tokio::spawn(newsletter::schedule(
+                db.clone(),
+                schedule,
+                site_url.clone(),
+                newsletter_queue,
+                stopping.subscribe(),
+            ));
+        }
         let security = security_headers::SecurityPolicy {
             https: site_url.is_https(),
             // `cargo leptos watch` sets LEPTOS_WATCH; its reload script connects to a websocket.
@@ -136,14 +153,23 @@ struct Site {
     body_timeout: std::time::Duration,
 }
 
-/// `MAIL_FROM`, or `newsletter@` the site's host when that is a mail domain.
-fn mail_from(config: &Config, site_url: &SiteUrl) -> lettre::Address {
-    config.mail_from.clone().unwrap_or_else(|| {
-        let host = site_url.as_str().split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("");
-        format!("newsletter@{host}")
-            .parse()
-            .unwrap_or_else(|_| "newsletter@localhost".parse().expect("a valid address"))
-    })
+impl Config {
+    /// Who mails come from and the base of their links: `MAIL_FROM`, or `newsletter@` the
+    /// site's host when that is a mail domain.
+    pub fn mail_settings(&self, site_url: &SiteUrl) -> MailSettings {
+        let from = self.mail_from.clone().unwrap_or_else(|| {
+            let host = site_url.as_str().split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("");
+            format!("newsletter@{host}")
+                .parse()
+                .unwrap_or_else(|_| "newsletter@localhost".parse().expect("a valid address"))
+        });
+        MailSettings { from, site_url: site_url.clone() }
+    }
+
+    /// The one transport every mail of this process goes through (shared pool and pace).
+    pub fn mail_transport(&self) -> anyhow::Result<mailer::Transport> {
+        mailer::Transport::new(self.smtp_url.as_deref(), self.mail_dir.clone(), self.mail_rates)
+    }
 }
 
 /// How long a shutdown waits for the requests in flight.

@@ -77,6 +77,18 @@ pub fn welcome(settings: &MailSettings, to: &Email, unsubscribe_url: &str) -> Re
     compose(settings, to, &format!("Welcome to {SITE_NAME}'s newsletter"), text, html, Some(unsubscribe_url))
 }
 
+/// A newsletter (edition or story) for one subscriber, with their own unsubscribe link in the
+/// headers and the body.
+pub fn newsletter(
+    settings: &MailSettings,
+    to: &Email,
+    letter: &super::edition::Newsletter,
+    unsubscribe_url: &str,
+) -> Result<OutgoingMail, ComposeError> {
+    let (text, html) = letter.for_recipient(unsubscribe_url);
+    compose(settings, to, &letter.subject, text, html, Some(unsubscribe_url))
+}
+
 /// Every mail to a confirmed subscriber passes `unsubscribe`: RFC 2369 `List-Unsubscribe`
 /// plus RFC 8058 one-click, so mail clients can show their own "Unsubscribe" button.
 fn compose(

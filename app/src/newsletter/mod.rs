@@ -2,10 +2,14 @@
 //! the links we mail, and (server only) the store with its mail outbox and the mails.
 
 #[cfg(feature = "ssr")]
+pub mod edition;
+#[cfg(feature = "ssr")]
 pub mod limit;
 #[cfg(feature = "ssr")]
 pub mod mail;
 mod pages;
+#[cfg(feature = "ssr")]
+pub mod sends;
 #[cfg(feature = "ssr")]
 pub mod signup;
 #[cfg(feature = "ssr")]

@@ -46,8 +46,8 @@ pub async fn sign_up(
     confirmation_mail: impl FnOnce(&Token) -> Result<OutgoingMail, ComposeError>,
 ) -> Result<SignUp, StoreError> {
     let mut tx = db.write().await?;
-    let row: Option<(i64, SubscriberStatus, Option<Timestamp>)> =
-        sqlx::query_as("SELECT id, status, confirm_sent_at FROM subscribers WHERE email = ?")
+    let row: Option<(i64, SubscriberStatus, Option<Timestamp>, bool)> =
+        sqlx::query_as("SELECT id, status, confirm_sent_at, bounced_at IS NOT NULL FROM subscribers WHERE email = ?")
             .bind(email)
             .fetch_optional(&mut *tx)
             .await?;
@@ -60,8 +60,9 @@ pub async fn sign_up(
                 .fetch_one(&mut *tx)
                 .await?
         }
-        Some((id, status, sent_at)) => {
-            if status == SubscriberStatus::Confirmed {
+        Some((id, status, sent_at, bounced)) => {
+            // An address that bounced is mailed again only after it confirms again.
+            if status == SubscriberStatus::Confirmed && !bounced {
                 return Ok(SignUp::AlreadyConfirmed);
             }
             if status == SubscriberStatus::Pending && sent_at.is_some_and(|at| at > Timestamp::from(now - RESEND_AFTER))
@@ -153,12 +154,14 @@ pub async fn confirm(
     let mut tx = db.write().await?;
     let (state, subscriber) = confirmation_state(&mut tx, raw_token, now).await?;
     let (Confirmation::Ready, Some((id, email))) = (state, subscriber) else { return Ok(state) };
-    sqlx::query("UPDATE subscribers SET status = ?, confirmed_at = ? WHERE id = ?")
-        .bind(SubscriberStatus::Confirmed)
-        .bind(Timestamp::from(now))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE subscribers SET status = ?, confirmed_at = ?, bounced_at = NULL, bounce_reason = NULL WHERE id = ?",
+    )
+    .bind(SubscriberStatus::Confirmed)
+    .bind(Timestamp::from(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("UPDATE subscriber_tokens SET used_at = ? WHERE token_hash = ?")
         .bind(Timestamp::from(now))
         .bind(token::hash(raw_token))

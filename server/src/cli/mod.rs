@@ -1,9 +1,11 @@
 //! The command line: `server` (or `server serve`) serves the site, `server import` publishes
-//! Markdown articles, `server comments` moderates, `server users` manages staff accounts.
+//! Markdown articles, `server comments` moderates, `server users` manages staff accounts, `server newsletter`
+//! sends stories and shows what went out.
 //! Parsed with clap; `--help` at every level.
 
 pub mod comments;
 pub mod import;
+pub mod newsletter;
 pub mod serve;
 pub mod users;
 
@@ -29,6 +31,8 @@ pub enum Command {
     Comments(comments::CommentsArgs),
     /// Staff accounts: add, list, change role, disable, set password
     Users(users::UsersArgs),
+    /// The newsletter: status of the sends, send a story, preview or test the mail
+    Newsletter(newsletter::NewsletterArgs),
 }
 
 impl Cli {
@@ -50,5 +54,6 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Import(args) => import::run(args).await,
         Command::Comments(args) => comments::run(args).await,
         Command::Users(args) => users::run(args).await,
+        Command::Newsletter(args) => newsletter::run(args).await,
     }
 }

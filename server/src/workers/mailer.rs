@@ -1,62 +1,129 @@
 //! The mailer, a background worker: drains the outbox over SMTP (or into `.eml` files when no SMTP server is
 //! configured), retrying failures with backoff. Requests never wait for it.
 
-use std::{path::PathBuf, time::Duration};
+use std::{num::NonZeroU32, path::PathBuf, sync::Arc, time::Duration};
 
 use app::db::Db;
 use app::newsletter::{signup::MailQueue, store};
 use chrono::Utc;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{address::Envelope, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use tokio::sync::watch;
 
-/// Where mails go.
+/// Where mails go, at what pace. Cheap to clone: clones share the SMTP connection pool and
+/// the pace, so the newsletter and the confirmation mails together stay within the relay's limits.
 #[derive(Clone)]
-pub enum Transport {
+pub struct Transport {
+    way: Way,
+    pace: Arc<Pace>,
+}
+
+#[derive(Clone)]
+enum Way {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     /// `.eml` files in a folder; the confirmation link is logged (development, offline).
     Files(PathBuf),
 }
 
+/// How fast mail may go out: `SMTP_RATE_PER_SECOND` and `SMTP_RATE_PER_HOUR` (0 = no limit).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MailRates {
+    pub per_second: u32,
+    pub per_hour: u32,
+}
+
+#[derive(Default)]
+struct Pace {
+    per_second: Option<DefaultDirectRateLimiter>,
+    per_hour: Option<DefaultDirectRateLimiter>,
+}
+
+/// Why a mail did not go out.
+#[derive(Debug)]
+pub struct Refusal {
+    /// The server refused it for good (SMTP 5xx): do not try this address again.
+    pub permanent: bool,
+    pub message: String,
+}
+
+impl Refusal {
+    fn temporary(message: impl Into<String>) -> Refusal {
+        Refusal { permanent: false, message: message.into() }
+    }
+}
+
+/// Mails sent in parallel over the pooled SMTP connections.
+pub const CONNECTIONS: u32 = 8;
+
 impl Transport {
     /// `smtp://host:port` (plain, or `?tls=required` for STARTTLS), `smtps://user:pass@host`
     /// (TLS); without a URL, files in `dir`.
-    pub fn new(smtp_url: Option<&str>, dir: PathBuf) -> anyhow::Result<Transport> {
-        match smtp_url {
+    pub fn new(smtp_url: Option<&str>, dir: PathBuf, rates: MailRates) -> anyhow::Result<Transport> {
+        let way = match smtp_url {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| anyhow::anyhow!("SMTP_URL is not a usable SMTP address: {e}"))?
                     .timeout(Some(Duration::from_secs(15)))
+                    .pool_config(PoolConfig::new().max_size(CONNECTIONS))
                     .build();
-                Ok(Transport::Smtp(transport))
+                Way::Smtp(transport)
             }
-            None => Ok(Transport::Files(dir)),
-        }
+            None => Way::Files(dir),
+        };
+        let limiter = |quota: Option<Quota>| quota.map(RateLimiter::direct);
+        let pace = Pace {
+            per_second: limiter(NonZeroU32::new(rates.per_second).map(Quota::per_second)),
+            per_hour: limiter(NonZeroU32::new(rates.per_hour).map(Quota::per_hour)),
+        };
+        Ok(Transport { way, pace: Arc::new(pace) })
     }
 
-    async fn send(&self, mail: &store::QueuedMail) -> Result<(), String> {
+    /// Sends one composed message, waiting for the pace first.
+    pub async fn send_raw(
+        &self,
+        sender: &str,
+        recipient: &str,
+        message: &[u8],
+        link: Option<&str>,
+    ) -> Result<(), Refusal> {
         let envelope = Envelope::new(
-            Some(mail.sender.parse().map_err(|e| format!("sender: {e}"))?),
-            vec![mail.recipient.parse().map_err(|e| format!("recipient: {e}"))?],
+            Some(sender.parse().map_err(|e| Refusal::temporary(format!("sender: {e}")))?),
+            vec![recipient.parse().map_err(|e| Refusal { permanent: true, message: format!("recipient: {e}") })?],
         )
-        .map_err(|e| e.to_string())?;
-        match self {
-            Transport::Smtp(smtp) => smtp.send_raw(&envelope, &mail.message).await.map(drop).map_err(|e| e.to_string()),
-            Transport::Files(dir) => {
-                tokio::fs::create_dir_all(dir).await.map_err(|e| format!("{}: {e}", dir.display()))?;
-                let id = AsyncFileTransport::<Tokio1Executor>::new(dir)
-                    .send_raw(&envelope, &mail.message)
+        .map_err(|e| Refusal::temporary(e.to_string()))?;
+        if let Some(limit) = &self.pace.per_hour {
+            limit.until_ready().await;
+        }
+        if let Some(limit) = &self.pace.per_second {
+            limit.until_ready().await;
+        }
+        match &self.way {
+            Way::Smtp(smtp) => smtp
+                .send_raw(&envelope, message)
+                .await
+                .map(drop)
+                .map_err(|e| Refusal { permanent: e.is_permanent(), message: e.to_string() }),
+            Way::Files(dir) => {
+                tokio::fs::create_dir_all(dir)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| Refusal::temporary(format!("{}: {e}", dir.display())))?;
+                let id = AsyncFileTransport::<Tokio1Executor>::new(dir)
+                    .send_raw(&envelope, message)
+                    .await
+                    .map_err(|e| Refusal::temporary(e.to_string()))?;
                 let file = dir.join(format!("{id}.eml"));
-                match &mail.action_url {
-                    Some(url) => {
-                        tracing::info!(id = mail.id, file = %file.display(), link = %url, "mail written (no SMTP_URL)")
-                    }
-                    None => tracing::info!(id = mail.id, file = %file.display(), "mail written (no SMTP_URL)"),
+                match link {
+                    Some(url) => tracing::info!(file = %file.display(), link = %url, "mail written (no SMTP_URL)"),
+                    None => tracing::debug!(file = %file.display(), "mail written (no SMTP_URL)"),
                 }
                 Ok(())
             }
         }
+    }
+
+    async fn send(&self, mail: &store::QueuedMail) -> Result<(), Refusal> {
+        self.send_raw(&mail.sender, &mail.recipient, &mail.message, mail.action_url.as_deref()).await
     }
 }
 
@@ -112,6 +179,7 @@ async fn deliver(db: &Db, transport: &Transport, mail: &store::QueuedMail) {
         }
         Err(error) => {
             let delay = backoff(mail.attempts + 1);
+            let error = &error.message;
             tracing::warn!(id = mail.id, attempt = mail.attempts + 1, %error, retry_in_s = delay.as_secs(), "mail not sent");
             store::mark_failed(db, mail.id, error, now + delay).await
         }

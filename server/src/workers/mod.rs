@@ -1,6 +1,8 @@
-//! Background workers the server starts beside the requests: the mailer drains the outbox.
+//! Background workers the server starts beside the requests: the mailer drains the outbox,
+//! the newsletter workers queue the weekly edition and send what is queued.
 
 pub mod mailer;
+pub mod newsletter;
 
 /// Completes once the server is stopping (or the sender is gone).
 pub async fn stopped(mut stopping: tokio::sync::watch::Receiver<bool>) {

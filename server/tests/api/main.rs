@@ -6,6 +6,7 @@ mod hardening;
 mod headers;
 mod helpers;
 mod newsletter;
+mod newsletter_sends;
 mod page_cache;
 mod pages;
 mod proxy;

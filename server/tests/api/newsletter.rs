@@ -63,19 +63,19 @@ async fn app_mailing_to(sink_url: String) -> TestApp {
     .await
 }
 
-struct Mail {
-    from_name: String,
-    to: String,
-    subject: String,
-    message_id: String,
-    has_date: bool,
-    text: String,
-    html: String,
-    list_unsubscribe: Option<String>,
-    list_unsubscribe_post: Option<String>,
+pub struct Mail {
+    pub from_name: String,
+    pub to: String,
+    pub subject: String,
+    pub message_id: String,
+    pub has_date: bool,
+    pub text: String,
+    pub html: String,
+    pub list_unsubscribe: Option<String>,
+    pub list_unsubscribe_post: Option<String>,
 }
 
-fn parse(received: &Received) -> Mail {
+pub fn parse(received: &Received) -> Mail {
     let message = MessageParser::new().parse(&received.data).expect("a parseable message");
     let header =
         |name: &str| message.headers().get(name).map(|h| String::from_utf8_lossy(h.raw_value()).trim().to_owned());

@@ -20,11 +20,20 @@ pub struct SmtpSink {
     pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
     arrived: Arc<tokio::sync::Notify>,
+    /// Recipients refused at RCPT, with the reply each gets (e.g. "550 5.1.1 no such user").
+    refusals: Arc<Vec<(String, String)>>,
 }
 
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
-        SmtpSink::start_on(TcpListener::bind("127.0.0.1:0").await.unwrap())
+        SmtpSink::start_refusing(&[]).await
+    }
+
+    /// A sink that refuses these recipients with these replies, as a real relay does for an
+    /// unknown mailbox (5xx) or a full one (4xx).
+    pub async fn start_refusing(refusals: &[(&str, &str)]) -> SmtpSink {
+        let refusals = refusals.iter().map(|(a, r)| (a.to_string(), format!("{r}\r\n"))).collect();
+        SmtpSink::start_on(TcpListener::bind("127.0.0.1:0").await.unwrap(), refusals)
     }
 
     /// A port nothing listens on yet: the sink can be started there later.
@@ -33,12 +42,16 @@ impl SmtpSink {
     }
 
     pub async fn start_at(port: u16) -> SmtpSink {
-        SmtpSink::start_on(TcpListener::bind(("127.0.0.1", port)).await.unwrap())
+        SmtpSink::start_on(TcpListener::bind(("127.0.0.1", port)).await.unwrap(), Vec::new())
     }
 
-    fn start_on(listener: TcpListener) -> SmtpSink {
-        let sink =
-            SmtpSink { port: listener.local_addr().unwrap().port(), received: Arc::default(), arrived: Arc::default() };
+    fn start_on(listener: TcpListener, refusals: Vec<(String, String)>) -> SmtpSink {
+        let sink = SmtpSink {
+            port: listener.local_addr().unwrap().port(),
+            received: Arc::default(),
+            arrived: Arc::default(),
+            refusals: Arc::new(refusals),
+        };
         let accepting = sink.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
@@ -95,7 +108,12 @@ impl SmtpSink {
                 to.clear();
                 b"250 2.1.0 OK\r\n"
             } else if command.starts_with("RCPT TO:") {
-                to.push(address(&line));
+                let recipient = address(&line);
+                if let Some((_, reply)) = self.refusals.iter().find(|(a, _)| *a == recipient) {
+                    write.write_all(reply.as_bytes()).await?;
+                    continue;
+                }
+                to.push(recipient);
                 b"250 2.1.5 OK\r\n"
             } else if command == "DATA" {
                 write.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await?;

@@ -1,0 +1,358 @@
+//! (server) The only SQL of the newsletter's sends: queueing an edition or a story for every
+//! confirmed subscriber, the workers' claims on deliveries, their outcomes, and the status.
+//!
+//! Dependable by construction: a send and all its deliveries are queued in one transaction
+//! (one `INSERT … SELECT`, however many subscribers); each delivery is keyed (send,
+//! subscriber), so nobody is queued twice; a worker claims deliveries for a lease, so a
+//! process killed mid-send leaves only what it had claimed to be tried again.
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::FromRow;
+
+use super::edition::{EditionStory, Newsletter};
+use super::token::Token;
+use super::types::{SubscriberStatus, TokenPurpose};
+use crate::core::{paths, Email, SiteUrl, Slug, Timestamp};
+use crate::db::Db;
+
+/// Unsubscribe links in a newsletter keep working this long.
+const UNSUBSCRIBE_VALID_FOR: Duration = Duration::days(3650);
+/// A delivery that keeps failing temporarily is given up after this many attempts (the
+/// backoff makes that about a day).
+pub const MAX_ATTEMPTS: i64 = 12;
+
+/// What kind of send, as stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendKind {
+    Edition,
+    Article,
+}
+
+impl SendKind {
+    fn stored(self) -> &'static str {
+        match self {
+            SendKind::Edition => "edition",
+            SendKind::Article => "article",
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct StoryRow {
+    slug: Slug,
+    title: String,
+    summary: String,
+    section: String,
+    image: Option<String>,
+}
+
+impl StoryRow {
+    fn story(self, site: &SiteUrl) -> EditionStory {
+        let image = self.image.map(|src| if src.starts_with('/') { site.join(&src) } else { src });
+        EditionStory {
+            url: site.join(&paths::article(&self.slug)),
+            title: self.title,
+            summary: self.summary,
+            section: self.section,
+            image: image.filter(|src| src.starts_with("https://") || src.starts_with("http://")),
+        }
+    }
+}
+
+const STORY_COLUMNS: &str = "SELECT a.slug, a.title, a.summary, c.name AS section, a.image \
+     FROM articles a JOIN categories c ON c.id = a.category_id";
+
+/// The stories published after `after` up to `until`, newest first.
+pub async fn stories_between(
+    db: &Db,
+    site: &SiteUrl,
+    after: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> sqlx::Result<Vec<EditionStory>> {
+    let rows: Vec<StoryRow> = sqlx::query_as(&format!(
+        "{STORY_COLUMNS} WHERE a.published_at > ? AND a.published_at <= ? ORDER BY a.published_at DESC, a.id DESC LIMIT 40"
+    ))
+    .bind(Timestamp::from(after))
+    .bind(Timestamp::from(until))
+    .fetch_all(db.read())
+    .await?;
+    Ok(rows.into_iter().map(|row| row.story(site)).collect())
+}
+
+/// One story and its id, for a single-story send.
+pub async fn story(db: &Db, site: &SiteUrl, slug: &Slug) -> sqlx::Result<Option<(i64, EditionStory)>> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM articles WHERE slug = ?").bind(slug).fetch_optional(db.read()).await?;
+    let Some((id,)) = row else { return Ok(None) };
+    let story: StoryRow =
+        sqlx::query_as(&format!("{STORY_COLUMNS} WHERE a.id = ?")).bind(id).fetch_one(db.read()).await?;
+    Ok(Some((id, story.story(site))))
+}
+
+/// Where the previous edition's stories ended, if there was one.
+pub async fn last_edition_until(db: &Db) -> sqlx::Result<Option<DateTime<Utc>>> {
+    let until: Option<Timestamp> =
+        sqlx::query_scalar("SELECT MAX(covers_until) FROM newsletter_sends WHERE kind = 'edition'")
+            .fetch_one(db.read())
+            .await?;
+    Ok(until.map(Timestamp::time))
+}
+
+/// The key of a single-story send: each story goes out once.
+pub fn article_key(article_id: i64) -> String {
+    format!("article:{article_id}")
+}
+
+/// What queueing did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Queued {
+    /// A new send, with this many recipients.
+    New { id: i64, recipients: i64 },
+    /// This key was queued before (another node, an earlier run, a second click): nothing new.
+    AlreadyQueued { at: DateTime<Utc> },
+}
+
+/// Queues `letter` for every confirmed subscriber who never bounced, under `key`.
+pub async fn queue(
+    db: &Db,
+    key: &str,
+    kind: SendKind,
+    letter: &Newsletter,
+    covers_until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Queued> {
+    let mut tx = db.write().await?;
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO newsletter_sends (send_key, kind, subject, text_body, html_body, covers_until, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (send_key) DO NOTHING RETURNING id",
+    )
+    .bind(key)
+    .bind(kind.stored())
+    .bind(&letter.subject)
+    .bind(&letter.text)
+    .bind(&letter.html)
+    .bind(Timestamp::from(covers_until))
+    .bind(Timestamp::from(now))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = id else {
+        let at: Timestamp = sqlx::query_scalar("SELECT created_at FROM newsletter_sends WHERE send_key = ?")
+            .bind(key)
+            .fetch_one(&mut *tx)
+            .await?;
+        return Ok(Queued::AlreadyQueued { at: at.time() });
+    };
+    let recipients = sqlx::query(
+        "INSERT INTO newsletter_deliveries (send_id, subscriber_id, next_attempt_at) \
+         SELECT ?, id, ? FROM subscribers WHERE status = ? AND bounced_at IS NULL",
+    )
+    .bind(id)
+    .bind(Timestamp::from(now))
+    .bind(SubscriberStatus::Confirmed)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected() as i64;
+    sqlx::query("UPDATE newsletter_sends SET recipients = ? WHERE id = ?")
+        .bind(recipients)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Queued::New { id, recipients })
+}
+
+/// A send's stored text.
+pub async fn letter(db: &Db, send_id: i64) -> sqlx::Result<Option<Newsletter>> {
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT subject, text_body, html_body FROM newsletter_sends WHERE id = ?")
+            .bind(send_id)
+            .fetch_optional(db.read())
+            .await?;
+    Ok(row.map(|(subject, text, html)| Newsletter { subject, text, html }))
+}
+
+/// A delivery a worker claimed: who, which send, and the unsubscribe link made for this mail.
+pub struct Claimed {
+    pub send_id: i64,
+    pub subscriber_id: i64,
+    pub email: Email,
+    pub attempts: i64,
+    pub unsubscribe: Token,
+}
+
+#[derive(FromRow)]
+struct DueRow {
+    send_id: i64,
+    subscriber_id: i64,
+    email: Email,
+    attempts: i64,
+    deliverable: bool,
+}
+
+/// Claims up to `limit` due deliveries for `lease`. Deliveries to subscribers who left or
+/// bounced since the send was queued are closed as skipped: they get nothing more. Each
+/// claimed mail gets its own unsubscribe token (only its hash is stored, as for every link).
+pub async fn claim(db: &Db, now: DateTime<Utc>, limit: i64, lease: Duration) -> sqlx::Result<Vec<Claimed>> {
+    let mut tx = db.write().await?;
+    let due: Vec<DueRow> = sqlx::query_as(
+        "SELECT d.send_id, d.subscriber_id, s.email, d.attempts, \
+                (s.status = ? AND s.bounced_at IS NULL) AS deliverable \
+         FROM newsletter_deliveries d JOIN subscribers s ON s.id = d.subscriber_id \
+         WHERE d.status = 'queued' AND d.next_attempt_at <= ? \
+         ORDER BY d.next_attempt_at, d.send_id, d.subscriber_id LIMIT ?",
+    )
+    .bind(SubscriberStatus::Confirmed)
+    .bind(Timestamp::from(now))
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut claimed = Vec::with_capacity(due.len());
+    for row in due {
+        if !row.deliverable {
+            sqlx::query(
+                "UPDATE newsletter_deliveries SET status = 'skipped', finished_at = ? WHERE send_id = ? AND subscriber_id = ?",
+            )
+            .bind(Timestamp::from(now))
+            .bind(row.send_id)
+            .bind(row.subscriber_id)
+            .execute(&mut *tx)
+            .await?;
+            continue;
+        }
+        sqlx::query(
+            "UPDATE newsletter_deliveries SET next_attempt_at = ?, attempts = attempts + 1 WHERE send_id = ? AND subscriber_id = ?",
+        )
+        .bind(Timestamp::from(now + lease))
+        .bind(row.send_id)
+        .bind(row.subscriber_id)
+        .execute(&mut *tx)
+        .await?;
+        let token = Token::generate();
+        sqlx::query(
+            "INSERT INTO subscriber_tokens (token_hash, subscriber_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(token.hash())
+        .bind(row.subscriber_id)
+        .bind(TokenPurpose::Unsubscribe)
+        .bind(Timestamp::from(now))
+        .bind(Timestamp::from(now + UNSUBSCRIBE_VALID_FOR))
+        .execute(&mut *tx)
+        .await?;
+        claimed.push(Claimed {
+            send_id: row.send_id,
+            subscriber_id: row.subscriber_id,
+            email: row.email,
+            attempts: row.attempts + 1,
+            unsubscribe: token,
+        });
+    }
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// How one claimed delivery ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    /// A permanent refusal (SMTP 5xx): the address is marked bounced and mailed no more.
+    Bounced(String),
+    /// A temporary failure: tried again at `retry_at` (or given up after [`MAX_ATTEMPTS`]).
+    Retry {
+        error: String,
+        retry_at: DateTime<Utc>,
+    },
+    /// Claimed but not tried (the lease was running out): free for any worker now.
+    Untried,
+}
+
+/// Records a batch's outcomes in one transaction.
+pub async fn record(db: &Db, outcomes: &[(&Claimed, Outcome)], now: DateTime<Utc>) -> sqlx::Result<()> {
+    let mut tx = db.write().await?;
+    for (delivery, outcome) in outcomes {
+        let query = match outcome {
+            Outcome::Sent => sqlx::query(
+                "UPDATE newsletter_deliveries SET status = 'sent', finished_at = ?, last_error = NULL \
+                 WHERE send_id = ? AND subscriber_id = ?",
+            )
+            .bind(Timestamp::from(now)),
+            Outcome::Bounced(error) => {
+                sqlx::query("UPDATE subscribers SET bounced_at = ?, bounce_reason = ? WHERE id = ?")
+                    .bind(Timestamp::from(now))
+                    .bind(short(error))
+                    .bind(delivery.subscriber_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "UPDATE newsletter_deliveries SET status = 'bounced', finished_at = ?, last_error = ? \
+                     WHERE send_id = ? AND subscriber_id = ?",
+                )
+                .bind(Timestamp::from(now))
+                .bind(short(error))
+            }
+            Outcome::Retry { error, .. } if delivery.attempts >= MAX_ATTEMPTS => sqlx::query(
+                "UPDATE newsletter_deliveries SET status = 'failed', finished_at = ?, last_error = ? \
+                 WHERE send_id = ? AND subscriber_id = ?",
+            )
+            .bind(Timestamp::from(now))
+            .bind(short(error)),
+            Outcome::Retry { error, retry_at } => sqlx::query(
+                "UPDATE newsletter_deliveries SET next_attempt_at = ?, last_error = ? WHERE send_id = ? AND subscriber_id = ?",
+            )
+            .bind(Timestamp::from(*retry_at))
+            .bind(short(error)),
+            Outcome::Untried => sqlx::query(
+                "UPDATE newsletter_deliveries SET next_attempt_at = ?, attempts = attempts - 1 \
+                 WHERE send_id = ? AND subscriber_id = ?",
+            )
+            .bind(Timestamp::from(now)),
+        };
+        query.bind(delivery.send_id).bind(delivery.subscriber_id).execute(&mut *tx).await?;
+    }
+    tx.commit().await
+}
+
+fn short(error: &str) -> String {
+    error.chars().take(500).collect()
+}
+
+/// When the earliest queued delivery is due, if any.
+pub async fn next_due(db: &Db) -> sqlx::Result<Option<DateTime<Utc>>> {
+    let at: Option<Timestamp> =
+        sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM newsletter_deliveries WHERE status = 'queued'")
+            .fetch_one(db.read())
+            .await?;
+    Ok(at.map(Timestamp::time))
+}
+
+/// One send as `server newsletter status` shows it.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct SendStatus {
+    pub id: i64,
+    pub send_key: String,
+    pub subject: String,
+    pub created_at: Timestamp,
+    pub recipients: i64,
+    pub queued: i64,
+    pub sent: i64,
+    pub failed: i64,
+    pub bounced: i64,
+    pub skipped: i64,
+    /// Deliveries that failed at least once and wait for another try.
+    pub retrying: i64,
+}
+
+/// The newest sends first.
+pub async fn status(db: &Db, limit: i64) -> sqlx::Result<Vec<SendStatus>> {
+    sqlx::query_as(
+        "SELECT s.id, s.send_key, s.subject, s.created_at, s.recipients, \
+           COALESCE(SUM(d.status = 'queued'), 0) AS queued, COALESCE(SUM(d.status = 'sent'), 0) AS sent, \
+           COALESCE(SUM(d.status = 'failed'), 0) AS failed, COALESCE(SUM(d.status = 'bounced'), 0) AS bounced, \
+           COALESCE(SUM(d.status = 'skipped'), 0) AS skipped, \
+           COALESCE(SUM(d.status = 'queued' AND d.last_error IS NOT NULL), 0) AS retrying \
+         FROM newsletter_sends s LEFT JOIN newsletter_deliveries d ON d.send_id = s.id \
+         GROUP BY s.id ORDER BY s.id DESC LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(db.read())
+    .await
+}
