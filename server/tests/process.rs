@@ -556,3 +556,96 @@ async fn the_first_admin_and_other_staff_are_made_on_the_command_line() {
     let desk = client.get(format!("{address}/admin")).header("Cookie", cookie).send().await.unwrap();
     assert!(desk.text().await.unwrap().contains("Signed in as <strong>Mara Quist</strong> (admin)"));
 }
+
+#[path = "api/smtp.rs"]
+#[allow(dead_code)]
+mod smtp;
+
+/// Confirmed subscribers written straight into the database, as a site that grew has them.
+async fn confirmed_subscribers(url: &str, count: usize) -> app::db::Pool {
+    let db = app::db::Db::connect(url).await.unwrap();
+    for i in 0..count {
+        sqlx::query(
+            "INSERT INTO subscribers (email, status, created_at) VALUES (?, 'confirmed', '2026-01-01T00:00:00.000Z')",
+        )
+        .bind(format!("reader{i:03}@example.org"))
+        .execute(db.read())
+        .await
+        .unwrap();
+    }
+    db.read().clone()
+}
+
+// Multi-threaded: the SMTP sink answers while the test waits on the commands it runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_killed_midway_resumes_after_a_restart_and_skips_nobody() {
+    let sink = smtp::SmtpSink::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let subscribers = 150;
+    let pool = confirmed_subscribers(&url, subscribers).await;
+    let smtp_url = sink.url();
+    let mail_env =
+        [("SMTP_URL", smtp_url.as_str()), ("MAIL_FROM", "news@courier.example"), ("NEWSLETTER_SCHEDULE", "off")];
+
+    // A slow relay (20 mails a second) so the kill lands mid-send.
+    let (mut child, _, lines) = start_server(&url, &[mail_env.as_slice(), &[("SMTP_RATE_PER_SECOND", "20")]].concat());
+    std::thread::spawn(move || for _ in lines {});
+
+    // The operator looks at the mail, tries it on their own inbox, then sends the story.
+    let eml = dir.path().join("preview.eml");
+    let (ok, out) = run_command(
+        &url,
+        &["newsletter", "preview", "--article", "harbour-bridge-reopens", "--out", eml.to_str().unwrap()],
+    );
+    assert!(ok, "{out}");
+    let preview = std::fs::read_to_string(&eml).unwrap();
+    assert!(preview.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{preview}");
+    assert!(preview.contains("Subject: The Northfield Courier: "), "{preview}");
+    let (code, out, err) = run_with(
+        &["newsletter", "test", "--to", "editor@example.org", "--article", "harbour-bridge-reopens"],
+        &[mail_env.as_slice(), &[("DATABASE_URL", url.as_str())]].concat(),
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(sink.wait_for(1, Duration::from_secs(10)).await[0].to, ["editor@example.org"]);
+
+    let (ok, out) = run_command(&url, &["newsletter", "send", "--article", "harbour-bridge-reopens"]);
+    assert!(ok, "{out}");
+    assert!(out.contains(&format!("for {subscribers} subscribers")), "{out}");
+    let (ok, out) = run_command(&url, &["newsletter", "send", "--article", "harbour-bridge-reopens"]);
+    assert!(!ok && out.contains("already sent"), "a story goes out once: {out}");
+
+    sink.wait_for(41, Duration::from_secs(20)).await;
+    child.kill().unwrap(); // kill -9: no graceful anything
+    child.wait().unwrap();
+    let before_restart = sink.received().len();
+    assert!(before_restart < subscribers, "killed mid-send ({before_restart} mails)");
+
+    let (_restarted, _, lines) = start_server(&url, &mail_env);
+    std::thread::spawn(move || for _ in lines {});
+    // Mails claimed by the killed process wait out their 30 s lease; the rest go at once.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM newsletter_deliveries WHERE status = 'queued'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        if queued == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{queued} deliveries still queued");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mut per_address = std::collections::BTreeMap::<String, usize>::new();
+    for mail in sink.received().iter().filter(|m| m.to[0] != "editor@example.org") {
+        *per_address.entry(mail.to[0].clone()).or_default() += 1;
+    }
+    assert_eq!(per_address.len(), subscribers, "every subscriber got the story");
+    let twice = per_address.values().filter(|&&n| n > 1).count();
+    assert!(twice <= 32, "only the mails in flight at the kill (one batch) may go twice: {twice}");
+    assert!(per_address.values().all(|&n| n <= 2));
+
+    let (ok, status) = run_command(&url, &["newsletter", "status"]);
+    assert!(ok, "{status}");
+    assert!(status.contains(&format!("{subscribers} recipients: {subscribers} sent, 0 queued")), "{status}");
+}
