@@ -13,6 +13,7 @@
 mod data;
 mod load;
 mod machine;
+mod newsletter;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -206,6 +207,29 @@ fn main() -> anyhow::Result<()> {
 
     let memory = machine::memory(server.id())?;
     let _ = std::fs::remove_dir_all(&axum_static);
+    // Every server sends queued newsletters: only the one pointed at the sink may run now.
+    drop(server);
+    drop(logging);
+
+    let subscribers: u64 = setting("BENCH_SUBSCRIBERS", 100_000);
+    eprintln!("==> the newsletter to {subscribers} subscribers (server on :{})", newsletter::PORT);
+    port_is_free(newsletter::PORT)?;
+    let sending = newsletter::measure(
+        &server_binary,
+        &database_url,
+        &work,
+        [&site.fifty, &site.posting_target],
+        subscribers,
+        seconds,
+    )?;
+    eprintln!(
+        "  queued in {:.2} s, {:.0} mails/s, peak {:.0} MB, readers {:.0} req/s during vs {:.0} idle",
+        sending.queue_seconds,
+        sending.mails_per_second(),
+        sending.peak_mb,
+        sending.during.rps,
+        sending.idle.rps
+    );
 
     let results = Results {
         site: &site,
@@ -216,14 +240,13 @@ fn main() -> anyhow::Result<()> {
         stored,
         memory,
         weight,
+        sending,
         seconds,
         nginx: nginx.is_some(),
     };
     std::fs::write(&output, results.markdown()?)?;
     eprintln!("==> wrote {}", output.display());
     drop(nginx);
-    drop(server);
-    drop(logging);
     Ok(())
 }
 
@@ -332,6 +355,7 @@ struct Results<'a> {
     stored: i64,
     memory: machine::Memory,
     weight: machine::Weight,
+    sending: newsletter::Figures,
     seconds: u64,
     nginx: bool,
 }
@@ -416,6 +440,26 @@ impl Results<'_> {
             md,
             "Peak resident (VmHWM) over the whole run: **{:.1} MB**; resident at the end: {:.1} MB.\n",
             self.memory.peak_mb, self.memory.now_mb
+        )?;
+        let n = &self.sending;
+        writeln!(md, "## The newsletter to {} subscribers\n", n.subscribers)?;
+        writeln!(
+            md,
+            "A third server, SMTP pointed at a counting sink on loopback, rate limit off, {} pooled connections. A story queued with `server newsletter send` (one row per recipient, one statement); the senders look for new sends every 5 s, so the first mail came {:.1} s after the command exited.\n",
+            8, n.first_mail_seconds
+        )?;
+        writeln!(md, "| measure | value | target |")?;
+        writeln!(md, "|---|---:|---|")?;
+        writeln!(md, "| queueing (the command, start to exit) | {:.2} s | < 5 s |", n.queue_seconds)?;
+        writeln!(md, "| sending, first mail to last | {:.1} s | |", n.send_seconds)?;
+        writeln!(md, "| send rate | **{:.0} mails/s** | ≥ 1,000 |", n.mails_per_second())?;
+        writeln!(md, "| peak resident memory of that server (VmHWM, whole run) | {:.0} MB | < 150 MB |", n.peak_mb)?;
+        writeln!(
+            md,
+            "| article page at concurrency 32 during a send / idle (same server) | {:.0} / {:.0} req/s = **{:.2}** | ≥ 0.8 |\n",
+            n.during.rps,
+            n.idle.rps,
+            n.during.rps / n.idle.rps
         )?;
         writeln!(md, "## Page weight of an article (as transferred, brotli)\n")?;
         writeln!(

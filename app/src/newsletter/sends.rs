@@ -199,7 +199,7 @@ pub async fn claim(db: &Db, now: DateTime<Utc>, limit: i64, lease: Duration) -> 
                 (s.status = ? AND s.bounced_at IS NULL) AS deliverable \
          FROM newsletter_deliveries d JOIN subscribers s ON s.id = d.subscriber_id \
          WHERE d.status = 'queued' AND d.next_attempt_at <= ? \
-         ORDER BY d.next_attempt_at, d.send_id, d.subscriber_id LIMIT ?",
+         ORDER BY d.next_attempt_at LIMIT ?",
     )
     .bind(SubscriberStatus::Confirmed)
     .bind(Timestamp::from(now))
