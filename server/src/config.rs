@@ -30,6 +30,8 @@ pub struct Config {
     /// `None`: derived from the site URL's host.
     pub mail_from: Option<lettre::Address>,
     pub mail_dir: PathBuf,
+    /// Told about held comments while no staff account moderates (`MODERATION_EMAIL`).
+    pub moderation_email: Option<app::core::Email>,
     /// `SMTP_RATE_PER_SECOND`, `SMTP_RATE_PER_HOUR`.
     pub mail_rates: MailRates,
     /// When the weekly edition goes out (`NEWSLETTER_SCHEDULE` in `NEWSLETTER_TIMEZONE`);
@@ -122,6 +124,12 @@ pub struct ServeSettings {
     /// Folder for mails when there is no SMTP_URL
     #[arg(long, env = "MAIL_DIR", value_name = "DIR", default_value = "data/outbox", hide_env_values = true)]
     pub mail_dir: PathBuf,
+    /// Who is told about held comments while there are no staff accounts (default: nobody)
+    ///
+    /// Admins, editors and moderators get the mail once accounts exist: at most one every 10
+    /// minutes, listing the comments held since the previous one.
+    #[arg(long, env = "MODERATION_EMAIL", value_name = "ADDRESS", default_value = "", hide_default_value = true, value_parser = moderation_email, hide_env_values = true)]
+    pub moderation_email: std::option::Option<app::core::Email>,
     /// Mails sent a second at most, newsletter and all (0: no limit); relays throttle
     #[arg(long, env = "SMTP_RATE_PER_SECOND", value_name = "COUNT", default_value = "0", value_parser = mail_rate, hide_env_values = true)]
     pub smtp_rate_per_second: u32,
@@ -170,6 +178,7 @@ impl ServeSettings {
             smtp_url: self.smtp_url,
             mail_from: self.mail_from,
             mail_dir: self.mail_dir,
+            moderation_email: self.moderation_email,
             mail_rates: MailRates { per_second: self.smtp_rate_per_second, per_hour: self.smtp_rate_per_hour },
             newsletter_schedule: match self.newsletter_schedule.trim() {
                 "off" => None,
@@ -207,6 +216,12 @@ fn connection_count(v: &str) -> Result<usize, String> {
         Ok(count) => Ok(count),
         Err(e) => Err(format!("{v:?} is not a whole number ({e})")),
     }
+}
+
+fn moderation_email(v: &str) -> Result<Option<app::core::Email>, String> {
+    unless_blank(v)?
+        .map(|v| app::core::Email::parse(&v).map_err(|e| format!("MODERATION_EMAIL={v:?}: {e}")))
+        .transpose()
 }
 
 fn mail_rate(v: &str) -> Result<u32, String> {

@@ -31,7 +31,7 @@ use crate::middleware::{
 };
 use crate::publishing::{demo_content, markdown::SiteFiles};
 use crate::routes::{comment_stream, feeds, sitemap, unsubscribe};
-use crate::workers::{mailer, newsletter, view_flush};
+use crate::workers::{mailer, moderation_notice, newsletter, view_flush};
 
 pub struct Application {
     listener: TcpListener,
@@ -70,6 +70,13 @@ impl Application {
         let signups = SignUpLimit::per_hour(config.newsletter_signups_per_hour);
         let transport = config.mail_transport()?;
         tokio::spawn(mailer::run(db.clone(), transport.clone(), queue.clone(), stopping.subscribe()));
+        tokio::spawn(moderation_notice::run(
+            db.clone(),
+            mail.clone(),
+            config.moderation_email.clone(),
+            queue.clone(),
+            stopping.subscribe(),
+        ));
         let newsletter_queue = MailQueue::default();
         tokio::spawn(newsletter::send(
             db.clone(),

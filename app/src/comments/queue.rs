@@ -322,3 +322,76 @@ pub async fn approved_one(db: &Db, id: i64) -> sqlx::Result<Option<(Slug, Commen
     }
     approved(&mut connection, id).await.map(Some)
 }
+
+// ---- telling the moderators ------------------------------------------------------------
+
+/// A held comment as the moderators' mail lists it.
+#[derive(Clone, Debug, FromRow)]
+pub struct HeldComment {
+    pub id: i64,
+    pub article_title: String,
+    pub author_name: String,
+    pub body: String,
+}
+
+/// Held comments listed in one mail at most (the queue page has them all).
+const NOTICE_LISTS: i64 = 50;
+
+/// Queues one mail per moderator listing the comments held since the last notice, unless one
+/// went out less than `every` ago. Staff who moderate (admins, editors, moderators) get it;
+/// while there are none, `fallback` (`MODERATION_EMAIL`). The marker and the mails commit
+/// together, so two nodes never both send. Returns how many comments were listed.
+pub async fn notify_held(
+    db: &Db,
+    now: chrono::DateTime<chrono::Utc>,
+    every: chrono::Duration,
+    fallback: Option<&crate::core::Email>,
+    compose: impl Fn(
+        &crate::core::Email,
+        &[HeldComment],
+        i64,
+    ) -> Result<crate::newsletter::mail::OutgoingMail, crate::newsletter::mail::ComposeError>,
+) -> Result<usize, crate::newsletter::store::StoreError> {
+    let mut tx = db.write().await?;
+    let (last_sent, last_id): (Option<Timestamp>, i64) =
+        sqlx::query_as("SELECT last_sent_at, last_comment_id FROM moderation_notice WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+    if last_sent.is_some_and(|at| at.time() + every > now) {
+        return Ok(0);
+    }
+    let held: Vec<HeldComment> = sqlx::query_as(
+        "SELECT c.id, a.title AS article_title, c.author_name, c.body FROM comments c \
+         JOIN articles a ON a.id = c.article_id WHERE c.status = 'pending' AND c.id > ? ORDER BY c.id LIMIT ?",
+    )
+    .bind(last_id)
+    .bind(NOTICE_LISTS)
+    .fetch_all(&mut *tx)
+    .await?;
+    let Some(newest) = held.last().map(|c| c.id) else { return Ok(0) };
+    let more: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE status = 'pending' AND id > ?")
+        .bind(newest)
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut recipients: Vec<crate::core::Email> = sqlx::query_scalar(
+        "SELECT email FROM staff WHERE disabled_at IS NULL AND role IN ('admin', 'editor', 'moderator') ORDER BY id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    if recipients.is_empty() {
+        recipients.extend(fallback.cloned());
+    }
+    if recipients.is_empty() {
+        return Ok(0);
+    }
+    for to in &recipients {
+        crate::newsletter::store::enqueue(&mut tx, &compose(to, &held, more)?, now).await?;
+    }
+    sqlx::query("UPDATE moderation_notice SET last_sent_at = ?, last_comment_id = ? WHERE id = 1")
+        .bind(Timestamp::from(now))
+        .bind(newest)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(held.len())
+}

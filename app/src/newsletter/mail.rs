@@ -89,6 +89,59 @@ pub fn newsletter(
     compose(settings, to, &letter.subject, text, html, Some(unsubscribe_url))
 }
 
+/// Tells a moderator which comments wait in the queue. What readers wrote is hostile: it is
+/// shown as text (escaped in the HTML part), shortened, and never in a header.
+pub fn held_comments(
+    settings: &MailSettings,
+    to: &Email,
+    held: &[crate::comments::queue::HeldComment],
+    more: i64,
+) -> Result<OutgoingMail, ComposeError> {
+    let queue = settings.site_url.join(crate::core::paths::DESK_COMMENTS);
+    let total = held.len() as i64 + more;
+    let subject = match total {
+        1 => format!("{SITE_NAME}: a comment waits for moderation"),
+        n => format!("{SITE_NAME}: {n} comments wait for moderation"),
+    };
+    let excerpt = |body: &str| {
+        let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+        match flat.char_indices().nth(200) {
+            Some((at, _)) => format!("{}…", &flat[..at]),
+            None => flat,
+        }
+    };
+    let mut text = String::from("Held for review since the last mail:\n\n");
+    let mut items = String::new();
+    for comment in held {
+        text.push_str(&format!(
+            "#{id} by {author} on \"{article}\":\n  {body}\n\n",
+            id = comment.id,
+            author = comment.author_name,
+            article = comment.article_title,
+            body = excerpt(&comment.body),
+        ));
+        items.push_str(&format!(
+            "<li><p><strong>{author}</strong> on <em>{article}</em> (#{id})</p><blockquote>{body}</blockquote></li>",
+            id = comment.id,
+            author = html_escape::encode_text(&comment.author_name),
+            article = html_escape::encode_text(&comment.article_title),
+            body = html_escape::encode_text(&excerpt(&comment.body)),
+        ));
+    }
+    if more > 0 {
+        text.push_str(&format!("…and {more} more.\n\n"));
+        items.push_str(&format!("<li>…and {more} more.</li>"));
+    }
+    text.push_str(&format!("Review them: {queue}\n\nAt most one such mail every 10 minutes.\n"));
+    let html = page(&format!(
+        "<p>Held for review since the last mail:</p><ul>{items}</ul>\
+         <p><a href=\"{queue}\">Open the moderation queue</a></p>\
+         <p style=\"font-size:small\">At most one such mail every 10 minutes.</p>",
+        queue = attr(&queue),
+    ));
+    compose(settings, to, &subject, text, html, None)
+}
+
 /// Every mail to a confirmed subscriber passes `unsubscribe`: RFC 2369 `List-Unsubscribe`
 /// plus RFC 8058 one-click, so mail clients can show their own "Unsubscribe" button.
 fn compose(

@@ -241,7 +241,7 @@ async fn insert_token(
 
 // ---- the outbox -------------------------------------------------------------------------
 
-async fn enqueue(tx: &mut SqliteConnection, mail: &OutgoingMail, now: DateTime<Utc>) -> sqlx::Result<()> {
+pub(crate) async fn enqueue(tx: &mut SqliteConnection, mail: &OutgoingMail, now: DateTime<Utc>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO mail_outbox (sender, recipient, subject, message, action_url, created_at, next_attempt_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?)",

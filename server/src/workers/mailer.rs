@@ -11,6 +11,8 @@ use lettre::transport::smtp::PoolConfig;
 use lettre::{address::Envelope, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use tokio::sync::watch;
 
+use super::smtp_pool::NoDelayPool;
+
 /// Where mails go, at what pace. Cheap to clone: clones share the SMTP connection pool and
 /// the pace, so the newsletter and the confirmation mails together stay within the relay's limits.
 #[derive(Clone)]
@@ -21,6 +23,9 @@ pub struct Transport {
 
 #[derive(Clone)]
 enum Way {
+    /// `smtp://`: connections opened with Nagle off (see `smtp_pool`).
+    Relay(Arc<NoDelayPool>),
+    /// `smtps://`: lettre's pooled transport.
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     /// `.eml` files in a folder; the confirmation link is logged (development, offline).
     Files(PathBuf),
@@ -37,6 +42,16 @@ pub struct MailRates {
 struct Pace {
     per_second: Option<DefaultDirectRateLimiter>,
     per_hour: Option<DefaultDirectRateLimiter>,
+}
+
+impl Pace {
+    fn new(rates: MailRates) -> Pace {
+        let limiter = |quota: Option<Quota>| quota.map(RateLimiter::direct);
+        Pace {
+            per_second: limiter(NonZeroU32::new(rates.per_second).map(Quota::per_second)),
+            per_hour: limiter(NonZeroU32::new(rates.per_hour).map(Quota::per_hour)),
+        }
+    }
 }
 
 /// Why a mail did not go out.
@@ -62,6 +77,11 @@ impl Transport {
     pub fn new(smtp_url: Option<&str>, dir: PathBuf, rates: MailRates) -> anyhow::Result<Transport> {
         let way = match smtp_url {
             Some(url) => {
+                if let Some(pool) = NoDelayPool::from_url(url, CONNECTIONS as usize, Duration::from_secs(15))
+                    .map_err(|e| anyhow::anyhow!("SMTP_URL is not a usable SMTP address: {e}"))?
+                {
+                    return Ok(Transport { way: Way::Relay(Arc::new(pool)), pace: Arc::new(Pace::new(rates)) });
+                }
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| anyhow::anyhow!("SMTP_URL is not a usable SMTP address: {e}"))?
                     .timeout(Some(Duration::from_secs(15)))
@@ -71,12 +91,7 @@ impl Transport {
             }
             None => Way::Files(dir),
         };
-        let limiter = |quota: Option<Quota>| quota.map(RateLimiter::direct);
-        let pace = Pace {
-            per_second: limiter(NonZeroU32::new(rates.per_second).map(Quota::per_second)),
-            per_hour: limiter(NonZeroU32::new(rates.per_hour).map(Quota::per_hour)),
-        };
-        Ok(Transport { way, pace: Arc::new(pace) })
+        Ok(Transport { way, pace: Arc::new(Pace::new(rates)) })
     }
 
     /// Sends one composed message, waiting for the pace first.
@@ -99,6 +114,7 @@ impl Transport {
             limit.until_ready().await;
         }
         match &self.way {
+            Way::Relay(pool) => pool.send(&envelope, message).await,
             Way::Smtp(smtp) => smtp
                 .send_raw(&envelope, message)
                 .await

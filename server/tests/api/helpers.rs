@@ -38,6 +38,7 @@ pub fn test_config(database_url: &str, demo_content: Option<PathBuf>) -> Config 
         site_url: None,
         smtp_url: None,
         mail_from: None,
+        moderation_email: None,
         mail_rates: server::config::MailRates::default(),
         // Editions are queued by the tests that want one, not by the day of the week.
         newsletter_schedule: None,

@@ -200,3 +200,77 @@ async fn a_permanent_refusal_marks_the_address_bounced_and_a_temporary_one_retri
     let next = newsletter::queue_story(&app.db, &site, &other, Utc::now()).await.unwrap().unwrap();
     assert!(matches!(next, Queued::New { recipients: 2, .. }), "{next:?}");
 }
+
+fn held_comment(body: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("article", "tram-timetable-app"),
+        ("comment", body),
+        ("author", "Lin <b>Bold</b>"),
+        ("email", "lin@example.org"),
+        ("url", ""),
+        ("parent_id", ""),
+    ]
+}
+
+#[tokio::test]
+async fn moderators_are_told_about_held_comments_at_most_once_per_interval() {
+    let sink = SmtpSink::start().await;
+    let app = spawn_app_with(|config| {
+        config.smtp_url = Some(sink.url());
+        config.mail_from = Some("news@courier.example".parse().unwrap());
+        config.comment_flood_seconds = 0;
+        config.moderation_email = Some(app::core::Email::parse("fallback@example.org").unwrap());
+    })
+    .await;
+    for (email, role, disabled) in [
+        ("mod@example.org", "moderator", None),
+        ("editor@example.org", "editor", Some("2026-01-01T00:00:00.000Z")),
+        ("writer@example.org", "author", None),
+    ] {
+        sqlx::query(
+            "INSERT INTO staff (email, name, role, password_hash, disabled_at, created_at, updated_at) \
+             VALUES (?, 'Staff', ?, 'x', ?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+        )
+        .bind(email)
+        .bind(role)
+        .bind(disabled)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    }
+
+    let first = "<script>alert(1)</script> https://a.example https://b.example https://c.example";
+    assert_eq!(app.post_comment_plain(&held_comment(first), None).await.status(), 302);
+    let received = sink.wait_for(1, Duration::from_secs(15)).await;
+    assert_eq!(received[0].to, ["mod@example.org"], "moderating staff only; the fallback is for sites without them");
+    let mail = parse(&received[0]);
+    assert!(mail.subject.contains("a comment waits for moderation"), "{}", mail.subject);
+    assert!(
+        mail.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !mail.html.contains("<script>"),
+        "{}",
+        mail.html
+    );
+    assert!(mail.html.contains("Lin &lt;b&gt;Bold&lt;/b&gt;"));
+    assert!(mail.text.contains("/admin/comments"));
+    assert_eq!(mail.list_unsubscribe, None);
+
+    // A second held comment within the interval waits for the next mail.
+    let second = "Again https://a.example https://b.example https://c.example";
+    assert_eq!(app.post_comment_plain(&held_comment(second), None).await.status(), 302);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(sink.received().len(), 1, "at most one mail per interval");
+
+    // Once the interval has passed, the next held comment brings a mail listing everything
+    // held since the previous one.
+    sqlx::query("UPDATE moderation_notice SET last_sent_at = '2026-01-01T00:00:00.000Z'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let third = "Third https://a.example https://b.example https://c.example";
+    assert_eq!(app.post_comment_plain(&held_comment(third), None).await.status(), 302);
+    let received = sink.wait_for(2, Duration::from_secs(15)).await;
+    let mail = parse(&received[1]);
+    assert!(mail.subject.contains("2 comments wait"), "{}", mail.subject);
+    assert!(mail.text.contains("Again https://a.example") && mail.text.contains("Third https://"), "{}", mail.text);
+    assert!(!mail.text.contains("alert(1)"), "already listed: {}", mail.text);
+}
