@@ -356,3 +356,76 @@ pub async fn status(db: &Db, limit: i64) -> sqlx::Result<Vec<SendStatus>> {
     .fetch_all(db.read())
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn with_subscribers(emails: &[&str]) -> (Db, tempfile::TempDir) {
+        let (db, dir) = Db::temporary().await;
+        for email in emails {
+            sqlx::query("INSERT INTO subscribers (email, status, created_at) VALUES (?, 'confirmed', '2026-01-01T00:00:00.000Z')")
+                .bind(email)
+                .execute(db.read())
+                .await
+                .unwrap();
+        }
+        (db, dir)
+    }
+
+    fn letter() -> Newsletter {
+        Newsletter { subject: "S".into(), text: "T".into(), html: "H".into() }
+    }
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-04T07:00:00Z").unwrap().with_timezone(&Utc) + Duration::seconds(seconds)
+    }
+
+    #[tokio::test]
+    async fn claims_are_exclusive_until_the_lease_runs_out_and_leavers_are_skipped() {
+        let (db, _dir) = with_subscribers(&["a@example.org", "b@example.org", "c@example.org"]).await;
+        let queued = queue(&db, "edition:2026-W49", SendKind::Edition, &letter(), at(0), at(0)).await.unwrap();
+        assert!(matches!(queued, Queued::New { recipients: 3, .. }));
+        let again = queue(&db, "edition:2026-W49", SendKind::Edition, &letter(), at(5), at(5)).await.unwrap();
+        assert!(matches!(again, Queued::AlreadyQueued { .. }), "the same week's edition is queued once");
+
+        // c leaves while the send runs: it gets nothing more.
+        sqlx::query("UPDATE subscribers SET status = 'unsubscribed' WHERE email = 'c@example.org'")
+            .execute(db.read())
+            .await
+            .unwrap();
+        let first = claim(&db, at(1), 1, Duration::seconds(30)).await.unwrap();
+        assert_eq!(first.len(), 1);
+        let second = claim(&db, at(2), 10, Duration::seconds(30)).await.unwrap();
+        let emails: Vec<&str> = first.iter().chain(&second).map(|c| c.email.as_str()).collect();
+        assert_eq!(emails.len(), 2, "a claimed delivery is not claimed again within its lease: {emails:?}");
+        assert!(!emails.contains(&"c@example.org"));
+        assert!(claim(&db, at(3), 10, Duration::seconds(30)).await.unwrap().is_empty());
+
+        // The worker holding `first` died: after the lease, another takes it.
+        record(&db, &[(&second[0], Outcome::Sent)], at(4)).await.unwrap();
+        let retaken = claim(&db, at(32), 10, Duration::seconds(30)).await.unwrap();
+        assert_eq!(retaken.iter().map(|c| c.email.as_str()).collect::<Vec<_>>(), [first[0].email.as_str()]);
+        assert_eq!(retaken[0].attempts, 2);
+        record(&db, &[(&retaken[0], Outcome::Sent)], at(33)).await.unwrap();
+
+        let status = &status(&db, 10).await.unwrap()[0];
+        assert_eq!((status.recipients, status.sent, status.skipped, status.queued), (3, 2, 1, 0));
+        // Each claimed mail carried its own unsubscribe link.
+        let tokens: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subscriber_tokens WHERE purpose = 'unsubscribe'")
+            .fetch_one(db.read())
+            .await
+            .unwrap();
+        assert_eq!(tokens, 3);
+    }
+
+    #[tokio::test]
+    async fn untried_deliveries_are_free_at_once_and_do_not_count_as_attempts() {
+        let (db, _dir) = with_subscribers(&["a@example.org"]).await;
+        queue(&db, "article:1", SendKind::Article, &letter(), at(0), at(0)).await.unwrap();
+        let claimed = claim(&db, at(1), 10, Duration::seconds(30)).await.unwrap();
+        record(&db, &[(&claimed[0], Outcome::Untried)], at(2)).await.unwrap();
+        let again = claim(&db, at(3), 10, Duration::seconds(30)).await.unwrap();
+        assert_eq!(again[0].attempts, 1);
+    }
+}
