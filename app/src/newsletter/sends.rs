@@ -161,6 +161,14 @@ pub async fn queue(
     Ok(Queued::New { id, recipients })
 }
 
+/// Whether a send with this key was queued (a cheap read before composing one).
+pub async fn is_queued(db: &Db, key: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM newsletter_sends WHERE send_key = ?)")
+        .bind(key)
+        .fetch_one(db.read())
+        .await
+}
+
 /// A send's stored text.
 pub async fn letter(db: &Db, send_id: i64) -> sqlx::Result<Option<Newsletter>> {
     let row: Option<(String, String, String)> =

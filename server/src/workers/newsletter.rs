@@ -51,7 +51,8 @@ pub async fn queue_due_edition(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Queued>> {
     let due_at = schedule.this_week(now);
-    if now < due_at || now >= due_at + CATCH_UP {
+    // Checked once a minute for a day after it is due: a read, not a write, once it is queued.
+    if now < due_at || now >= due_at + CATCH_UP || sends::is_queued(db, &schedule.edition_key(now)).await? {
         return Ok(None);
     }
     let Some((key, letter)) = compose_edition(db, schedule, site, now).await? else { return Ok(None) };
