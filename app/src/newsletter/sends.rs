@@ -39,6 +39,7 @@ impl SendKind {
 
 #[derive(FromRow)]
 struct StoryRow {
+    id: i64,
     slug: Slug,
     title: String,
     summary: String,
@@ -59,7 +60,7 @@ impl StoryRow {
     }
 }
 
-const STORY_COLUMNS: &str = "SELECT a.slug, a.title, a.summary, c.name AS section, a.image \
+const STORY_COLUMNS: &str = "SELECT a.id, a.slug, a.title, a.summary, c.name AS section, a.image \
      FROM articles a JOIN categories c ON c.id = a.category_id";
 
 /// The stories published after `after` up to `until`, newest first.
@@ -81,12 +82,9 @@ pub async fn stories_between(
 
 /// One story and its id, for a single-story send.
 pub async fn story(db: &Db, site: &SiteUrl, slug: &Slug) -> sqlx::Result<Option<(i64, EditionStory)>> {
-    let row: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM articles WHERE slug = ?").bind(slug).fetch_optional(db.read()).await?;
-    let Some((id,)) = row else { return Ok(None) };
-    let story: StoryRow =
-        sqlx::query_as(&format!("{STORY_COLUMNS} WHERE a.id = ?")).bind(id).fetch_one(db.read()).await?;
-    Ok(Some((id, story.story(site))))
+    let row: Option<StoryRow> =
+        sqlx::query_as(&format!("{STORY_COLUMNS} WHERE a.slug = ?")).bind(slug).fetch_optional(db.read()).await?;
+    Ok(row.map(|row| (row.id, row.story(site))))
 }
 
 /// Where the previous edition's stories ended, if there was one.

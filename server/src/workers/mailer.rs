@@ -38,7 +38,6 @@ pub struct MailRates {
     pub per_hour: u32,
 }
 
-#[derive(Default)]
 struct Pace {
     per_second: Option<DefaultDirectRateLimiter>,
     per_hour: Option<DefaultDirectRateLimiter>,
@@ -172,15 +171,28 @@ pub async fn run(db: Db, transport: Transport, queue: MailQueue, mut stopping: w
         if sent_some {
             continue;
         }
-        let wait = match store::next_due(&db).await {
-            Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(IDLE_LOOK),
-            _ => IDLE_LOOK,
-        };
-        tokio::select! {
-            _ = queue.woken() => {}
-            _ = tokio::time::sleep(wait.max(Duration::from_millis(50))) => {}
-            _ = stopping.changed() => return,
+        if !rest(store::next_due(&db).await, IDLE_LOOK, &queue, &mut stopping).await {
+            return;
         }
+    }
+}
+
+/// A worker with nothing to do waits until its next item is due (at most `longest`), it is
+/// woken, or the server stops; `false` when stopping.
+pub async fn rest(
+    next_due: sqlx::Result<Option<chrono::DateTime<Utc>>>,
+    longest: Duration,
+    woken: &MailQueue,
+    stopping: &mut watch::Receiver<bool>,
+) -> bool {
+    let wait = match next_due {
+        Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(longest),
+        _ => longest,
+    };
+    tokio::select! {
+        _ = woken.woken() => true,
+        _ = tokio::time::sleep(wait.max(Duration::from_millis(50))) => true,
+        _ = stopping.changed() => false,
     }
 }
 

@@ -120,14 +120,8 @@ pub async fn send(
             deliver_batch(&db, &transport, &settings, &mut letters, &claimed).await;
             continue;
         }
-        let wait = match sends::next_due(&db).await {
-            Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(IDLE_LOOK),
-            _ => IDLE_LOOK,
-        };
-        tokio::select! {
-            _ = woken.woken() => {}
-            _ = tokio::time::sleep(wait.max(Duration::from_millis(50))) => {}
-            _ = stopping.changed() => return,
+        if !mailer::rest(sends::next_due(&db).await, IDLE_LOOK, &woken, &mut stopping).await {
+            return;
         }
     }
 }
