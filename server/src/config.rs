@@ -37,6 +37,8 @@ pub struct Config {
     /// When the weekly edition goes out (`NEWSLETTER_SCHEDULE` in `NEWSLETTER_TIMEZONE`);
     /// `None` (`off`): only the editions and stories an operator sends.
     pub newsletter_schedule: Option<Schedule>,
+    /// How replies are gathered into mails to the readers who follow a comment (tests shorten it).
+    pub reply_pacing: app::comments::reply_mail::Pacing,
     /// How long a request body may take to arrive (`REQUEST_BODY_TIMEOUT`; tests shorten it).
     pub request_body_timeout: std::time::Duration,
     /// Connection caps and timeouts (`MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_CLIENT`).
@@ -184,6 +186,7 @@ impl ServeSettings {
                 "off" => None,
                 schedule => Some(Schedule::parse(schedule, &self.newsletter_timezone).map_err(anyhow::Error::msg)?),
             },
+            reply_pacing: app::comments::reply_mail::Pacing::default(),
             request_body_timeout: REQUEST_BODY_TIMEOUT,
             connections: ConnectionLimits {
                 total: self.max_connections,

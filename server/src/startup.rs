@@ -30,8 +30,8 @@ use crate::middleware::{
     request_body, safe_answers, same_origin, security_headers,
 };
 use crate::publishing::{demo_content, markdown::SiteFiles};
-use crate::routes::{comment_stream, feeds, sitemap, unsubscribe};
-use crate::workers::{mailer, moderation_notice, newsletter, view_flush};
+use crate::routes::{comment_stream, feeds, reply_mail as reply_pages, sitemap, unsubscribe};
+use crate::workers::{mailer, moderation_notice, newsletter, reply_mail, view_flush};
 
 pub struct Application {
     listener: TcpListener,
@@ -74,6 +74,13 @@ impl Application {
             db.clone(),
             mail.clone(),
             config.moderation_email.clone(),
+            queue.clone(),
+            stopping.subscribe(),
+        ));
+        tokio::spawn(reply_mail::run(
+            db.clone(),
+            mail.clone(),
+            config.reply_pacing,
             queue.clone(),
             stopping.subscribe(),
         ));
@@ -219,6 +226,8 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
     let searches = app::discovery::search_cache::SearchCache::default();
     let lists = app::discovery::ArticleLists::default();
     let unsubscribe_db = db.clone();
+    let reply_pages =
+        reply_pages::ReplyPages { db: db.clone(), stylesheet: app::site::bundles::stylesheet_href(&options) };
     let desk = desk::Desk {
         db: db.clone(),
         proxies: proxies.clone(),
@@ -255,6 +264,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         .merge(feeds::routes(publication.clone()))
         .merge(sitemap::routes(publication))
         .merge(desk::routes(desk))
+        .merge(reply_pages::routes(reply_pages))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

@@ -8,6 +8,9 @@ use super::reader::ReaderState;
 use crate::core::email::MAX_EMAIL_CHARS;
 use crate::core::{paths, Slug};
 
+/// Shown after posting with "Notify me…" ticked, whatever the server knew about the address.
+const FOLLOW_NOTE: &str = "We'll mail you when someone replies (the first time, we ask you to confirm by mail).";
+
 /// "Leave a reply": an `ActionForm`, so without JavaScript it is a plain form post (answered
 /// with post-redirect-get) and with it the comment appears in place.
 #[component]
@@ -30,6 +33,7 @@ pub fn ReplyForm(
     let url_ref = NodeRef::<Input>::new();
     let status_ref = NodeRef::<leptos::html::P>::new();
     let remember_ref = NodeRef::<Input>::new();
+    let notify_ref = NodeRef::<Input>::new();
 
     Effect::new(move |_| {
         let Some(saved) = fetched.get().filter(|s| s.remembered) else { return };
@@ -55,11 +59,14 @@ pub fn ReplyForm(
                 }
                 field_errors.set(Vec::new());
                 problem.set(None);
-                thanks.set(Some(if posted.pending {
-                    "Thanks! Your comment is awaiting moderation.".into()
+                let shown = if posted.pending {
+                    "Thanks! Your comment is awaiting moderation."
                 } else {
-                    "Thanks! Your comment has been published.".into()
-                }));
+                    "Thanks! Your comment has been published."
+                };
+                // The same words whether or not the address was known (no enumeration).
+                let follows = notify_ref.get_untracked().is_some_and(|n| n.checked());
+                thanks.set(Some(if follows { format!("{shown} {FOLLOW_NOTE}") } else { shown.to_owned() }));
                 on_posted.run(posted);
                 if let Some(status) = status_ref.get_untracked() {
                     let _ = status.focus();
@@ -83,6 +90,7 @@ pub fn ReplyForm(
             email: value(email_ref),
             url: value(url_ref),
             parent_id: None,
+            notify: false,
         };
         if let Err(errors) = NewComment::parse(&form) {
             ev.prevent_default();
@@ -148,6 +156,10 @@ pub fn ReplyForm(
                 <p class="remember">
                     <input id="remember" name="remember" type="checkbox" value="yes" checked=remembered node_ref=remember_ref/>
                     <label for="remember">"Save my name, email, and website in this browser for the next time I comment."</label>
+                </p>
+                <p class="remember">
+                    <input id="notify" name="notify" type="checkbox" value="yes" checked=typed.notify node_ref=notify_ref/>
+                    <label for="notify">"Notify me of follow-up comments by email"</label>
                 </p>
                 <p class="submit">
                     <button type="submit" on:click=check_before_sending disabled=move || pending.get()>"Post Comment"</button>

@@ -14,11 +14,15 @@ use super::input::{CommentForm, NewComment};
 use super::live::CommentFeed;
 use super::outcome::{CommentError, Posted};
 use super::queue;
+use super::reply_mail::FollowRequest;
 use super::store::{self, Incoming, InsertError, Refusal};
 use super::types::{Comment, CommentStatus, HeldReason};
 use crate::core::context::from_context;
 use crate::core::{paths, SiteUrl, Slug, Timestamp};
 use crate::db::Db;
+use crate::newsletter::mail::{self, MailSettings};
+use crate::newsletter::signup::MailQueue;
+use crate::newsletter::token::Token;
 
 /// Operator settings for comments, provided as context by the server.
 #[derive(Clone, Debug)]
@@ -39,6 +43,7 @@ pub struct Request {
     response: ResponseOptions,
     client: Option<IpAddr>,
     https: bool,
+    mail: Option<(MailSettings, MailQueue)>,
 }
 
 fn server_error(error: impl std::fmt::Display) -> CommentError {
@@ -55,7 +60,17 @@ impl Request {
             response: from_context()?,
             client: crate::core::client::current().await,
             https: from_context::<SiteUrl>()?.is_https(),
+            mail: use_context::<MailSettings>().zip(use_context::<MailQueue>()),
         })
+    }
+
+    /// The opt-in for reply mail, made before the write so it commits with the comment.
+    fn follow_request(&self, email: &crate::core::Email) -> Result<Option<FollowRequest>, CommentError> {
+        let Some((settings, _)) = &self.mail else { return Ok(None) };
+        let token = Token::generate();
+        let link = settings.site_url.join(&paths::replies_confirm(token.as_str()));
+        let confirmation = mail::reply_confirmation(settings, email, &link).map_err(server_error)?;
+        Ok(Some(FollowRequest { token, confirmation }))
     }
 
     /// The salted hash of the client's address (its /64 for IPv6): what flood control and
@@ -158,6 +173,9 @@ pub async fn accept(
     // per interval, and is still told it was accepted.
     let flood_since =
         (req.settings.flood_seconds > 0).then(|| now - TimeDelta::seconds(req.settings.flood_seconds as i64));
+    // Spam is stored to be reviewed, never followed.
+    let follow = if form.notify && status != CommentStatus::Spam { req.follow_request(&comment.email)? } else { None };
+    let wake_mailer = follow.is_some();
     let incoming = Incoming {
         article_id,
         comment: comment.clone(),
@@ -168,9 +186,13 @@ pub async fn accept(
         author_token: req.author_token(),
         created_at,
         flood_since,
+        follow,
     };
     match store::insert_checked(&req.db, incoming).await {
         Ok(id) => {
+            if let (true, Some((_, queue))) = (wake_mailer, &req.mail) {
+                queue.wake();
+            }
             let shown = Comment {
                 id,
                 parent_id: comment.parent_id,

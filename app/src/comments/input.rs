@@ -23,6 +23,9 @@ pub struct CommentForm {
     pub url: String,
     #[serde(default)]
     pub parent_id: Option<i64>,
+    /// "Notify me of follow-up comments by email".
+    #[serde(default)]
+    pub notify: bool,
 }
 
 /// Which field a message belongs to, so the form shows it next to that field.
@@ -188,6 +191,7 @@ mod tests {
             email: email.into(),
             url: url.into(),
             parent_id: None,
+            notify: false,
         }
     }
 

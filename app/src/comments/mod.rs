@@ -15,6 +15,8 @@ pub mod post;
 pub mod queue;
 pub mod reader;
 #[cfg(feature = "ssr")]
+pub mod reply_mail;
+#[cfg(feature = "ssr")]
 pub mod store;
 pub mod types;
 

@@ -20,6 +20,7 @@ pub async fn post_comment(
     parent_id: Option<String>,
     phone: Option<String>,
     remember: Option<String>,
+    notify: Option<String>,
 ) -> Result<Posted, CommentError> {
     use super::guard::{self, Request};
     use super::input::CommentForm;
@@ -29,6 +30,7 @@ pub async fn post_comment(
         email: email.unwrap_or_default(),
         url: url.unwrap_or_default(),
         parent_id: parent_id.as_deref().map(str::trim).filter(|p| !p.is_empty()).and_then(|p| p.parse().ok()),
+        notify: notify.is_some(),
     };
     let request = Request::current().await?;
     let slug = crate::core::Slug::parse(article.as_deref().unwrap_or_default());

@@ -126,7 +126,6 @@ pub enum Refusal {
 }
 
 /// A comment on its way in, parsed and classified by the caller.
-#[derive(Clone, Debug)]
 pub struct Incoming {
     pub article_id: i64,
     pub comment: NewComment,
@@ -138,6 +137,8 @@ pub struct Incoming {
     pub created_at: Timestamp,
     /// Comments from the same address newer than this are flooding (None: no flood control).
     pub flood_since: Option<Timestamp>,
+    /// "Notify me of follow-up comments by email" was ticked.
+    pub follow: Option<super::reply_mail::FollowRequest>,
 }
 
 /// Checks and stores one comment in a single write transaction, so parallel posts cannot
@@ -213,6 +214,9 @@ async fn insert_checked_now(db: &Db, c: &Incoming) -> Result<i64, InsertError> {
     .bind(c.held_reason)
     .fetch_one(&mut *tx)
     .await?;
+    if let Some(request) = &c.follow {
+        super::reply_mail::follow(&mut tx, id, &comment.email, c.created_at.time(), request).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }

@@ -10,6 +10,9 @@ pub const SITEMAP: &str = "/sitemap.xml";
 pub const SEARCH: &str = "/search";
 pub const NEWSLETTER_CONFIRM: &str = "/newsletter/confirm";
 pub const NEWSLETTER_UNSUBSCRIBE: &str = "/newsletter/unsubscribe";
+/// "Notify me of follow-up comments by email": the opt-in link and the link that stops it.
+pub const REPLIES_CONFIRM: &str = "/replies/confirm";
+pub const REPLIES_STOP: &str = "/replies/stop";
 /// Prefix of the comment event streams; the slug follows.
 pub const COMMENT_STREAM_PREFIX: &str = "/api/comments/live/";
 /// The staff desk. Everything under it is private: never cached, never indexed.
@@ -104,6 +107,19 @@ pub fn newsletter_confirm(token: &str) -> String {
 
 pub fn newsletter_unsubscribe(token: &str) -> String {
     format!("{NEWSLETTER_UNSUBSCRIBE}?token={token}")
+}
+
+pub fn replies_confirm(token: &str) -> String {
+    format!("{REPLIES_CONFIRM}?token={token}")
+}
+
+/// Stops reply mail about one thread, or with `all` every reply mail to the address.
+pub fn replies_stop(token: &str, all: bool) -> String {
+    if all {
+        format!("{REPLIES_STOP}?token={token}&scope=all")
+    } else {
+        format!("{REPLIES_STOP}?token={token}")
+    }
 }
 
 #[cfg(test)]

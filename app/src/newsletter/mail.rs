@@ -103,13 +103,7 @@ pub fn held_comments(
         1 => format!("{SITE_NAME}: a comment waits for moderation"),
         n => format!("{SITE_NAME}: {n} comments wait for moderation"),
     };
-    let excerpt = |body: &str| {
-        let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-        match flat.char_indices().nth(200) {
-            Some((at, _)) => format!("{}…", &flat[..at]),
-            None => flat,
-        }
-    };
+    let excerpt = |body: &str| excerpt(body, 200);
     let mut text = String::from("Held for review since the last mail:\n\n");
     let mut items = String::new();
     for comment in held {
@@ -140,6 +134,96 @@ pub fn held_comments(
         queue = attr(&queue),
     ));
     compose(settings, to, &subject, text, html, None)
+}
+
+/// The opt-in for reply mail ("Notify me of follow-up comments by email").
+pub fn reply_confirmation(
+    settings: &MailSettings,
+    to: &Email,
+    confirm_url: &str,
+) -> Result<OutgoingMail, ComposeError> {
+    let text = format!(
+        "Hello,\n\n\
+         someone (we hope you) left a comment on {SITE_NAME} and asked to be told about replies\n\
+         at this address. To confirm, open this link:\n\n{confirm_url}\n\n\
+         If it wasn't you, ignore this mail: without confirmation you will not hear from us again.\n\n\
+         — {SITE_NAME}\n"
+    );
+    let html = page(&format!(
+        "<p>Hello,</p>\
+         <p>someone (we hope you) left a comment on {SITE_NAME} and asked to be told about replies at this address.</p>\
+         <p><a href=\"{url}\">Yes, mail me replies</a></p>\
+         <p>Or copy this link into your browser: {url}</p>\
+         <p>If it wasn't you, ignore this mail: without confirmation you will not hear from us again.</p>",
+        url = attr(confirm_url)
+    ));
+    let mut mail = compose(settings, to, &format!("Confirm reply notifications from {SITE_NAME}"), text, html, None)?;
+    mail.action_url = Some(confirm_url.to_owned());
+    Ok(mail)
+}
+
+/// New replies to a reader's comment, gathered in one mail. What readers wrote is hostile: it
+/// is text (escaped in the HTML part) and never in a header. The headers' one-click link stops
+/// all reply mail; the body offers this thread alone too.
+pub fn replies(
+    settings: &MailSettings,
+    notice: &crate::comments::reply_mail::Notice,
+    stop_thread_url: &str,
+    stop_all_url: &str,
+) -> Result<OutgoingMail, ComposeError> {
+    use crate::core::paths;
+    let title = &notice.article_title;
+    let subject = match notice.replies.len() {
+        1 => format!("A new reply to your comment on \u{201c}{title}\u{201d}"),
+        n => format!("{n} new replies to your comment on \u{201c}{title}\u{201d}"),
+    };
+    let yours = excerpt(&notice.comment_body, 300);
+    let thread = settings.site_url.join(&paths::comment(&notice.article_slug, notice.comment_id));
+    let mut text = format!("You asked to hear about replies to your comment on \"{title}\":\n\n  {yours}\n\n");
+    let mut items = String::new();
+    for reply in &notice.replies {
+        let when = reply.created_at.time().format("%-d %B %Y, %H:%M UTC");
+        let link = settings.site_url.join(&paths::comment(&notice.article_slug, reply.id));
+        text.push_str(&format!(
+            "{name} replied ({when}):\n\n{body}\n\n{link}\n\n",
+            name = reply.author_name,
+            body = reply.body
+        ));
+        items.push_str(&format!(
+            "<li><p><strong>{name}</strong> replied ({when}):</p><blockquote style=\"white-space:pre-wrap\">{body}</blockquote>\
+             <p><a href=\"{link}\">Read it on the site</a></p></li>",
+            name = html_escape::encode_text(&reply.author_name),
+            body = html_escape::encode_text(&reply.body),
+            link = attr(&link),
+        ));
+    }
+    text.push_str(&format!(
+        "The conversation: {thread}\n\n— {SITE_NAME}\n\n\
+         Stop mail about replies to this comment: {stop_thread_url}\n\
+         Stop all reply mail: {stop_all_url}\n"
+    ));
+    let html = page(&format!(
+        "<p>You asked to hear about replies to your comment on <em>{title}</em>:</p>\
+         <blockquote style=\"white-space:pre-wrap\">{yours}</blockquote><ul>{items}</ul>\
+         <p><a href=\"{thread}\">Join the conversation</a></p>\
+         <p style=\"font-size:small\"><a href=\"{stop_thread}\">Stop mail about replies to this comment</a> · \
+         <a href=\"{stop_all}\">Stop all reply mail</a></p>",
+        title = html_escape::encode_text(title),
+        yours = html_escape::encode_text(&yours),
+        thread = attr(&thread),
+        stop_thread = attr(stop_thread_url),
+        stop_all = attr(stop_all_url),
+    ));
+    compose(settings, &notice.to, &subject, text, html, Some(stop_all_url))
+}
+
+/// `body` on one line, cut after `chars` characters.
+fn excerpt(body: &str, chars: usize) -> String {
+    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(chars) {
+        Some((at, _)) => format!("{}…", &flat[..at]),
+        None => flat,
+    }
 }
 
 /// Every mail to a confirmed subscriber passes `unsubscribe`: RFC 2369 `List-Unsubscribe`

@@ -1,5 +1,5 @@
 //! The same-origin check: forms on this site can only be posted from this site (no cross-site
-//! request forgery), except the one-click unsubscribe that mail providers post from anywhere.
+//! request forgery), except the one-click unsubscribe links that mail providers post from anywhere.
 
 use axum::{
     extract::Request,
@@ -22,7 +22,7 @@ pub async fn same_origin_posts(site_origin: Option<String>, request: Request, ne
     }
     // RFC 8058 one-click unsubscribe is posted by mail providers from anywhere; the secret
     // token in its URL is the authorisation, so there is nothing to forge.
-    if request.uri().path() == app::core::paths::NEWSLETTER_UNSUBSCRIBE {
+    if matches!(request.uri().path(), app::core::paths::NEWSLETTER_UNSUBSCRIBE | app::core::paths::REPLIES_STOP) {
         return next.run(request).await;
     }
     let headers = request.headers();

@@ -42,6 +42,7 @@ pub fn test_config(database_url: &str, demo_content: Option<PathBuf>) -> Config 
         mail_rates: server::config::MailRates::default(),
         // Editions are queued by the tests that want one, not by the day of the week.
         newsletter_schedule: None,
+        reply_pacing: app::comments::reply_mail::Pacing::default(),
         request_body_timeout: server::config::REQUEST_BODY_TIMEOUT,
         connections: server::connections::ConnectionLimits::default(),
         mail_dir: Path::new(database_url.trim_start_matches("sqlite://")).with_file_name("outbox"),

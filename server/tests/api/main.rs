@@ -11,5 +11,6 @@ mod page_cache;
 mod pages;
 mod proxy;
 mod publishing;
+mod reply_mail;
 mod seeding;
 mod smtp;

@@ -93,13 +93,13 @@ pub fn parse(received: &Received) -> Mail {
 }
 
 /// The first absolute link to `path` in a mail's text.
-fn link(text: &str, app: &TestApp, path: &str) -> String {
+pub fn link(text: &str, app: &TestApp, path: &str) -> String {
     let start = format!("{}{path}?token=", app.address);
     let at = text.find(&start).unwrap_or_else(|| panic!("no {start} link in:\n{text}"));
     text[at..].split_whitespace().next().unwrap().trim_end_matches(['>', '"', '.']).to_owned()
 }
 
-fn path_of(app: &TestApp, url: &str) -> String {
+pub fn path_of(app: &TestApp, url: &str) -> String {
     url.strip_prefix(&app.address).expect("an absolute link to the site").to_owned()
 }
 
