@@ -1,5 +1,7 @@
 import { test, expect, hydrated } from './fixtures';
 import type { Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { mailedLink, unique } from './mail';
 
 // Each test posts as a different "reader" (flood control is keyed on the address, and all
 // tests share 127.0.0.1), so the suite's server runs with COMMENT_FLOOD_SECONDS=0.
@@ -68,12 +70,45 @@ test('without JavaScript an error is shown with the values still in the fields',
   const page = await context.newPage();
   await page.goto('/article/salt-marsh-carbon-study');
   await fill(page, 'A long and careful thought that must not be lost.', 'Nia Noscript', 'nia-at-example.org');
+  await page.getByLabel('Notify me of follow-up comments by email').check();
   await page.getByRole('button', { name: 'Post Comment' }).click();
   await expect(page.locator('#email-error')).toHaveText('Please enter a valid email address, like name@example.com.');
   await expect(page.getByLabel('Comment *')).toHaveValue('A long and careful thought that must not be lost.');
   await expect(page.getByLabel('Name *')).toHaveValue('Nia Noscript');
   await expect(page.getByLabel('Email *')).toHaveValue('nia-at-example.org');
+  await expect(page.getByLabel('Notify me of follow-up comments by email')).toBeChecked();
   await context.close();
+});
+
+test('"Notify me of follow-up comments by email" asks once by mail, with and without JavaScript', async ({ page, browser, problems }) => {
+  for (const js of [true, false]) {
+    const context = js ? page.context() : await browser.newContext({ javaScriptEnabled: false });
+    const tab = js ? page : await context.newPage();
+    await tab.goto('/article/salt-marsh-carbon-study');
+    if (js) await hydrated(tab);
+    const email = unique(js ? 'follow-js' : 'follow-nojs');
+    await fill(tab, `Tell me when someone answers (${js ? 'script' : 'no script'}) ${Date.now()}`, 'Flo Follow', email);
+    await tab.getByLabel('Notify me of follow-up comments by email').check();
+    await tab.getByRole('button', { name: 'Post Comment' }).click();
+    if (js) {
+      await expect(tab.locator('.form-thanks')).toHaveText(/published\. We'll mail you when someone replies/);
+    } else {
+      await expect(tab).toHaveURL(/#comment-\d+$/);
+    }
+
+    // The confirmation mail's link opens a page with a button; only the button confirms.
+    const link = await mailedLink(email, 'Confirm reply notifications', '/replies/confirm');
+    await tab.goto(link);
+    await expect(tab.getByRole('heading', { name: 'Mail me replies?' })).toBeVisible();
+    if (js) {
+      // axe runs as a script in the page, so only where scripts may run.
+      const axe = await new AxeBuilder({ page: tab }).analyze();
+      expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    }
+    await tab.getByRole('button', { name: 'Yes, mail me replies' }).click();
+    await expect(tab.getByRole('heading', { name: "You'll hear about replies" })).toBeVisible();
+    if (!js) await context.close();
+  }
 });
 
 test('a reply nests under the comment it answers, with and without JavaScript', async ({ page, browser, problems }) => {
