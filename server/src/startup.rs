@@ -10,8 +10,6 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
 
 use app::comments::{guard::CommentSettings, live::CommentFeed};
 use app::discovery::views::Readership;
@@ -24,6 +22,7 @@ use crate::config::Config;
 use crate::connections::{self, ConnectionLimits};
 use crate::desk;
 use crate::middleware::{
+    access_log,
     assets::{self, Assets},
     conforming_html,
     page_cache::{self, PageCache},
@@ -281,7 +280,9 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         }))
         // Leptos' markers and trailing scripts made conforming (before the cache keeps a page).
         .layer(axum::middleware::from_fn(conforming_html::conforming_html))
-        .layer(axum::middleware::from_fn(move |request, next| security_headers::security_headers(security, request, next)))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            security_headers::security_headers(security, request, next)
+        }))
         // br or gzip, as the browser asks; event streams are left alone.
         .layer(CompressionLayer::new())
         // Anonymous pages are rendered once and kept compressed, headers and all.
@@ -290,16 +291,8 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         .layer(axum::middleware::from_fn(move |request, next| request_body::read_first(body_timeout, request, next)))
         // Comments are at most 64 KiB of text; refuse larger bodies with 413 before reading them.
         .layer(RequestBodyLimitLayer::new(request_body::MAX_BODY_BYTES))
-        .layer(
-            // One line per request: method, path, status, latency.
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &axum::http::Request<_>| {
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
-                })
-                .on_request(())
-                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Micros))
-                .on_failure(()),
-        )
+        // One line per request: method, path, status, latency.
+        .layer(axum::middleware::from_fn(access_log::access_log))
         .with_state(options)
 }
 

@@ -13,6 +13,14 @@ use tracing_subscriber::EnvFilter;
 pub fn init() -> Option<WorkerGuard> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let (writer, guard) = tracing_appender::non_blocking(std::io::stdout());
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(writer).try_init().ok()?;
+    // Colours only for a person at a terminal; a file or a pipe gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(ansi)
+        .with_writer(writer)
+        .try_init()
+        .ok()?;
     Some(guard)
 }

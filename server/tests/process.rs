@@ -119,7 +119,7 @@ async fn the_binary_serves_logs_each_request_and_stops_cleanly_on_sigterm() {
     let request_line = lines.next().unwrap().unwrap();
     assert!(request_line.contains("/article/harbour-bridge-reopens"), "{request_line}");
     assert!(request_line.contains("status=200"), "{request_line}");
-    assert!(request_line.contains("latency="), "{request_line}");
+    assert!(request_line.contains("latency_us="), "{request_line}");
 
     // An open live-comment stream must not hold up the shutdown.
     let live = reqwest::get(format!("{address}/api/comments/live/harbour-bridge-reopens")).await.unwrap();

@@ -1,6 +1,7 @@
-//! What wraps every request: static assets before the app, the render cache, the same-origin
+//! What wraps every request: the access log, static assets before the app, the render cache, the same-origin
 //! check for posts, conforming HTML, the security headers, and safe redirects and statuses for every answer.
 
+pub mod access_log;
 pub mod assets;
 pub mod conforming_html;
 pub mod page_cache;
