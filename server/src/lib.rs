@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod connections;
 pub mod desk;
+pub mod html_page;
 pub mod middleware;
 pub mod publishing;
 pub mod routes;

@@ -6,34 +6,19 @@ use app::core::{paths, Slug, SITE_NAME};
 use app::staff::{audit::Entry, session::SignedIn, Role};
 
 use super::queue::QueueView;
+use crate::html_page::PageHead;
 use axum::response::Html;
 use leptos::prelude::*;
 
 pub(super) fn document(stylesheet: &'static str, title: &str, body: impl IntoView + 'static) -> Html<String> {
-    let title = format!("{title} — {SITE_NAME} desk");
-    let html = Owner::new().with(|| {
-        view! {
-            <!DOCTYPE html>
-            <html lang="en">
-                <head>
-                    <meta charset="utf-8"/>
-                    <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                    <meta name="color-scheme" content="light dark"/>
-                    <meta name="robots" content="noindex"/>
-                    <title>{title}</title>
-                    <link rel="stylesheet" href=stylesheet/>
-                    <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                    <script src=paths::DESK_SCRIPT defer></script>
-                </head>
-                <body class="desk">
-                    <main id="content" class="desk-page">{body}</main>
-                </body>
-            </html>
-        }
-        .to_html()
-    });
-    // `<!>` marks where hydration would split text; these pages are never hydrated.
-    Html(html.replace("<!>", ""))
+    let head = PageHead {
+        title: format!("{title} — {SITE_NAME} desk"),
+        stylesheet,
+        script: Some(paths::DESK_SCRIPT),
+        body_class: "desk",
+        main_class: "desk-page",
+    };
+    Html(crate::html_page::render(head, body))
 }
 
 /// The sign-in form, with what was typed (never the password) and why it was refused.

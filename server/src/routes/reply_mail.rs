@@ -18,6 +18,8 @@ use chrono::Utc;
 use leptos::prelude::*;
 use serde::Deserialize;
 
+use crate::html_page::PageHead;
+
 #[derive(Clone)]
 pub struct ReplyPages {
     pub db: Db,
@@ -183,31 +185,15 @@ fn stop_state(pages: &ReplyPages, following: Option<Following>, link: &Link) -> 
 
 /// A page of the site's own style, never cached or indexed (its links are personal).
 fn document(pages: &ReplyPages, status: StatusCode, title: &str, body: AnyView) -> Response {
-    let title = format!("{title} — {SITE_NAME}");
-    let stylesheet = pages.stylesheet;
-    let html = Owner::new().with(|| {
-        view! {
-            <!DOCTYPE html>
-            <html lang="en">
-                <head>
-                    <meta charset="utf-8"/>
-                    <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                    <meta name="color-scheme" content="light dark"/>
-                    <meta name="robots" content="noindex"/>
-                    <title>{title}</title>
-                    <link rel="stylesheet" href=stylesheet/>
-                    <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                </head>
-                <body>
-                    <header class="mail-link-header"><a href=paths::FRONT>{SITE_NAME}</a></header>
-                    <main id="content" class="newsletter-page">{body}</main>
-                </body>
-            </html>
-        }
-        .to_html()
-    });
-    // `<!>` marks where hydration would split text; these pages are never hydrated.
-    let html = Html(html.replace("<!>", ""));
+    let head = PageHead {
+        title: crate::html_page::title(title),
+        stylesheet: pages.stylesheet,
+        script: None,
+        body_class: "mail-link",
+        main_class: "newsletter-page",
+    };
+    let body = view! { <p class="mail-link-home"><a href=paths::FRONT>{SITE_NAME}</a></p> {body} };
+    let html = Html(crate::html_page::render(head, body));
     (status, [(header::CACHE_CONTROL, "no-store"), (header::HeaderName::from_static("x-robots-tag"), "noindex")], html)
         .into_response()
 }
