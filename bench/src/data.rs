@@ -99,6 +99,7 @@ pub async fn generate(database_url: &str, article_count: usize, comment_count: u
                 title: words.sentence(&mut rng, 7),
                 summary: format!("{}.", words.sentence(&mut rng, 30)),
                 body_html: paragraphs.join("\n"),
+                markdown: String::new(),
                 author: authors[rng.random_range(0..authors.len())].clone(),
                 category: sections[rng.random_range(0..sections.len())].to_string(),
                 tags: (0..3)

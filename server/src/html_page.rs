@@ -8,6 +8,8 @@ pub struct PageHead {
     /// The full `<title>`.
     pub title: String,
     pub stylesheet: &'static str,
+    /// A stylesheet of the page's own (the desk's), after the site's.
+    pub own_stylesheet: Option<&'static str>,
     /// A small script of the page's own (the desk's), never the readers' app.
     pub script: Option<&'static str>,
     pub body_class: &'static str,
@@ -15,7 +17,7 @@ pub struct PageHead {
 }
 
 pub fn render(head: PageHead, body: impl IntoView + 'static) -> String {
-    let PageHead { title, stylesheet, script, body_class, main_class } = head;
+    let PageHead { title, stylesheet, own_stylesheet, script, body_class, main_class } = head;
     let html = Owner::new().with(|| {
         view! {
             <!DOCTYPE html>
@@ -27,6 +29,7 @@ pub fn render(head: PageHead, body: impl IntoView + 'static) -> String {
                     <meta name="robots" content="noindex"/>
                     <title>{title}</title>
                     <link rel="stylesheet" href=stylesheet/>
+                    {own_stylesheet.map(|href| view! { <link rel="stylesheet" href=href/> })}
                     <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                     {script.map(|src| view! { <script src=src defer></script> })}
                 </head>

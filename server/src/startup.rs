@@ -30,7 +30,7 @@ use crate::middleware::{
 };
 use crate::publishing::{demo_content, markdown::SiteFiles};
 use crate::routes::{comment_stream, feeds, reply_mail as reply_pages, sitemap, unsubscribe};
-use crate::workers::{mailer, moderation_notice, newsletter, reply_mail, view_flush};
+use crate::workers::{mailer, moderation_notice, newsletter, reply_mail, scheduler, view_flush};
 
 pub struct Application {
     listener: TcpListener,
@@ -64,6 +64,7 @@ impl Application {
             config.site_url.clone().unwrap_or_else(|| SiteUrl::from_listen_addr(listener.local_addr().unwrap()));
         let (stopping, _) = watch::channel(false);
         tokio::spawn(view_flush::run(readership.clone(), db.clone(), VIEW_FLUSH_INTERVAL, stopping.subscribe()));
+        tokio::spawn(scheduler::run(db.clone(), stopping.subscribe()));
         let mail = config.mail_settings(&site_url);
         let queue = MailQueue::default();
         let signups = SignUpLimit::per_hour(config.newsletter_signups_per_hour);
@@ -233,6 +234,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         ip_salt: comments.ip_salt.clone(),
         https: site_url.is_https(),
         stylesheet: app::site::bundles::stylesheet_href(&options),
+        site_root: std::sync::Arc::from(std::path::Path::new(&*options.site_root)),
         feed: feed.clone(),
         stopping: desk_stopping,
     };

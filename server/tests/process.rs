@@ -154,7 +154,7 @@ fn operators_moderate_comments_from_the_command_line() {
         let pool = app::db::Db::connect(&url).await.unwrap().read().clone();
         sqlx::query(
             "INSERT INTO authors (slug, name) VALUES ('a', 'A'); INSERT INTO categories (slug, name) VALUES ('c', 'C'); \
-             INSERT INTO articles (slug, title, summary, body_html, author_id, category_id, published_at, updated_at) \
+             INSERT INTO stories (slug, title, summary, body_html, author_id, category_id, published_at, updated_at) \
              VALUES ('s', 'T', 'S', '<p>B</p>', 1, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
         )
         .execute(&pool)

@@ -6,6 +6,7 @@ use super::outcome::{CommentError, Posted};
 use super::post::PostComment;
 use super::reader::ReaderState;
 use crate::core::email::MAX_EMAIL_CHARS;
+use crate::core::form::textarea_text;
 use crate::core::{paths, Slug};
 
 /// Shown after posting with "Notify me…" ticked, whatever the server knew about the address.
@@ -126,7 +127,7 @@ pub fn ReplyForm(
                 <div class="field">
                     <label for="comment">"Comment *"</label>
                     <textarea id="comment" name="comment" rows="7" node_ref=comment_ref
-                        aria-invalid=invalid(Field::Comment) aria-describedby="comment-error">{typed.comment}</textarea>
+                        aria-invalid=invalid(Field::Comment) aria-describedby="comment-error">{textarea_text(typed.comment)}</textarea>
                     <p class="field-error" id="comment-error">{error_for(Field::Comment)}</p>
                 </div>
                 <div class="field-row">

@@ -52,7 +52,7 @@ pub async fn version(db: &Db) -> sqlx::Result<i64> {
 
 pub async fn counts(db: &Db, filter: &QueueFilter) -> sqlx::Result<Vec<(CommentStatus, i64)>> {
     let counted: Vec<(CommentStatus, i64)> = sqlx::query_as(&format!(
-        "SELECT c.status, COUNT(*) FROM comments c JOIN articles a ON a.id = c.article_id \
+        "SELECT c.status, COUNT(*) FROM comments c JOIN stories a ON a.id = c.article_id \
          WHERE {MATCHES} GROUP BY c.status"
     ))
     .bind(&filter.article)
@@ -75,7 +75,7 @@ pub async fn page(db: &Db, status: CommentStatus, filter: &QueueFilter, page: i6
          (SELECT COUNT(*) FROM comments o WHERE o.ip_hash = c.ip_hash AND o.id <> c.id) AS same_address, \
          (SELECT COUNT(*) FROM comments o WHERE lower(o.author_email) = lower(c.author_email) AND o.id <> c.id) \
          AS same_email \
-         FROM comments c JOIN articles a ON a.id = c.article_id \
+         FROM comments c JOIN stories a ON a.id = c.article_id \
          WHERE c.status = ? AND {MATCHES} ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?"
     ))
     .bind(status)
@@ -217,7 +217,7 @@ async fn approved(tx: &mut sqlx::SqliteConnection, id: i64) -> sqlx::Result<(Slu
     }
     let row: Row = sqlx::query_as(
         "SELECT a.slug, c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at, \
-         c.staff_id IS NOT NULL AS staff FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = ?",
+         c.staff_id IS NOT NULL AS staff FROM comments c JOIN stories a ON a.id = c.article_id WHERE c.id = ?",
     )
     .bind(id)
     .fetch_one(&mut *tx)
@@ -362,7 +362,7 @@ pub async fn notify_held(
     }
     let held: Vec<HeldComment> = sqlx::query_as(
         "SELECT c.id, a.title AS article_title, c.author_name, c.body FROM comments c \
-         JOIN articles a ON a.id = c.article_id WHERE c.status = 'pending' AND c.id > ? ORDER BY c.id LIMIT ?",
+         JOIN stories a ON a.id = c.article_id WHERE c.status = 'pending' AND c.id > ? ORDER BY c.id LIMIT ?",
     )
     .bind(last_id)
     .bind(NOTICE_LISTS)

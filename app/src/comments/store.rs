@@ -326,7 +326,7 @@ pub async fn for_moderation(
 ) -> sqlx::Result<Vec<ModerationRow>> {
     sqlx::query_as(
         "SELECT c.id, a.slug AS article_slug, c.author_name, c.author_email, c.status, c.created_at, c.body \
-         FROM comments c JOIN articles a ON a.id = c.article_id \
+         FROM comments c JOIN stories a ON a.id = c.article_id \
          WHERE (? IS NULL OR c.status = ?) ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?",
     )
     .bind(status)

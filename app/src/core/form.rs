@@ -91,6 +91,18 @@ pub fn same_site_path(raw: &str) -> String {
     }
 }
 
+/// Text to put inside a `<textarea>` in a view. Leptos writes a textarea's children to the
+/// server-rendered HTML unescaped (as it does for `<script>`), so typed text containing
+/// `</textarea>` would end the field and become markup. Escaped on the server (the browser
+/// decodes it back, the field shows exactly what was typed); in the browser it becomes a text
+/// node, which is never parsed.
+pub fn textarea_text(typed: String) -> String {
+    #[cfg(feature = "ssr")]
+    return html_escape::encode_text(&typed).into_owned();
+    #[cfg(not(feature = "ssr"))]
+    typed
+}
+
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
@@ -124,5 +136,15 @@ mod tests {
             assert_eq!(same_site_path(hostile), "/", "{hostile:?}");
         }
         assert_eq!(same_site_path("/article/a?draft=1#respond"), "/article/a?draft=1#respond");
+    }
+
+    #[test]
+    fn typed_text_cannot_close_the_field() {
+        let page = view! { <textarea name="comment">{textarea_text("a</textarea><script>x()</script> & b".into())}</textarea> }
+            .to_html();
+        assert_eq!(
+            page,
+            r#"<textarea name="comment">a&lt;/textarea&gt;&lt;script&gt;x()&lt;/script&gt; &amp; b</textarea>"#
+        );
     }
 }

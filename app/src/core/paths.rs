@@ -29,10 +29,19 @@ pub const DESK_REPLY: &str = "/admin/comments/reply";
 pub const DESK_QUEUE_EVENTS: &str = "/admin/comments/events";
 /// The desk's own small script (the queue without page loads); never part of the readers' wasm.
 pub const DESK_SCRIPT: &str = "/admin/desk.js";
+/// The desk's own stylesheet, kept out of the readers' one.
+pub const DESK_STYLESHEET: &str = "/admin/desk.css";
 pub const DESK_ACCOUNT: &str = "/admin/account";
 pub const DESK_TWO_STEP: &str = "/admin/account/two-step";
 pub const DESK_PASSWORD: &str = "/admin/account/password";
 pub const DESK_STAFF: &str = "/admin/staff";
+/// Stories in the desk: the list, a new one, and one by id (`/admin/articles/7`).
+pub const DESK_STORIES: &str = "/admin/articles";
+pub const DESK_NEW_STORY: &str = "/admin/articles/new";
+
+pub fn desk_story(id: i64) -> String {
+    format!("{DESK_STORIES}/{id}")
+}
 
 pub fn article(slug: &Slug) -> String {
     format!("/article/{slug}")

@@ -29,6 +29,12 @@ pub enum Action {
     PasswordChanged,
     StaffAdded,
     StaffChanged,
+    StorySaved,
+    StoryPublished,
+    StoryScheduled,
+    StoryUnpublished,
+    StoryDeleted,
+    StoryRestored,
 }
 
 impl Action {
@@ -55,6 +61,12 @@ impl Action {
             Action::PasswordChanged => "changed a password",
             Action::StaffAdded => "added a staff account",
             Action::StaffChanged => "changed a staff account",
+            Action::StorySaved => "saved a story",
+            Action::StoryPublished => "published a story",
+            Action::StoryScheduled => "scheduled a story",
+            Action::StoryUnpublished => "unpublished a story",
+            Action::StoryDeleted => "deleted a story",
+            Action::StoryRestored => "restored a story's earlier revision",
         }
     }
 }

@@ -37,6 +37,17 @@ impl Role {
         matches!(self, Role::Admin | Role::Editor | Role::Moderator)
     }
 
+    /// Whether this role may write stories in the desk (authors only their own).
+    pub fn writes_stories(self) -> bool {
+        matches!(self, Role::Admin | Role::Editor | Role::Author)
+    }
+
+    /// Whether this role may see and change every story, and publish, schedule, unpublish and
+    /// delete them. Authors write drafts of their own; an editor puts them out.
+    pub fn edits_stories(self) -> bool {
+        matches!(self, Role::Admin | Role::Editor)
+    }
+
     /// Whether this role may manage staff accounts.
     pub fn manages_staff(self) -> bool {
         self == Role::Admin

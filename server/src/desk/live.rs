@@ -26,6 +26,12 @@ const POLL: Duration = Duration::from_secs(1);
 /// Every this many polls the stream checks that its session still lasts.
 const SESSION_CHECK_EVERY: u32 = 30;
 
+const STYLESHEET: &str = include_str!("desk.css");
+
+pub async fn stylesheet() -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"))], STYLESHEET).into_response()
+}
+
 pub async fn script() -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"))], SCRIPT).into_response()
 }

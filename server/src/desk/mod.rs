@@ -8,6 +8,7 @@ mod live;
 mod pages;
 mod queue;
 mod staff;
+mod stories;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -35,6 +36,8 @@ pub struct Desk {
     pub ip_salt: String,
     pub https: bool,
     pub stylesheet: &'static str,
+    /// The folder the site's static files are served from: pictures in stories are sized there.
+    pub site_root: std::sync::Arc<std::path::Path>,
     /// Comments approved here go to the readers' live streams.
     pub feed: CommentFeed,
     /// Turns true when the server stops: open queue streams end.
@@ -62,8 +65,14 @@ pub fn routes<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
         .route(paths::DESK_COMMENTS, get(queue::page).post(queue::moderate))
         .route(paths::DESK_QUEUE_EVENTS, get(live::events))
         .route(paths::DESK_SCRIPT, get(live::script))
+        .route(paths::DESK_STYLESHEET, get(live::stylesheet))
         .route(paths::DESK_BANS, get(queue::bans).post(queue::lift))
         .route(paths::DESK_REPLY, get(queue::reply_page).post(queue::reply))
+        .route(paths::DESK_STORIES, get(stories::list))
+        .route(paths::DESK_NEW_STORY, get(stories::new_story).post(stories::create))
+        .route("/admin/articles/{id}", get(stories::open).post(stories::change))
+        .route("/admin/articles/{id}/restore", post(stories::restore))
+        .route("/admin/articles/{id}/delete", get(stories::delete_page).post(stories::delete))
         .layer(axum::middleware::map_response(private))
         .with_state(desk)
 }

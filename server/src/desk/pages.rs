@@ -2,6 +2,7 @@
 
 use app::comments::queue::{Ban, Moderation, QueueRow, PER_PAGE};
 use app::comments::{Comment, CommentStatus};
+use app::core::form::textarea_text;
 use app::core::{paths, Slug, SITE_NAME};
 use app::staff::{audit::Entry, session::SignedIn, Role};
 
@@ -11,12 +12,23 @@ use axum::response::Html;
 use leptos::prelude::*;
 
 pub(super) fn document(stylesheet: &'static str, title: &str, body: impl IntoView + 'static) -> Html<String> {
+    document_in("desk-page", stylesheet, title, body)
+}
+
+/// A desk page whose `<main>` has its own class (the story editor is wider).
+pub(super) fn document_in(
+    main_class: &'static str,
+    stylesheet: &'static str,
+    title: &str,
+    body: impl IntoView + 'static,
+) -> Html<String> {
     let head = PageHead {
         title: format!("{title} — {SITE_NAME} desk"),
         stylesheet,
+        own_stylesheet: Some(paths::DESK_STYLESHEET),
         script: Some(paths::DESK_SCRIPT),
         body_class: "desk",
-        main_class: "desk-page",
+        main_class,
     };
     Html(crate::html_page::render(head, body))
 }
@@ -59,6 +71,7 @@ pub(super) fn signed_in_as(session: &SignedIn) -> impl IntoView {
 pub fn home(stylesheet: &'static str, session: &SignedIn) -> Html<String> {
     let admin = session.staff.role == Role::Admin;
     let moderates = session.staff.role.moderates_comments();
+    let writes = session.staff.role.writes_stories();
     let token = session.form_token.clone();
     document(
         stylesheet,
@@ -66,6 +79,7 @@ pub fn home(stylesheet: &'static str, session: &SignedIn) -> Html<String> {
         view! {
             <h1>"The desk"</h1>
             {signed_in_as(session)}
+            {writes.then(|| view! { <p><a href=paths::DESK_STORIES>"Stories"</a>" — write, edit, schedule and publish"</p> })}
             {moderates.then(|| view! { <p><a href=paths::DESK_COMMENTS>"Comments"</a>" — the moderation queue"</p> })}
             {admin.then(|| view! { <p><a href=paths::DESK_STAFF>"Staff"</a>" — accounts and roles"</p> })}
             {admin.then(|| view! { <p><a href=paths::DESK_AUDIT>"Audit log"</a>" — sign-ins and what staff did"</p> })}
@@ -398,7 +412,7 @@ pub fn reply(
                 <input type="hidden" name="token" value=token/>
                 <input type="hidden" name="to" value=id.to_string()/>
                 <label for="reply-body">"Your reply (published at once, marked as staff)"</label>
-                <textarea id="reply-body" name="body" rows="6" required aria-invalid=invalid aria-describedby="reply-problem">{typed}</textarea>
+                <textarea id="reply-body" name="body" rows="6" required aria-invalid=invalid aria-describedby="reply-problem">{textarea_text(typed)}</textarea>
                 <p class="form-problem" id="reply-problem" role="alert">{problem}</p>
                 <button type="submit">"Publish reply"</button>
             </form>

@@ -71,7 +71,7 @@ fn split_front_matter(text: &str) -> Option<(&str, &str)> {
 }
 
 /// A social-card image must be a site path or an http(s) URL, so it can be made absolute.
-fn parse_image(raw: &str) -> Option<String> {
+pub fn parse_image(raw: &str) -> Option<String> {
     let raw = raw.trim();
     let ok =
         (raw.starts_with('/') && !raw.starts_with("//")) || raw.starts_with("https://") || raw.starts_with("http://");
@@ -131,6 +131,7 @@ pub fn parse_article(path: &Path, text: &str, files: SiteFiles) -> Result<Parsed
             title: fm.title.trim().to_owned(),
             summary: fm.summary.trim().to_owned(),
             body_html: rendered.html,
+            markdown: body.to_owned(),
             author: fm.author.trim().to_owned(),
             category: fm.category.trim().to_owned(),
             tags: fm.tags.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),

@@ -188,6 +188,7 @@ fn document(pages: &ReplyPages, status: StatusCode, title: &str, body: AnyView) 
     let head = PageHead {
         title: crate::html_page::title(title),
         stylesheet: pages.stylesheet,
+        own_stylesheet: None,
         script: None,
         body_class: "mail-link",
         main_class: "newsletter-page",

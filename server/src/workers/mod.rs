@@ -1,11 +1,13 @@
 //! Background workers the server starts beside the requests: the mailer drains the outbox,
 //! the newsletter workers queue the weekly edition and send what is queued, and the
-//! moderators are told when comments are held, and readers when their comments get replies.
+//! moderators are told when comments are held, readers when their comments get replies, and
+//! scheduled stories are published on time.
 
 pub mod mailer;
 pub mod moderation_notice;
 pub mod newsletter;
 pub mod reply_mail;
+pub mod scheduler;
 pub mod smtp_pool;
 
 /// Completes once the server is stopping (or the sender is gone).

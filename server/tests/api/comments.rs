@@ -194,6 +194,21 @@ async fn without_javascript_an_error_comes_back_with_what_was_typed() {
 }
 
 #[tokio::test]
+async fn typed_text_given_back_cannot_become_markup() {
+    let app = no_flood().await;
+    let hostile = "Ends here </textarea><script>alert(1)</script> & goes on";
+    let response = app.post_comment_plain(&fields(hostile, "Noor", "not-an-address"), None).await;
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let (status, page) = app.get(location.split('#').next().unwrap()).await;
+    assert_eq!(status, 422);
+    assert!(!page.contains("<script>alert(1)"), "the typed script stays text: {page}");
+    assert!(
+        page.contains("Ends here &lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; goes on</textarea>"),
+        "and the field gives back exactly what was typed"
+    );
+}
+
+#[tokio::test]
 async fn refused_posts_keep_a_bounded_number_of_drafts_per_address() {
     let app = spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
     let refused = |text: String, from: &'static str| {

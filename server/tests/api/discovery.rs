@@ -122,6 +122,7 @@ async fn search_finds_ranks_highlights_and_paginates() {
                 title: format!("Kelp forest survey {n}"),
                 summary: "Divers count kelp.".into(),
                 body_html: "<p>The kelp is back.</p>".into(),
+                markdown: "The kelp is back.".into(),
                 author: "Hana Sato".into(),
                 category: "Science".into(),
                 tags: vec![],

@@ -1,6 +1,7 @@
 mod comments;
 mod desk;
 mod desk_accounts;
+mod desk_stories;
 mod discovery;
 mod hardening;
 mod headers;

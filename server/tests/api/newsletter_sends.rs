@@ -21,12 +21,12 @@ fn due_now() -> Schedule {
 
 /// Three stories published in the last hour (and nothing else this week).
 async fn three_fresh_stories(app: &TestApp) -> Vec<String> {
-    sqlx::query("UPDATE articles SET published_at = '2020-01-01T00:00:00.000Z'").execute(&app.pool).await.unwrap();
+    sqlx::query("UPDATE stories SET published_at = '2020-01-01T00:00:00.000Z'").execute(&app.pool).await.unwrap();
     let slugs: Vec<(String, String)> =
         sqlx::query_as("SELECT slug, title FROM articles ORDER BY id LIMIT 3").fetch_all(&app.pool).await.unwrap();
     for (i, (slug, _)) in slugs.iter().enumerate() {
         let at = app::core::Timestamp::from(Utc::now() - chrono::Duration::minutes(10 + i as i64));
-        sqlx::query("UPDATE articles SET published_at = ? WHERE slug = ?")
+        sqlx::query("UPDATE stories SET published_at = ? WHERE slug = ?")
             .bind(at)
             .bind(slug)
             .execute(&app.pool)

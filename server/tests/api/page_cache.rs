@@ -151,7 +151,7 @@ async fn changes_written_by_another_process_show_within_a_moment() {
     .execute(&app.pool)
     .await
     .unwrap();
-    sqlx::query("UPDATE articles SET title = 'Tram app corrected headline' WHERE id = ?")
+    sqlx::query("UPDATE stories SET title = 'Tram app corrected headline' WHERE id = ?")
         .bind(id)
         .execute(&app.pool)
         .await

@@ -127,7 +127,7 @@ async fn category_pages_are_newest_first_and_paginated() {
     // Twelve more City stories make two pages of ten.
     for n in 0..12 {
         sqlx::query(
-            "INSERT INTO articles (slug, title, summary, body_html, author_id, category_id, published_at, updated_at) \
+            "INSERT INTO stories (slug, title, summary, body_html, author_id, category_id, published_at, updated_at) \
              SELECT ?, ?, 's', '<p>b</p>', author_id, category_id, ?, ? FROM articles WHERE slug = 'harbour-bridge-reopens'",
         )
         .bind(format!("extra-{n}"))

@@ -90,7 +90,7 @@ async fn the_rss_feed_carries_the_latest_articles_item_by_item() {
 #[tokio::test]
 async fn the_atom_feed_carries_the_same_articles_with_their_updates() {
     let app = spawn_public_app().await;
-    sqlx::query("UPDATE articles SET updated_at = '2026-11-26T10:00:00Z' WHERE slug = 'harbour-bridge-reopens'")
+    sqlx::query("UPDATE stories SET updated_at = '2026-11-26T10:00:00Z' WHERE slug = 'harbour-bridge-reopens'")
         .execute(&app.pool)
         .await
         .unwrap();
@@ -321,7 +321,7 @@ fn json_ld(head: &str) -> serde_json::Value {
 async fn a_hostile_headline_cannot_break_out_of_the_head() {
     let app = spawn_public_app().await;
     let hostile = r#"Bridge </title></script><script>alert(1)</script> "quoted" & <b>bold</b>"#;
-    sqlx::query("UPDATE articles SET title = ? WHERE slug = 'tram-timetable-app'")
+    sqlx::query("UPDATE stories SET title = ? WHERE slug = 'tram-timetable-app'")
         .bind(hostile)
         .execute(&app.pool)
         .await
@@ -347,7 +347,7 @@ async fn lists_have_their_own_titles_descriptions_and_canonicals() {
     assert_eq!(one(front, "property", "og:image"), format!("{SITE}/social-card.png"), "the site's default card");
     assert_eq!(one(front, "property", "og:image:width"), "1200");
 
-    sqlx::query("UPDATE articles SET category_id = (SELECT id FROM categories WHERE slug = 'city')")
+    sqlx::query("UPDATE stories SET category_id = (SELECT id FROM categories WHERE slug = 'city')")
         .execute(&app.pool)
         .await
         .unwrap();

@@ -16,7 +16,7 @@ async fn a_fresh_database_gets_the_demo_content_once() {
 #[tokio::test]
 async fn a_database_with_articles_is_never_touched() {
     let app = spawn_app().await;
-    sqlx::query("DELETE FROM articles WHERE slug != 'harbour-bridge-reopens'").execute(&app.pool).await.unwrap();
+    sqlx::query("DELETE FROM stories WHERE slug != 'harbour-bridge-reopens'").execute(&app.pool).await.unwrap();
     let again = spawn_with(test_config(&app.database_url, Some(content_dir())), app.dir()).await;
     assert_eq!(again.count("articles").await, 1);
 }

@@ -1,5 +1,5 @@
-//! Writing articles: the upsert the importer, the seeding and (later) the desk share. The
-//! caller holds the write transaction (`Db::write`).
+//! Writing stories: the upsert the importer, the seeding and the desk share. The caller holds
+//! the write transaction (`Db::write`).
 
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -13,12 +13,40 @@ pub struct NewArticle {
     pub title: String,
     pub summary: String,
     pub body_html: String,
+    /// The Markdown `body_html` was rendered from, kept for the desk's editor and export.
+    pub markdown: String,
     pub author: String,
     pub category: String,
     pub tags: Vec<String>,
     pub published_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub image: Option<String>,
+}
+
+/// Where a story stands. Readers see only `Published` ones (the `articles` view).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(rename_all = "lowercase")]
+pub enum Status {
+    Draft,
+    /// Published by the scheduler at its `published_at`.
+    Scheduled,
+    Published,
+}
+
+impl Status {
+    pub const ALL: [Status; 3] = [Status::Draft, Status::Scheduled, Status::Published];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Scheduled => "scheduled",
+            Status::Published => "published",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == name)
+    }
 }
 
 /// What an upsert did; importing an unchanged file is `Unchanged` and writes no article.
@@ -53,16 +81,27 @@ struct StoredArticle {
     title: String,
     summary: String,
     body_html: String,
+    markdown: Option<String>,
     author_id: i64,
     category_id: i64,
     published_at: Timestamp,
     updated_at: Timestamp,
     image: Option<String>,
+    status: Status,
 }
 
-/// Inserts the article or, when its slug exists, updates it in place (same id, so comments
-/// stay attached). An article identical to the stored one is left alone. Returns the id.
+/// Publishes the article: [`upsert_story`] with `Status::Published`.
 pub async fn upsert_article(tx: &mut SqliteConnection, article: &NewArticle) -> Result<(i64, Change), UpsertError> {
+    upsert_story(tx, article, Status::Published).await
+}
+
+/// Inserts the story or, when its slug exists, updates it in place (same id, so comments
+/// stay attached). A story identical to the stored one is left alone. Returns the id.
+pub async fn upsert_story(
+    tx: &mut SqliteConnection,
+    article: &NewArticle,
+    status: Status,
+) -> Result<(i64, Change), UpsertError> {
     let author_id = named_id(tx, "authors", &article.author).await?;
     let category_id = named_id(tx, "categories", &article.category).await?;
     let mut tag_ids = Vec::with_capacity(article.tags.len());
@@ -74,8 +113,8 @@ pub async fn upsert_article(tx: &mut SqliteConnection, article: &NewArticle) -> 
     let (published_at, updated_at) = (Timestamp::from(article.published_at), Timestamp::from(article.updated_at));
 
     let stored: Option<StoredArticle> = sqlx::query_as(
-        "SELECT id, title, summary, body_html, author_id, category_id, published_at, updated_at, image \
-         FROM articles WHERE slug = ?",
+        "SELECT id, title, summary, body_html, markdown, author_id, category_id, published_at, updated_at, image, status \
+         FROM stories WHERE slug = ?",
     )
     .bind(&article.slug)
     .fetch_optional(&mut *tx)
@@ -89,11 +128,13 @@ pub async fn upsert_article(tx: &mut SqliteConnection, article: &NewArticle) -> 
         let same = row.title == article.title
             && row.summary == article.summary
             && row.body_html == article.body_html
+            && row.markdown.as_deref() == Some(article.markdown.as_str())
             && row.author_id == author_id
             && row.category_id == category_id
             && row.published_at == published_at
             && row.updated_at == updated_at
             && row.image == article.image
+            && row.status == status
             && stored_tags == tag_ids;
         if same {
             return Ok((row.id, Change::Unchanged));
@@ -101,22 +142,26 @@ pub async fn upsert_article(tx: &mut SqliteConnection, article: &NewArticle) -> 
     }
 
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO articles (slug, title, summary, body_html, author_id, category_id, published_at, updated_at, image) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+        "INSERT INTO stories (slug, title, summary, body_html, markdown, author_id, category_id, published_at, \
+           updated_at, image, status) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (slug) DO UPDATE SET title = excluded.title, summary = excluded.summary, \
-           body_html = excluded.body_html, author_id = excluded.author_id, category_id = excluded.category_id, \
-           published_at = excluded.published_at, updated_at = excluded.updated_at, image = excluded.image \
+           body_html = excluded.body_html, markdown = excluded.markdown, author_id = excluded.author_id, category_id = excluded.category_id, \
+           published_at = excluded.published_at, updated_at = excluded.updated_at, image = excluded.image, \
+           status = excluded.status \
          RETURNING id",
     )
     .bind(&article.slug)
     .bind(&article.title)
     .bind(&article.summary)
     .bind(&article.body_html)
+    .bind(&article.markdown)
     .bind(author_id)
     .bind(category_id)
     .bind(published_at)
     .bind(updated_at)
     .bind(&article.image)
+    .bind(status)
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query("DELETE FROM article_tags WHERE article_id = ?").bind(id).execute(&mut *tx).await?;

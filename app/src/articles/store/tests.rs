@@ -16,6 +16,7 @@ fn article(slug: &str, category: &str, day: u32) -> NewArticle {
         title: format!("Title of {slug}"),
         summary: "Summary".into(),
         body_html: "<p>Body</p>".into(),
+        markdown: "Body".into(),
         author: "Ann Writer".into(),
         category: category.into(),
         tags: vec!["harbour".into(), "Open Data".into()],

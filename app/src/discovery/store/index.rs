@@ -28,6 +28,13 @@ pub async fn index_article(
     save_keywords(&mut *conn, id, &terms, archive_size).await
 }
 
+/// Takes a story out of search and More like this (it was unpublished or is not out yet).
+pub async fn unindex_article(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM article_search WHERE rowid = ?").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM article_keywords WHERE article_id = ?").bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
 async fn save_keywords(conn: &mut SqliteConnection, id: i64, terms: &[String], archive_size: i64) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO article_keywords (article_id, terms, archive_size) VALUES (?, ?, ?) \

@@ -9,7 +9,7 @@ mod teasers;
 mod tests;
 mod views;
 
-pub use index::{describing_terms, frequent_words, index_article, index_missing};
+pub use index::{describing_terms, frequent_words, index_article, index_missing, unindex_article};
 pub use lists::{more_like_this, related};
 pub use search::search;
 pub use views::{add_views, most_viewed, popular};

@@ -78,6 +78,7 @@ async fn seed(pool: &Db) -> HashMap<String, i64> {
             title: title.to_string(),
             summary: format!("{title}, as our reporter found when she went to see for herself on the day it happened."),
             body_html: body,
+            markdown: String::new(),
             author: "Ann Writer".into(),
             category: category.to_string(),
             tags: tags.iter().map(|t| t.to_string()).collect(),

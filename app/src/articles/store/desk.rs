@@ -1,0 +1,271 @@
+//! The desk's view of stories: lists with filters, one story with its Markdown, the
+//! stale-save check, revisions, scheduling and deletion. The story itself is written by
+//! `crate::publishing::save`, the path import and seeding share.
+
+use sqlx::{FromRow, SqliteConnection};
+
+use super::Status;
+use crate::core::{Slug, Timestamp};
+use crate::db::Db;
+
+/// Stories per page of the desk's list.
+pub const PER_PAGE: i64 = 50;
+
+/// What the list shows of a story.
+#[derive(Clone, Debug, FromRow)]
+pub struct StoryLine {
+    pub id: i64,
+    pub slug: Slug,
+    pub title: String,
+    pub status: Status,
+    pub section: String,
+    pub author: String,
+    pub published_at: Timestamp,
+    pub changed_at: Option<Timestamp>,
+    pub changed_by: Option<String>,
+}
+
+/// The list's filters; `owner` limits it to one account's stories (an author's view).
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub status: Option<Status>,
+    pub section: Option<Slug>,
+    pub author: Option<Slug>,
+    /// Words of the title.
+    pub query: String,
+    pub owner: Option<i64>,
+    /// 1-based.
+    pub page: i64,
+}
+
+const LINE_COLUMNS: &str = "s.id, s.slug, s.title, s.status, c.name AS section, au.name AS author, s.published_at, \
+     s.changed_at, st.name AS changed_by";
+const LINE_JOINS: &str = "FROM stories s JOIN categories c ON c.id = s.category_id \
+     JOIN authors au ON au.id = s.author_id LEFT JOIN staff st ON st.id = s.changed_by";
+const LINE_FILTER: &str = "WHERE (?1 IS NULL OR s.status = ?1) AND (?2 IS NULL OR c.slug = ?2) \
+     AND (?3 IS NULL OR au.slug = ?3) AND (?4 = '' OR instr(lower(s.title), lower(?4)) > 0) \
+     AND (?5 IS NULL OR s.owner_id = ?5)";
+
+/// One page of stories, the most recently changed first, and how many match in all.
+pub async fn list(db: &Db, filter: &Filter) -> sqlx::Result<(Vec<StoryLine>, i64)> {
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {LINE_JOINS} {LINE_FILTER}"))
+        .bind(filter.status)
+        .bind(&filter.section)
+        .bind(&filter.author)
+        .bind(filter.query.trim())
+        .bind(filter.owner)
+        .fetch_one(db.read())
+        .await?;
+    let lines = sqlx::query_as(&format!(
+        "SELECT {LINE_COLUMNS} {LINE_JOINS} {LINE_FILTER} \
+         ORDER BY COALESCE(s.changed_at, s.updated_at) DESC, s.id DESC LIMIT ?6 OFFSET ?7"
+    ))
+    .bind(filter.status)
+    .bind(&filter.section)
+    .bind(&filter.author)
+    .bind(filter.query.trim())
+    .bind(filter.owner)
+    .bind(PER_PAGE)
+    .bind((filter.page.max(1) - 1) * PER_PAGE)
+    .fetch_all(db.read())
+    .await?;
+    Ok((lines, total))
+}
+
+/// A story as the editor opens it.
+#[derive(Clone, Debug, FromRow)]
+pub struct Story {
+    pub id: i64,
+    pub slug: Slug,
+    pub title: String,
+    pub summary: String,
+    pub section: String,
+    pub author: String,
+    /// Comma-separated tag names.
+    pub tags: String,
+    pub image: Option<String>,
+    /// NULL for stories imported before the Markdown was kept: the editor starts from the HTML.
+    pub markdown: Option<String>,
+    pub body_html: String,
+    pub status: Status,
+    pub published_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub revision: i64,
+    pub owner_id: Option<i64>,
+    pub changed_by: Option<String>,
+    pub changed_at: Option<Timestamp>,
+    /// Readers' comments on it (all states): deleting the story deletes them.
+    pub comments: i64,
+}
+
+pub async fn story(db: &Db, id: i64) -> sqlx::Result<Option<Story>> {
+    story_in(&mut *db.read().acquire().await?, id).await
+}
+
+/// The story as the caller's transaction sees it (the stale-save check reads it there).
+pub async fn story_in(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<Story>> {
+    sqlx::query_as(
+        "SELECT s.id, s.slug, s.title, s.summary, c.name AS section, au.name AS author, \
+           COALESCE((SELECT group_concat(name, ', ') FROM (SELECT t.name FROM article_tags at \
+             JOIN tags t ON t.id = at.tag_id WHERE at.article_id = s.id ORDER BY t.name)), '') AS tags, \
+           s.image, s.markdown, s.body_html, s.status, s.published_at, s.updated_at, s.revision, s.owner_id, \
+           st.name AS changed_by, s.changed_at, \
+           (SELECT COUNT(*) FROM comments WHERE article_id = s.id) AS comments \
+         FROM stories s JOIN categories c ON c.id = s.category_id JOIN authors au ON au.id = s.author_id \
+         LEFT JOIN staff st ON st.id = s.changed_by WHERE s.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The story holding `slug`, if any.
+pub async fn slug_taken_by(conn: &mut SqliteConnection, slug: &Slug) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT id FROM stories WHERE slug = ?").bind(slug).fetch_optional(conn).await
+}
+
+/// Gives a story a new slug (the save that follows updates it in place by that slug).
+pub async fn rename(conn: &mut SqliteConnection, id: i64, slug: &Slug) -> sqlx::Result<()> {
+    sqlx::query("UPDATE stories SET slug = ? WHERE id = ?").bind(slug).bind(id).execute(conn).await?;
+    Ok(())
+}
+
+/// The text a revision keeps (and a restore brings back).
+#[derive(Clone, Debug, FromRow)]
+pub struct RevisionText {
+    pub title: String,
+    pub slug: String,
+    pub summary: String,
+    pub section: String,
+    pub author: String,
+    pub tags: String,
+    pub image: Option<String>,
+    pub markdown: String,
+}
+
+/// After a desk save: who saved, the Markdown, the owner, the next revision number, and the
+/// full text as a revision. Returns the new revision number.
+pub async fn record_save(
+    conn: &mut SqliteConnection,
+    id: i64,
+    owner_id: i64,
+    staff_id: i64,
+    at: Timestamp,
+    text: &RevisionText,
+) -> sqlx::Result<i64> {
+    let revision: i64 = sqlx::query_scalar(
+        "UPDATE stories SET markdown = ?, owner_id = ?, changed_by = ?, changed_at = ?, revision = revision + 1 \
+         WHERE id = ? RETURNING revision",
+    )
+    .bind(&text.markdown)
+    .bind(owner_id)
+    .bind(staff_id)
+    .bind(at)
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO story_revisions (story_id, revision, staff_id, saved_at, title, slug, summary, section, author, \
+           tags, image, markdown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(revision)
+    .bind(staff_id)
+    .bind(at)
+    .bind(&text.title)
+    .bind(&text.slug)
+    .bind(&text.summary)
+    .bind(&text.section)
+    .bind(&text.author)
+    .bind(&text.tags)
+    .bind(&text.image)
+    .bind(&text.markdown)
+    .execute(conn)
+    .await?;
+    Ok(revision)
+}
+
+/// A line of a story's history.
+#[derive(Clone, Debug, FromRow)]
+pub struct RevisionLine {
+    pub revision: i64,
+    pub saved_at: Timestamp,
+    pub saved_by: Option<String>,
+    pub title: String,
+}
+
+pub async fn revisions(db: &Db, story_id: i64) -> sqlx::Result<Vec<RevisionLine>> {
+    sqlx::query_as(
+        "SELECT r.revision, r.saved_at, st.name AS saved_by, r.title FROM story_revisions r \
+         LEFT JOIN staff st ON st.id = r.staff_id WHERE r.story_id = ? ORDER BY r.revision DESC",
+    )
+    .bind(story_id)
+    .fetch_all(db.read())
+    .await
+}
+
+pub async fn revision(db: &Db, story_id: i64, revision: i64) -> sqlx::Result<Option<RevisionText>> {
+    sqlx::query_as(
+        "SELECT title, slug, summary, section, author, tags, image, markdown FROM story_revisions \
+         WHERE story_id = ? AND revision = ?",
+    )
+    .bind(story_id)
+    .bind(revision)
+    .fetch_optional(db.read())
+    .await
+}
+
+/// Scheduled stories whose time has come, oldest first.
+pub async fn due(db: &Db, now: Timestamp) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT id FROM stories WHERE status = 'scheduled' AND published_at <= ? ORDER BY published_at")
+        .bind(now)
+        .fetch_all(db.read())
+        .await
+}
+
+/// When the next scheduled story is due, if one is.
+pub async fn next_due(db: &Db) -> sqlx::Result<Option<Timestamp>> {
+    sqlx::query_scalar("SELECT MIN(published_at) FROM stories WHERE status = 'scheduled'").fetch_one(db.read()).await
+}
+
+/// What publishing a story needs from it as stored.
+#[derive(Clone, Debug, FromRow)]
+pub struct Stored {
+    pub title: String,
+    pub summary: String,
+    pub body_html: String,
+}
+
+/// Turns a due scheduled story into a published one (no-op when it is no longer scheduled or
+/// not yet due). Returns its text for the search index when it was released.
+pub async fn release(conn: &mut SqliteConnection, id: i64, now: Timestamp) -> sqlx::Result<Option<Stored>> {
+    sqlx::query_as(
+        "UPDATE stories SET status = 'published' WHERE id = ? AND status = 'scheduled' AND published_at <= ? \
+         RETURNING title, summary, body_html",
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Deletes a story with its comments, tags and revisions. Returns whether it existed.
+pub async fn delete(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<bool> {
+    Ok(sqlx::query("DELETE FROM stories WHERE id = ?").bind(id).execute(conn).await?.rows_affected() == 1)
+}
+
+/// Names the editor offers: every section and every tag in use.
+pub async fn section_names(db: &Db) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT name FROM categories ORDER BY name").fetch_all(db.read()).await
+}
+
+pub async fn tag_names(db: &Db) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT name FROM tags ORDER BY name").fetch_all(db.read()).await
+}
+
+/// Authors for the list's filter: every byline with a story.
+pub async fn bylines(db: &Db) -> sqlx::Result<Vec<(Slug, String)>> {
+    sqlx::query_as("SELECT slug, name FROM authors WHERE id IN (SELECT author_id FROM stories) ORDER BY name")
+        .fetch_all(db.read())
+        .await
+}

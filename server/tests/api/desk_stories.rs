@@ -1,0 +1,307 @@
+//! Stories in the desk: write, preview, publish, schedule, unpublish, revisions, delete — and
+//! who may do which, checked on the server.
+
+use app::staff::{password::NewPassword, store, Role};
+
+use crate::desk::{desk_app, form_token, get_as, session_cookie, sign_in, PASSWORD};
+use crate::helpers::TestApp;
+
+/// Adds a staff account named `name` and signs it in; returns the session cookie and the id.
+async fn writer(app: &TestApp, name: &str, role: Role) -> (String, i64) {
+    let email = format!("{}@courier.example", name.split(' ').next().unwrap().to_lowercase());
+    let hash = NewPassword::parse(PASSWORD, &[]).unwrap().hash();
+    let id = store::add(&app.db, &app::core::Email::parse(&email).unwrap(), name, role, &hash).await.unwrap();
+    let response = sign_in(app, &email, PASSWORD, "198.51.100.20").await;
+    assert_eq!(response.status(), 303, "{name} signs in");
+    (session_cookie(&response), id)
+}
+
+async fn page(app: &TestApp, path: &str, cookie: &str) -> (u16, String) {
+    let response = get_as(app, path, cookie).await;
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// Posts a desk form as a browser does; returns status, `Location` and the page.
+async fn post(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
+    let response =
+        app.client.post(format!("{}{path}", app.address)).header("Cookie", cookie).form(fields).send().await.unwrap();
+    let status = response.status().as_u16();
+    let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
+    (status, location, response.text().await.unwrap())
+}
+
+/// The value of the hidden `revision` field of the editor page.
+fn revision_field(page: &str) -> String {
+    let at = page.find("name=\"revision\" value=\"").unwrap() + "name=\"revision\" value=\"".len();
+    page[at..].split('"').next().unwrap().to_owned()
+}
+
+struct Draft<'a> {
+    title: &'a str,
+    slug: &'a str,
+    markdown: &'a str,
+    author: i64,
+}
+
+impl Draft<'_> {
+    fn fields(&self, token: &str, revision: &str, action: &'static str) -> Vec<(&'static str, String)> {
+        vec![
+            ("token", token.to_owned()),
+            ("revision", revision.to_owned()),
+            ("title", self.title.to_owned()),
+            ("slug", self.slug.to_owned()),
+            ("summary", "Night crews start on the river wall.".to_owned()),
+            ("section", "City".to_owned()),
+            ("tags", "harbour, night work".to_owned()),
+            ("author", self.author.to_string()),
+            ("image", String::new()),
+            ("markdown", self.markdown.to_owned()),
+            ("action", action.to_owned()),
+        ]
+    }
+}
+
+fn as_refs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// Creates the draft as `cookie`'s writer; returns its editor path.
+async fn create(app: &TestApp, cookie: &str, draft: &Draft<'_>) -> String {
+    let token = form_token(&page(app, "/admin/articles/new", cookie).await.1);
+    let fields = draft.fields(&token, "", "save");
+    let (status, location, body) = post(app, "/admin/articles/new", cookie, &as_refs(&fields)).await;
+    assert_eq!(status, 303, "{body}");
+    assert!(location.ends_with("?done=saved"), "{location}");
+    location.trim_end_matches("?done=saved").to_owned()
+}
+
+/// Submits the editor at `path` with `action`, at the revision the page shows now.
+async fn submit(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    draft: &Draft<'_>,
+    action: &'static str,
+) -> (u16, String, String) {
+    let editor = page(app, path, cookie).await.1;
+    let fields = draft.fields(&form_token(&editor), &revision_field(&editor), action);
+    post(app, path, cookie, &as_refs(&fields)).await
+}
+
+#[tokio::test]
+async fn an_editor_writes_previews_publishes_and_unpublishes_a_story() {
+    let app = desk_app().await;
+    let (editor, editor_id) = writer(&app, "Imke Editor", Role::Editor).await;
+    let draft = Draft {
+        title: "Quay Wall Repairs Begin",
+        slug: "",
+        markdown: "Crews start on the **quay wall** tonight. Zanzibarite grout is used.\n\n<script>alert(1)</script>",
+        author: editor_id,
+    };
+    let list = page(&app, "/admin/articles", &editor).await;
+    assert_eq!(list.0, 200);
+    assert!(list.1.contains("Harbour Bridge Reopens"), "editors see every story, imported ones too");
+    let path = create(&app, &editor, &draft).await;
+
+    // A draft is nowhere public.
+    assert_eq!(app.get("/article/quay-wall-repairs-begin").await.0, 404, "the slug came from the title");
+    assert!(!app.get("/").await.1.contains("Quay Wall Repairs Begin"));
+    assert!(!app.get("/feed.xml").await.1.contains("Quay Wall Repairs Begin"));
+    assert!(!app.get("/search?q=zanzibarite").await.1.contains("Quay Wall Repairs Begin"));
+    let (status, editor_page) = page(&app, &path, &editor).await;
+    assert_eq!(status, 200);
+    assert!(editor_page.contains("Draft: readers do not see it."), "{editor_page}");
+
+    // Preview renders what readers will get, sanitised, and saves nothing.
+    let (status, _, preview) = submit(&app, &editor, &path, &draft, "preview").await;
+    assert_eq!(status, 200);
+    assert!(preview.contains("Preview (not public)"));
+    assert!(preview.contains("<strong>quay wall</strong>"), "{preview}");
+    assert!(!preview.contains("<script>alert(1)</script>"), "the preview is sanitised like the page: {preview}");
+
+    let (status, location, _) = submit(&app, &editor, &path, &draft, "publish").await;
+    assert_eq!((status, location.as_str()), (303, format!("{path}?done=published").as_str()));
+    let (status, article) = app.get("/article/quay-wall-repairs-begin").await;
+    assert_eq!(status, 200);
+    assert!(article.contains("<strong>quay wall</strong>") && !article.contains("<script>alert(1)"));
+    assert!(app.get("/").await.1.contains("Quay Wall Repairs Begin"), "on the front page at once");
+    assert!(app.get("/feed.xml").await.1.contains("Quay Wall Repairs Begin"), "in the feed");
+    assert!(app.get("/search?q=zanzibarite").await.1.contains("Quay Wall Repairs Begin"), "and in search");
+    assert!(app.get("/sitemap.xml").await.1.contains("/article/quay-wall-repairs-begin"));
+
+    let (status, location, _) = submit(&app, &editor, &path, &draft, "unpublish").await;
+    assert_eq!((status, location.as_str()), (303, format!("{path}?done=unpublished").as_str()));
+    assert_eq!(app.get("/article/quay-wall-repairs-begin").await.0, 404);
+    assert!(!app.get("/").await.1.contains("Quay Wall Repairs Begin"));
+    assert!(!app.get("/search?q=zanzibarite").await.1.contains("Quay Wall Repairs Begin"));
+
+    let audit: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE '%story%' ORDER BY id")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(audit, ["saved a story", "published a story", "unpublished a story"]);
+}
+
+#[tokio::test]
+async fn authors_write_only_their_own_drafts_and_every_step_is_checked_on_the_server() {
+    let app = desk_app().await;
+    let (ann, ann_id) = writer(&app, "Ann Author", Role::Author).await;
+    let (ben, _) = writer(&app, "Ben Author", Role::Author).await;
+    let (editor, _) = writer(&app, "Imke Editor", Role::Editor).await;
+    let (moderator, _) = writer(&app, "Mo Moderator", Role::Moderator).await;
+    let draft =
+        Draft { title: "Ferry Fares Frozen", slug: "ferry-fares", markdown: "Fares stay as they are.", author: ann_id };
+    let path = create(&app, &ann, &draft).await;
+
+    let own = page(&app, "/admin/articles", &ann).await.1;
+    assert!(own.contains("Ferry Fares Frozen") && !own.contains("Harbour Bridge Reopens"), "authors list their own");
+    assert!(!page(&app, "/admin/articles", &ben).await.1.contains("Ferry Fares Frozen"));
+    assert_eq!(page(&app, &path, &ben).await.0, 403, "another author's story is closed");
+    let ben_token = form_token(&page(&app, "/admin/articles/new", &ben).await.1);
+    let fields = draft.fields(&ben_token, "1", "save");
+    assert_eq!(post(&app, &path, &ben, &as_refs(&fields)).await.0, 403, "and cannot be changed by posting");
+    assert_eq!(page(&app, "/admin/articles", &moderator).await.0, 403, "moderators have no stories");
+    assert_eq!(app.get("/admin/articles").await.0, 303, "signed out: to the sign-in");
+
+    // The editor's buttons are not on an author's page, and posting them anyway is refused.
+    let editor_page = page(&app, &path, &ann).await.1;
+    assert!(!editor_page.contains("value=\"publish\""), "no Publish button for authors");
+    let (status, _, refused) = submit(&app, &ann, &path, &draft, "publish").await;
+    assert_eq!(status, 403);
+    assert!(refused.contains("an editor publishes"), "{refused}");
+    assert!(refused.contains("Fares stay as they are."), "the typed text is kept");
+    assert_eq!(app.get("/article/ferry-fares").await.0, 404);
+    // A post without the session's form token is refused.
+    let mut forged = draft.fields("", "1", "save");
+    forged[0].1 = "0".repeat(64);
+    assert_eq!(post(&app, &path, &ann, &as_refs(&forged)).await.0, 403);
+
+    // Authors cannot name someone else as the author: the byline is theirs.
+    let other = Draft { author: 1, ..draft };
+    assert_eq!(submit(&app, &ann, &path, &other, "save").await.0, 303);
+    let byline: String = sqlx::query_scalar(
+        "SELECT au.name FROM stories s JOIN authors au ON au.id = s.author_id WHERE s.slug = 'ferry-fares'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(byline, "Ann Author");
+
+    // Once an editor put it out, it is the editors'.
+    assert_eq!(submit(&app, &editor, &path, &draft, "publish").await.0, 303);
+    assert_eq!(app.get("/article/ferry-fares").await.0, 200);
+    let (status, _, refused) = submit(&app, &ann, &path, &draft, "save").await;
+    assert_eq!(status, 403);
+    assert!(refused.contains("only an editor changes it now"), "{refused}");
+    assert_eq!(page(&app, &format!("{path}/delete"), &ann).await.0, 403, "nor may the author delete it");
+}
+
+#[tokio::test]
+async fn slugs_are_checked_stale_saves_are_refused_and_revisions_restore() {
+    let app = desk_app().await;
+    let (first, editor_id) = writer(&app, "Imke Editor", Role::Editor).await;
+    let (second, _) = writer(&app, "Jon Editor", Role::Editor).await;
+    let token = form_token(&page(&app, "/admin/articles/new", &first).await.1);
+
+    let bad = Draft { title: "Tide Tables", slug: "Tide Tables!", markdown: "High water at noon.", author: editor_id };
+    let (status, _, body) = post(&app, "/admin/articles/new", &first, &as_refs(&bad.fields(&token, "", "save"))).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("lowercase letters, digits and single hyphens"), "{body}");
+    assert!(body.contains("value=\"Tide Tables!\"") && body.contains("High water at noon."), "typed text kept");
+    let taken = Draft { slug: "harbour-bridge-reopens", ..bad };
+    let (status, _, body) =
+        post(&app, "/admin/articles/new", &first, &as_refs(&taken.fields(&token, "", "save"))).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("Another story already has the address /article/harbour-bridge-reopens"), "{body}");
+
+    let draft = Draft { slug: "tide-tables", ..taken };
+    let path = create(&app, &first, &draft).await;
+    // Both open revision 1; the first saves a change, the second's save is refused.
+    let opened = page(&app, &path, &second).await.1;
+    assert_eq!(revision_field(&opened), "1");
+    let changed = Draft { markdown: "High water at one.", ..draft };
+    assert_eq!(submit(&app, &first, &path, &changed, "save").await.0, 303);
+    let mine = Draft { markdown: "Low water at six, my version.", ..draft };
+    let (status, _, refused) =
+        post(&app, &path, &second, &as_refs(&mine.fields(&form_token(&opened), "1", "save"))).await;
+    assert_eq!(status, 409);
+    assert!(refused.contains("Imke Editor changed this story"), "{refused}");
+    assert!(refused.contains("Low water at six, my version."), "what was typed is kept");
+    assert_eq!(revision_field(&refused), "2", "saving again replaces theirs knowingly");
+    let stored: String = sqlx::query_scalar("SELECT markdown FROM stories WHERE slug = 'tide-tables'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, "High water at one.", "the refused save wrote nothing");
+    let again = post(&app, &path, &second, &as_refs(&mine.fields(&form_token(&refused), "2", "save"))).await;
+    assert_eq!(again.0, 303);
+
+    // Three revisions, newest first; restoring the first brings its text back as revision 4.
+    let history = page(&app, &path, &first).await.1;
+    assert!(history.contains("Restore revision 1") && history.contains("Restore revision 2"));
+    assert!(!history.contains("Restore revision 3"), "the current one is not offered");
+    let fields = [("token", form_token(&history)), ("revision", "3".to_owned()), ("number", "1".to_owned())];
+    let (status, location, _) = post(&app, &format!("{path}/restore"), &first, &as_refs(&fields)).await;
+    assert_eq!((status, location), (303, format!("{path}?done=restored")));
+    let (markdown, revision): (String, i64) =
+        sqlx::query_as("SELECT markdown, revision FROM stories WHERE slug = 'tide-tables'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((markdown.as_str(), revision), ("High water at noon.", 4));
+}
+
+#[tokio::test]
+async fn a_scheduled_story_appears_on_time_and_not_before() {
+    let app = desk_app().await;
+    let (editor, editor_id) = writer(&app, "Imke Editor", Role::Editor).await;
+    let draft = Draft { title: "Lantern Festival Tonight", slug: "", markdown: "Lanterns at dusk.", author: editor_id };
+    let path = create(&app, &editor, &draft).await;
+    let at = chrono::Utc::now() + chrono::TimeDelta::seconds(2);
+    let editor_page = page(&app, &path, &editor).await.1;
+    let mut fields = draft.fields(&form_token(&editor_page), &revision_field(&editor_page), "schedule");
+    fields.push(("publish_at", at.format("%Y-%m-%dT%H:%M:%S").to_string()));
+    let (status, location, body) = post(&app, &path, &editor, &as_refs(&fields)).await;
+    assert_eq!((status, location), (303, format!("{path}?done=scheduled")), "{body}");
+    let due = at.format("%Y-%m-%dT%H:%M:%S").to_string().parse::<chrono::NaiveDateTime>().unwrap().and_utc();
+
+    let started = std::time::Instant::now();
+    loop {
+        let shown = app.get("/").await.1.contains("Lantern Festival Tonight");
+        let now = chrono::Utc::now();
+        if shown {
+            assert!(now >= due, "shown at {now}, before {due}");
+            assert!(now - due < chrono::TimeDelta::milliseconds(1500), "shown at {now}, due {due}: late");
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(8), "never published");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.get("/article/lantern-festival-tonight").await.0, 200);
+}
+
+#[tokio::test]
+async fn deleting_asks_first_and_takes_the_comments_with_it() {
+    let app = desk_app().await;
+    let (editor, _) = writer(&app, "Imke Editor", Role::Editor).await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM stories WHERE slug = 'harbour-bridge-reopens'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let comments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE article_id = ?")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let (status, confirm) = page(&app, &format!("/admin/articles/{id}/delete"), &editor).await;
+    assert_eq!(status, 200);
+    assert!(confirm.contains(&format!("Its {comments} comments are deleted with it.")), "{confirm}");
+    assert_eq!(app.get("/article/harbour-bridge-reopens").await.0, 200, "asking deletes nothing");
+    let token = form_token(&confirm);
+    let (status, location, _) =
+        post(&app, &format!("/admin/articles/{id}/delete"), &editor, &[("token", token.as_str())]).await;
+    assert_eq!((status, location.as_str()), (303, "/admin/articles?done=deleted"));
+    assert_eq!(app.get("/article/harbour-bridge-reopens").await.0, 404);
+    assert_eq!(page(&app, &format!("/admin/articles/{id}"), &editor).await.0, 404);
+}
