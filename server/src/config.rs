@@ -30,6 +30,8 @@ pub struct Config {
     /// `None`: derived from the site URL's host.
     pub mail_from: Option<lettre::Address>,
     pub mail_dir: PathBuf,
+    /// Pictures uploaded in the desk (`MEDIA_DIR`), served at `/uploads/`.
+    pub media_dir: PathBuf,
     /// Told about held comments while no staff account moderates (`MODERATION_EMAIL`).
     pub moderation_email: Option<app::core::Email>,
     /// `SMTP_RATE_PER_SECOND`, `SMTP_RATE_PER_HOUR`.
@@ -126,6 +128,9 @@ pub struct ServeSettings {
     /// Folder for mails when there is no SMTP_URL
     #[arg(long, env = "MAIL_DIR", value_name = "DIR", default_value = "data/outbox", hide_env_values = true)]
     pub mail_dir: PathBuf,
+    /// Folder for pictures uploaded in the desk (served at /uploads/; back it up with the database)
+    #[arg(long, env = "MEDIA_DIR", value_name = "DIR", default_value = "data/media", hide_env_values = true)]
+    pub media_dir: PathBuf,
     /// Who is told about held comments while there are no staff accounts (default: nobody)
     ///
     /// Admins, editors and moderators get the mail once accounts exist: at most one every 10
@@ -180,6 +185,7 @@ impl ServeSettings {
             smtp_url: self.smtp_url,
             mail_from: self.mail_from,
             mail_dir: self.mail_dir,
+            media_dir: self.media_dir,
             moderation_email: self.moderation_email,
             mail_rates: MailRates { per_second: self.smtp_rate_per_second, per_hour: self.smtp_rate_per_hour },
             newsletter_schedule: match self.newsletter_schedule.trim() {

@@ -12,6 +12,7 @@ pub mod config;
 pub mod connections;
 pub mod desk;
 pub mod html_page;
+pub mod media;
 pub mod middleware;
 pub mod publishing;
 pub mod routes;

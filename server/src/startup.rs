@@ -124,6 +124,7 @@ impl Application {
             security,
             cache,
             body_timeout: config.request_body_timeout,
+            media_dir: config.media_dir.clone(),
         };
         let router = router(site, stopping.subscribe());
         let limits = config.connections.within_open_file_limit();
@@ -165,6 +166,7 @@ struct Site {
     security: security_headers::SecurityPolicy,
     cache: PageCache,
     body_timeout: std::time::Duration,
+    media_dir: std::path::PathBuf,
 }
 
 impl Config {
@@ -218,6 +220,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         security,
         cache,
         body_timeout,
+        media_dir,
     } = site;
     let routes = routes();
     let desk_stopping = stopping.clone();
@@ -235,6 +238,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         https: site_url.is_https(),
         stylesheet: app::site::bundles::stylesheet_href(&options),
         site_root: std::sync::Arc::from(std::path::Path::new(&*options.site_root)),
+        media_dir: std::sync::Arc::from(media_dir.as_path()),
         feed: feed.clone(),
         stopping: desk_stopping,
     };
@@ -265,6 +269,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         .merge(feeds::routes(publication.clone()))
         .merge(sitemap::routes(publication))
         .merge(desk::routes(desk))
+        .merge(crate::media::routes(media_dir))
         .merge(reply_pages::routes(reply_pages))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
@@ -291,8 +296,9 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         .layer(axum::middleware::from_fn(move |request, next| page_cache::serve(cache.clone(), request, next)))
         // Bodies are read (10 s, 64 KiB) before a request may take one of the app's slots.
         .layer(axum::middleware::from_fn(move |request, next| request_body::read_first(body_timeout, request, next)))
-        // Comments are at most 64 KiB of text; refuse larger bodies with 413 before reading them.
-        .layer(RequestBodyLimitLayer::new(request_body::MAX_BODY_BYTES))
+        // Refuse bodies larger than any path takes with 413 before reading them (each path's
+        // own limit is `read_first`'s).
+        .layer(RequestBodyLimitLayer::new(request_body::LARGEST_BODY_BYTES))
         // One line per request: method, path, status, latency.
         .layer(axum::middleware::from_fn(access_log::access_log))
         .with_state(options)

@@ -38,6 +38,8 @@ pub const DESK_STAFF: &str = "/admin/staff";
 /// Stories in the desk: the list, a new one, and one by id (`/admin/articles/7`).
 pub const DESK_STORIES: &str = "/admin/articles";
 pub const DESK_NEW_STORY: &str = "/admin/articles/new";
+/// Pictures are posted here from the story editor.
+pub const DESK_PICTURES: &str = "/admin/pictures";
 
 pub fn desk_story(id: i64) -> String {
     format!("{DESK_STORIES}/{id}")

@@ -38,6 +38,8 @@ pub struct Desk {
     pub stylesheet: &'static str,
     /// The folder the site's static files are served from: pictures in stories are sized there.
     pub site_root: std::sync::Arc<std::path::Path>,
+    /// Where uploaded pictures are stored (`MEDIA_DIR`).
+    pub media_dir: std::sync::Arc<std::path::Path>,
     /// Comments approved here go to the readers' live streams.
     pub feed: CommentFeed,
     /// Turns true when the server stops: open queue streams end.
@@ -73,6 +75,11 @@ pub fn routes<S: Clone + Send + Sync + 'static>(desk: Desk) -> Router<S> {
         .route("/admin/articles/{id}", get(stories::open).post(stories::change))
         .route("/admin/articles/{id}/restore", post(stories::restore))
         .route("/admin/articles/{id}/delete", get(stories::delete_page).post(stories::delete))
+        .route(
+            paths::DESK_PICTURES,
+            post(stories::pictures::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::media::MAX_REQUEST_BYTES)),
+        )
         .layer(axum::middleware::map_response(private))
         .with_state(desk)
 }

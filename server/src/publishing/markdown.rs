@@ -58,14 +58,20 @@ pub fn render(markdown: &str, files: SiteFiles) -> Rendered {
                 if alt.is_empty() {
                     warnings.push(format!("image {dest_url} has no alt text (write ![what it shows]({dest_url}))"));
                 }
-                let size = files.image_size(&dest_url);
+                let upload = crate::media::Upload::parse(&dest_url);
+                let size = match &upload {
+                    Some(upload) => Some((upload.width as usize, upload.height as usize)),
+                    None => files.image_size(&dest_url),
+                };
                 if size.is_none() {
                     warnings.push(format!(
                         "image {dest_url}: width and height unknown (not an image file the site serves), so the page may shift as it loads"
                     ));
                 }
                 let lazy = blocks > ABOVE_THE_FOLD_BLOCKS;
-                events.push(Event::InlineHtml(CowStr::from(image_tag(&dest_url, alt, &title, size, lazy))));
+                let srcset = upload.map(|upload| upload.srcset());
+                let tag = image_tag(&dest_url, alt, &title, size, srcset.as_deref(), lazy);
+                events.push(Event::InlineHtml(CowStr::from(tag)));
             }
             Event::Start(tag) => {
                 if depth == 0 {
@@ -90,7 +96,18 @@ pub fn render(markdown: &str, files: SiteFiles) -> Rendered {
     Rendered { html: sanitiser().clean(&raw).to_string(), warnings }
 }
 
-fn image_tag(src: &str, alt: &str, title: &str, size: Option<(usize, usize)>, lazy: bool) -> String {
+/// How wide an article's pictures are drawn (the article column), for the browser to pick
+/// from `srcset` before it has laid out the page.
+const IMAGE_SIZES: &str = "(min-width: 46rem) 44rem, 100vw";
+
+fn image_tag(
+    src: &str,
+    alt: &str,
+    title: &str,
+    size: Option<(usize, usize)>,
+    srcset: Option<&str>,
+    lazy: bool,
+) -> String {
     let attr = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
     let mut tag = format!("<img src=\"{}\" alt=\"{}\"", attr(src), attr(alt));
     if !title.is_empty() {
@@ -99,6 +116,9 @@ fn image_tag(src: &str, alt: &str, title: &str, size: Option<(usize, usize)>, la
     if let Some((width, height)) = size {
         tag.push_str(&format!(" width=\"{width}\" height=\"{height}\""));
     }
+    if let Some(srcset) = srcset {
+        tag.push_str(&format!(" srcset=\"{}\" sizes=\"{IMAGE_SIZES}\"", attr(srcset)));
+    }
     if lazy {
         tag.push_str(" loading=\"lazy\"");
     }
@@ -106,10 +126,15 @@ fn image_tag(src: &str, alt: &str, title: &str, size: Option<(usize, usize)>, la
     tag
 }
 
-/// ammonia's safe defaults, plus the image attributes this renderer sets itself.
+/// ammonia's safe defaults, plus the image attributes this renderer sets itself: `srcset` only
+/// when it names uploaded pictures (ammonia does not check the addresses inside one).
 fn sanitiser() -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
-    builder.add_tag_attributes("img", ["loading"]);
+    builder.add_tag_attributes("img", ["loading", "srcset", "sizes"]);
+    builder.attribute_filter(|element, attribute, value| match (element, attribute) {
+        ("img", "srcset") if !value.split(',').all(|c| c.trim().starts_with(crate::media::URL_PREFIX)) => None,
+        _ => Some(value.into()),
+    });
     builder
 }
 
@@ -185,6 +210,22 @@ mod tests {
         assert!(out.warnings[0].contains("no alt text"));
         assert!(out.warnings[1].contains("/media/missing.png"));
         assert!(out.html.contains("<img src=\"/media/missing.png\" alt=\"\">"), "{}", out.html);
+    }
+
+    #[test]
+    fn uploaded_pictures_get_their_widths_and_no_other_srcset_survives() {
+        let out = render_plain("![A crane](/uploads/0123456789abcdef0123-1200x800.jpg)\n");
+        assert!(
+            out.html.contains(
+                "width=\"1200\" height=\"800\" srcset=\"/uploads/0123456789abcdef0123-480w.jpg 480w, \
+                 /uploads/0123456789abcdef0123-960w.jpg 960w, /uploads/0123456789abcdef0123-1200x800.jpg 1200w\""
+            ),
+            "{}",
+            out.html
+        );
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        let out = render_plain("<img src=\"/x.png\" srcset=\"https://evil.example/a.png 2x\">");
+        assert!(!out.html.contains("srcset"), "{}", out.html);
     }
 
     #[test]

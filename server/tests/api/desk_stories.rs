@@ -305,3 +305,131 @@ async fn deleting_asks_first_and_takes_the_comments_with_it() {
     assert_eq!(app.get("/article/harbour-bridge-reopens").await.0, 404);
     assert_eq!(page(&app, &format!("/admin/articles/{id}"), &editor).await.0, 404);
 }
+
+/// A small picture in `format`, with an EXIF block naming a GPS position spliced into a JPEG.
+fn picture(format: image::ImageFormat, width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::DynamicImage::new_rgb8(width, height).write_to(&mut std::io::Cursor::new(&mut out), format).unwrap();
+    if format == image::ImageFormat::Jpeg {
+        // TIFF header, IFD0 with one entry pointing at a GPS IFD whose latitude reference is N.
+        let mut tiff = b"II*\0\x08\0\0\0\x01\0\x25\x88\x04\0\x01\0\0\0\x1a\0\0\0\0\0\0\0".to_vec();
+        tiff.extend_from_slice(b"\x01\0\x01\0\x02\0\x02\0\0\0N\0\0\0\0\0\0\0");
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let length = (app1.len() + 2) as u16;
+        let mut segment = vec![0xFF, 0xE1];
+        segment.extend_from_slice(&length.to_be_bytes());
+        segment.extend_from_slice(&app1);
+        out.splice(2..2, segment);
+    }
+    out
+}
+
+/// Posts a picture as the editor's script does (only the picture, its alt text and the token).
+async fn upload(app: &TestApp, cookie: &str, token: &str, name: &str, bytes: Vec<u8>) -> (u16, serde_json::Value) {
+    let form = reqwest::multipart::Form::new()
+        .text("token", token.to_owned())
+        .text("alt", "Scaffolding on the quay wall")
+        .part("picture", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
+    let response = app
+        .client
+        .post(format!("{}/admin/pictures", app.address))
+        .header("Cookie", cookie)
+        .header("Accept", "application/json")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, serde_json::from_str(&response.text().await.unwrap()).unwrap_or(serde_json::Value::Null))
+}
+
+#[tokio::test]
+async fn pictures_are_checked_by_content_stripped_of_metadata_and_served_for_good() {
+    let app = desk_app().await;
+    let (editor, _) = writer(&app, "Imke Editor", Role::Editor).await;
+    let token = form_token(&page(&app, "/admin/articles/new", &editor).await.1);
+
+    // The name does not matter, the content does.
+    let (status, answer) = upload(&app, &editor, &token, "quay.jpg", picture(image::ImageFormat::Png, 1200, 600)).await;
+    assert_eq!(status, 200, "{answer}");
+    let markdown = answer["markdown"].as_str().unwrap();
+    assert!(markdown.starts_with("![Scaffolding on the quay wall](/uploads/"), "{markdown}");
+    assert!(markdown.ends_with("-1200x600.png)"), "a PNG stays a PNG: {markdown}");
+    let src = markdown.split('(').nth(1).unwrap().trim_end_matches(')');
+    let response = app.client.get(format!("{}{src}", app.address)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable");
+    let narrower = src.replace("-1200x600.png", "-480w.png");
+    assert_eq!(app.client.get(format!("{}{narrower}", app.address)).send().await.unwrap().status(), 200);
+
+    let html = b"<!doctype html><script>alert(1)</script>".to_vec();
+    let (status, answer) = upload(&app, &editor, &token, "innocent.png", html).await;
+    assert_eq!(status, 415);
+    assert_eq!(answer["error"], "That file is not a JPEG, PNG, WebP or GIF picture (whatever its name says).");
+
+    let mut huge = picture(image::ImageFormat::Png, 10, 10);
+    huge.resize(12 * 1024 * 1024, 0);
+    let (status, answer) = upload(&app, &editor, &token, "huge.png", huge).await;
+    assert_eq!(status, 413);
+    assert_eq!(answer["error"], "That file is larger than 10 MB, the most a picture may be.");
+
+    // A phone photo's position never reaches readers.
+    let photo = picture(image::ImageFormat::Jpeg, 800, 600);
+    assert!(photo.windows(6).any(|w| w == b"Exif\0\0"), "the upload carries EXIF");
+    let (status, answer) = upload(&app, &editor, &token, "phone.jpeg", photo).await;
+    assert_eq!(status, 200, "{answer}");
+    let src = answer["markdown"].as_str().unwrap().split('(').nth(1).unwrap().trim_end_matches(')').to_owned();
+    let served = app.client.get(format!("{}{src}", app.address)).send().await.unwrap().bytes().await.unwrap();
+    assert_eq!(image::guess_format(&served).unwrap(), image::ImageFormat::Jpeg);
+    assert!(!served.windows(4).any(|w| w == b"Exif"), "no EXIF (and so no GPS) in what is served");
+
+    // Strangers and forged forms get nothing stored.
+    let png = picture(image::ImageFormat::Png, 20, 20);
+    assert_eq!(upload(&app, "", &token, "a.png", png.clone()).await.0, 303, "not signed in: to the sign-in page");
+    assert_eq!(upload(&app, &editor, "forged", "a.png", png).await.0, 403);
+}
+
+#[tokio::test]
+async fn without_javascript_a_refused_picture_keeps_the_typed_story() {
+    let app = desk_app().await;
+    let (editor, editor_id) = writer(&app, "Imke Editor", Role::Editor).await;
+    let token = form_token(&page(&app, "/admin/articles/new", &editor).await.1);
+    let draft = Draft {
+        title: "Tide Gauge Moves",
+        slug: "",
+        markdown: "The gauge moves forty metres east.",
+        author: editor_id,
+    };
+    let story_form = |bytes: Vec<u8>, name: &str| {
+        let mut form = reqwest::multipart::Form::new();
+        for (key, value) in draft.fields(&token, "", "picture") {
+            form = form.text(key, value);
+        }
+        form.text("alt", "The old gauge")
+            .part("picture", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()))
+    };
+    let send = |form| {
+        app.client
+            .post(format!("{}/admin/pictures", app.address))
+            .header("Cookie", editor.clone())
+            .multipart(form)
+            .send()
+    };
+    let mut huge = picture(image::ImageFormat::Png, 10, 10);
+    huge.resize(12 * 1024 * 1024, 0);
+    let response = send(story_form(huge, "gauge.png")).await.unwrap();
+    assert_eq!(response.status(), 413);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("That file is larger than 10 MB, the most a picture may be."), "{page}");
+    assert!(page.contains("The gauge moves forty metres east.</textarea>"), "the text is kept");
+    assert!(page.contains("value=\"Tide Gauge Moves\""));
+
+    let response = send(story_form(picture(image::ImageFormat::Png, 600, 300), "gauge.png")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("The picture is at the end of the text. Save to keep it."), "{page}");
+    assert!(page.contains("The gauge moves forty metres east.\n\n![The old gauge](/uploads/"), "{page}");
+    assert_eq!(app.count("stories WHERE title = 'Tide Gauge Moves'").await, 0, "nothing is saved until Save");
+}

@@ -46,6 +46,7 @@ pub fn test_config(database_url: &str, demo_content: Option<PathBuf>) -> Config 
         request_body_timeout: server::config::REQUEST_BODY_TIMEOUT,
         connections: server::connections::ConnectionLimits::default(),
         mail_dir: Path::new(database_url.trim_start_matches("sqlite://")).with_file_name("outbox"),
+        media_dir: Path::new(database_url.trim_start_matches("sqlite://")).with_file_name("media"),
     }
 }
 

@@ -10,7 +10,8 @@ use crate::publishing::article_files::parse_image;
 const TITLE_MAX: usize = 200;
 const SUMMARY_MAX: usize = 500;
 const TAGS_MAX: usize = 20;
-const MARKDOWN_MAX: usize = 400_000;
+/// Far beyond any article, and within what the desk's forms may send (`STORY_FORM_BYTES`).
+const MARKDOWN_MAX: usize = 200_000;
 
 /// The editor's fields as posted. Missing fields are empty (and refused where required).
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -32,6 +33,8 @@ pub struct StoryForm {
     /// `YYYY-MM-DDTHH:MM` in UTC (an `<input type="datetime-local">`).
     pub publish_at: String,
     pub action: String,
+    /// The alt text for a picture being added.
+    pub alt: String,
 }
 
 /// What the editor's buttons ask for.
@@ -82,6 +85,27 @@ fn problem(field: &'static str, message: impl Into<String>) -> Problem {
 }
 
 impl StoryForm {
+    /// One field by its name in the form (fields the editor does not have are ignored).
+    pub fn set(&mut self, name: &str, value: String) {
+        let field = match name {
+            "token" => &mut self.token,
+            "revision" => &mut self.revision,
+            "title" => &mut self.title,
+            "slug" => &mut self.slug,
+            "summary" => &mut self.summary,
+            "section" => &mut self.section,
+            "tags" => &mut self.tags,
+            "author" => &mut self.author,
+            "image" => &mut self.image,
+            "markdown" => &mut self.markdown,
+            "publish_at" => &mut self.publish_at,
+            "action" => &mut self.action,
+            "alt" => &mut self.alt,
+            _ => return,
+        };
+        *field = value;
+    }
+
     pub fn expected_revision(&self) -> i64 {
         self.revision.trim().parse().unwrap_or(0)
     }

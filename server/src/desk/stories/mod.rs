@@ -5,6 +5,7 @@
 
 mod form;
 mod pages;
+pub mod pictures;
 
 use std::net::SocketAddr;
 
@@ -446,6 +447,7 @@ pub async fn restore(
         markdown: text.markdown,
         publish_at: form_of(&story).publish_at,
         action: if story.status == Status::Scheduled { "schedule".into() } else { "save".into() },
+        alt: String::new(),
     };
     let response = submit(&desk, peer, &headers, session.clone(), Some(story), form).await;
     if response.status() != StatusCode::SEE_OTHER {

@@ -275,6 +275,22 @@ pub fn editor(stylesheet: &'static str, page: EditorView) -> Html<String> {
             </div>
         }
     });
+    // Last in the form: Enter in a field presses the first button (a save, not an upload), and
+    // the picture arrives after every typed field, so a refused picture never loses text.
+    let picture_field = view! {
+        <fieldset class="story-picture" id="story-picture">
+            <legend>"Add a picture"</legend>
+            {story.map(|s| view! { <input type="hidden" name="story" value=s.id.to_string()/> })}
+            <label for="alt">"What it shows (alt text, read out to readers who cannot see it)"</label>
+            <input id="alt" name="alt" type="text" value=form.alt.clone()/>
+            <label for="picture">"Picture: JPEG, PNG, WebP or GIF, at most 10 MB"</label>
+            <input id="picture" name="picture" type="file" accept="image/jpeg,image/png,image/webp,image/gif"
+                aria-describedby=described_by(&problems, "picture", None)/>
+            {field_error(&problems, "picture")}
+            <button type="submit" name="action" value="picture" formaction=paths::DESK_PICTURES
+                formenctype="multipart/form-data" formnovalidate=true>"Add the picture to the text"</button>
+        </fieldset>
+    };
     let token = session.form_token.clone();
     let history = story.map(|s| revision_list(s, &revisions, &token));
     let links = story.map(|s| {
@@ -352,6 +368,7 @@ pub fn editor(stylesheet: &'static str, page: EditorView) -> Html<String> {
                     aria-describedby=described_by(&problems, "markdown", None)>{textarea_text(form.markdown.clone())}</textarea>
                 {field_error(&problems, "markdown")}
                 {buttons}
+                {picture_field}
             </form>
             {preview}
             {history}
