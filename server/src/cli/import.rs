@@ -22,6 +22,10 @@ pub struct ImportArgs {
     pub leptos: LeptosSettings,
     #[command(flatten)]
     pub database: DatabaseSettings,
+    /// Where pictures go: those the files show from an `uploads/` folder beside them (as
+    /// `server export` writes it)
+    #[arg(long, env = "MEDIA_DIR", value_name = "DIR", default_value = "data/media", hide_env_values = true)]
+    pub media_dir: PathBuf,
 }
 
 /// Prints one line per file, every warning and every bad file; fails (exit status 1) when any
@@ -32,6 +36,10 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let db = app::db::Db::connect(&args.database.database_url).await?;
     let site_root = PathBuf::from(&*leptos.site_root);
     let report = import(&db, &paths, SiteFiles(Some(&site_root))).await?;
+    let pictures = crate::publishing::export::bring_pictures(&paths, &args.media_dir)?;
+    if pictures > 0 {
+        println!("{pictures} pictures copied into {}", args.media_dir.display());
+    }
     for (label, list) in [("created", &report.created), ("updated", &report.updated), ("unchanged", &report.unchanged)]
     {
         for path in list {

@@ -4,6 +4,7 @@
 //! Parsed with clap; `--help` at every level.
 
 pub mod comments;
+pub mod export;
 pub mod import;
 pub mod newsletter;
 pub mod serve;
@@ -27,6 +28,8 @@ pub enum Command {
     Serve(ServeSettings),
     /// Publish Markdown articles: create new ones, update edited ones (by slug)
     Import(import::ImportArgs),
+    /// Write every story as Markdown with front matter, and its pictures, for `import`
+    Export(export::ExportArgs),
     /// List readers' comments and approve, hide or delete them
     Comments(comments::CommentsArgs),
     /// Staff accounts: add, list, change role, disable, set password
@@ -52,6 +55,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(settings) => serve::run(settings).await,
         Command::Import(args) => import::run(args).await,
+        Command::Export(args) => export::run(args).await,
         Command::Comments(args) => comments::run(args).await,
         Command::Users(args) => users::run(args).await,
         Command::Newsletter(args) => newsletter::run(args).await,

@@ -29,6 +29,8 @@ struct FrontMatter {
     summary: String,
     updated: Option<String>,
     image: Option<String>,
+    /// `draft`, `scheduled` or `published` (the default: files written by hand are to publish).
+    status: Option<String>,
 }
 
 /// What is wrong with one content file; names the file.
@@ -49,6 +51,7 @@ impl fmt::Display for FileError {
 pub struct ParsedFile {
     pub path: PathBuf,
     pub article: articles::NewArticle,
+    pub status: articles::Status,
     pub warnings: Vec<String>,
 }
 
@@ -123,9 +126,15 @@ pub fn parse_article(path: &Path, text: &str, files: SiteFiles) -> Result<Parsed
     if body.trim().is_empty() {
         return Err(fail("the article has no body".into()));
     }
+    let status = match fm.status.as_deref().map(str::trim) {
+        None => articles::Status::Published,
+        Some(raw) => articles::Status::parse(raw)
+            .ok_or_else(|| fail(format!("status {raw:?} must be draft, scheduled or published")))?,
+    };
     let rendered = markdown::render(body, files);
     Ok(ParsedFile {
         path: path.to_owned(),
+        status,
         article: articles::NewArticle {
             slug,
             title: fm.title.trim().to_owned(),
@@ -209,7 +218,7 @@ pub async fn import(db: &Db, paths: &[PathBuf], files: SiteFiles<'_>) -> anyhow:
     for file in good {
         report.warnings.extend(file.warnings.iter().map(|w| format!("{}: {w}", file.path.display())));
         let mut tx = db.write().await?;
-        match app::publishing::publish(&mut tx, &file.article).await {
+        match app::publishing::save(&mut tx, &file.article, file.status).await {
             Ok((_, change)) => {
                 tx.commit().await?;
                 match change {

@@ -4,4 +4,5 @@
 
 pub mod article_files;
 pub mod demo_content;
+pub mod export;
 pub mod markdown;

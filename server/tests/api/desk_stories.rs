@@ -433,3 +433,83 @@ async fn without_javascript_a_refused_picture_keeps_the_typed_story() {
     assert!(page.contains("The gauge moves forty metres east.\n\n![The old gauge](/uploads/"), "{page}");
     assert_eq!(app.count("stories WHERE title = 'Tide Gauge Moves'").await, 0, "nothing is saved until Save");
 }
+
+#[tokio::test]
+async fn export_then_import_into_an_empty_site_gives_the_same_pages() {
+    // Both sites at one address, so that links and share buttons are the same.
+    let empty_site = |c: &mut server::config::Config| {
+        c.demo_content = None;
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        c.site_url = app::core::SiteUrl::parse("https://courier.example").ok();
+    };
+    let first = crate::helpers::spawn_app_with(empty_site).await;
+    let (editor, editor_id) = writer(&first, "Imke Editor", Role::Editor).await;
+    let token = form_token(&page(&first, "/admin/articles/new", &editor).await.1);
+    let (_, answer) = upload(&first, &editor, &token, "wall.png", picture(image::ImageFormat::Png, 1000, 400)).await;
+    let shown = answer["markdown"].as_str().unwrap().to_owned();
+    let stories = [
+        ("Quay Wall Repairs Begin", format!("Crews start on the **quay wall** tonight.\n\n{shown}\n\n| shift | crew |\n|---|---|\n| night | 12 |")),
+        ("Quay Wall Lights Return", "The lamps along the *quay* are back, with \"new\" glass & brackets.".to_owned()),
+        ("Ferry Timetable Changes", "Ferries run every twenty minutes from Monday.".to_owned()),
+    ];
+    for (title, markdown) in &stories {
+        let draft = Draft { title, slug: "", markdown, author: editor_id };
+        let path = create(&first, &editor, &draft).await;
+        assert_eq!(submit(&first, &editor, &path, &draft, "publish").await.0, 303);
+    }
+    let draft = Draft { title: "Unfinished Notes", slug: "", markdown: "Not for readers yet.", author: editor_id };
+    create(&first, &editor, &draft).await;
+
+    let out = tempfile::tempdir().unwrap();
+    let media = std::path::Path::new(first.database_url.trim_start_matches("sqlite://")).with_file_name("media");
+    let exported = server::publishing::export::export(&first.db, out.path(), &media).await.unwrap();
+    assert_eq!(exported, server::publishing::export::Exported { stories: 4, pictures: 1 });
+
+    let second = crate::helpers::spawn_app_with(empty_site).await;
+    let files = server::publishing::article_files::markdown_files(&[out.path().to_owned()]).unwrap();
+    let site_root = crate::helpers::test_config("sqlite://unused", None).leptos.site_root.to_string();
+    let report = server::publishing::article_files::import(
+        &second.db,
+        &files,
+        server::publishing::markdown::SiteFiles(Some(std::path::Path::new(&site_root))),
+    )
+    .await
+    .unwrap();
+    assert_eq!((report.created.len(), report.errors.len()), (4, 0), "{:?}", report.errors);
+    let second_media = std::path::Path::new(second.database_url.trim_start_matches("sqlite://")).with_file_name("media");
+    assert_eq!(server::publishing::export::bring_pictures(&files, &second_media).unwrap(), 1);
+
+    for slug in ["quay-wall-repairs-begin", "quay-wall-lights-return", "ferry-timetable-changes"] {
+        let path = format!("/article/{slug}");
+        let before = comparable_page(&first, &path).await;
+        assert_eq!(before.0, 200);
+        assert!(before.1.contains("srcset=\"/uploads/") || slug != "quay-wall-repairs-begin");
+        assert_eq!(before, comparable_page(&second, &path).await, "{path} is the same page after the move");
+    }
+    assert_eq!(comparable_page(&first, "/").await, comparable_page(&second, "/").await, "the front page too");
+    assert_eq!(second.get("/article/unfinished-notes").await.0, 404, "a draft stays a draft");
+    let src = shown.split('(').nth(1).unwrap().trim_end_matches(')');
+    assert_eq!(second.client.get(format!("{}{src}", second.address)).send().await.unwrap().status(), 200);
+}
+
+/// The page with only what differs per response (the script nonce) or per database (the row
+/// id in the hydration data) masked.
+async fn comparable_page(app: &TestApp, path: &str) -> (u16, String) {
+    let (status, page) = app.get(path).await;
+    (status, mask(&mask(&page, "nonce=\"", "\""), "\\\"id\\\":", ","))
+}
+
+/// `page` with what follows each `start` up to the next `end` replaced by `…`.
+fn mask(page: &str, start: &str, end: &str) -> String {
+    let mut out = String::with_capacity(page.len());
+    let mut rest = page;
+    while let Some(at) = rest.find(start) {
+        out.push_str(&rest[..at + start.len()]);
+        rest = &rest[at + start.len()..];
+        let stop = rest.find(end).unwrap_or(rest.len());
+        out.push('…');
+        rest = &rest[stop..];
+    }
+    out.push_str(rest);
+    out
+}

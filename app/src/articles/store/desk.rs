@@ -215,6 +215,11 @@ pub async fn revision(db: &Db, story_id: i64, revision: i64) -> sqlx::Result<Opt
     .await
 }
 
+/// Every story's id, oldest first (what `server export` writes).
+pub async fn all_ids(db: &Db) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT id FROM stories ORDER BY published_at, id").fetch_all(db.read()).await
+}
+
 /// Scheduled stories whose time has come, oldest first.
 pub async fn due(db: &Db, now: Timestamp) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar("SELECT id FROM stories WHERE status = 'scheduled' AND published_at <= ? ORDER BY published_at")
