@@ -9,7 +9,9 @@ use crate::config::DatabaseSettings;
 use crate::publishing::export::export;
 
 #[derive(Args, Debug)]
-#[command(after_help = "Reads only: safe while the server runs. Files already in DIR with a story's name are replaced.")]
+#[command(
+    after_help = "Reads only: safe while the server runs. Files already in DIR with a story's name are replaced."
+)]
 pub struct ExportArgs {
     /// The folder to write into (created if missing)
     #[arg(value_name = "DIR")]
@@ -24,11 +26,6 @@ pub struct ExportArgs {
 pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
     let db = app::db::Db::connect(&args.database.database_url).await?;
     let exported = export(&db, &args.dir, &args.media_dir).await?;
-    println!(
-        "{} stories and {} pictures written to {}",
-        exported.stories,
-        exported.pictures,
-        args.dir.display()
-    );
+    println!("{} stories and {} pictures written to {}", exported.stories, exported.pictures, args.dir.display());
     Ok(())
 }

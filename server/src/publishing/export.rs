@@ -61,7 +61,8 @@ pub async fn export(db: &Db, dir: &Path, media_dir: &Path) -> anyhow::Result<Exp
         };
         let yaml = serde_yaml::to_string(&front)?;
         let path = dir.join(format!("{}.md", story.slug.as_str()));
-        std::fs::write(&path, format!("---\n{yaml}---\n{body}")).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(&path, format!("---\n{yaml}---\n{body}"))
+            .with_context(|| format!("writing {}", path.display()))?;
         exported.stories += 1;
         for source in pictures_in(body).chain(story.image.iter().map(String::as_str)) {
             exported.pictures += copy_picture(source, media_dir, &pictures_dir)?;

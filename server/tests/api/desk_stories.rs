@@ -172,10 +172,14 @@ async fn authors_write_only_their_own_drafts_and_every_step_is_checked_on_the_se
     assert!(refused.contains("an editor publishes"), "{refused}");
     assert!(refused.contains("Fares stay as they are."), "the typed text is kept");
     assert_eq!(app.get("/article/ferry-fares").await.0, 404);
-    // A post without the session's form token is refused.
+    // A post without the session's form token does nothing (the text comes back to resend).
     let mut forged = draft.fields("", "1", "save");
     forged[0].1 = "0".repeat(64);
-    assert_eq!(post(&app, &path, &ann, &as_refs(&forged)).await.0, 403);
+    forged[9].1 = "Forged words.".to_owned();
+    let (status, _, answer) = post(&app, &path, &ann, &as_refs(&forged)).await;
+    assert_eq!(status, 409);
+    assert!(answer.contains("nothing was saved"));
+    assert_eq!(app.count("stories WHERE markdown LIKE '%Forged words%'").await, 0);
 
     // Authors cannot name someone else as the author: the byline is theirs.
     let other = Draft { author: 1, ..draft };
@@ -448,7 +452,12 @@ async fn export_then_import_into_an_empty_site_gives_the_same_pages() {
     let (_, answer) = upload(&first, &editor, &token, "wall.png", picture(image::ImageFormat::Png, 1000, 400)).await;
     let shown = answer["markdown"].as_str().unwrap().to_owned();
     let stories = [
-        ("Quay Wall Repairs Begin", format!("Crews start on the **quay wall** tonight.\n\n{shown}\n\n| shift | crew |\n|---|---|\n| night | 12 |")),
+        (
+            "Quay Wall Repairs Begin",
+            format!(
+                "Crews start on the **quay wall** tonight.\n\n{shown}\n\n| shift | crew |\n|---|---|\n| night | 12 |"
+            ),
+        ),
         ("Quay Wall Lights Return", "The lamps along the *quay* are back, with \"new\" glass & brackets.".to_owned()),
         ("Ferry Timetable Changes", "Ferries run every twenty minutes from Monday.".to_owned()),
     ];
@@ -476,7 +485,8 @@ async fn export_then_import_into_an_empty_site_gives_the_same_pages() {
     .await
     .unwrap();
     assert_eq!((report.created.len(), report.errors.len()), (4, 0), "{:?}", report.errors);
-    let second_media = std::path::Path::new(second.database_url.trim_start_matches("sqlite://")).with_file_name("media");
+    let second_media =
+        std::path::Path::new(second.database_url.trim_start_matches("sqlite://")).with_file_name("media");
     assert_eq!(server::publishing::export::bring_pictures(&files, &second_media).unwrap(), 1);
 
     for slug in ["quay-wall-repairs-begin", "quay-wall-lights-return", "ferry-timetable-changes"] {
@@ -512,4 +522,31 @@ fn mask(page: &str, start: &str, end: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+#[tokio::test]
+async fn a_story_posted_after_the_session_ended_is_not_lost() {
+    let app = desk_app().await;
+    let (editor, editor_id) = writer(&app, "Imke Editor", Role::Editor).await;
+    let draft =
+        Draft { title: "Lock Gates Open", slug: "", markdown: "Typed while the <session> ran out.", author: editor_id };
+    let path = create(&app, &editor, &draft).await;
+    let opened = page(&app, &path, &editor).await.1;
+    let fields = draft.fields(&form_token(&opened), &revision_field(&opened), "save");
+
+    // Signed out meanwhile (another tab, or the idle limit): the text comes back on the page.
+    let (status, _, kept) = post(&app, &path, "", &as_refs(&fields)).await;
+    assert_eq!(status, 401);
+    assert!(kept.contains("You were signed out"), "{kept}");
+    assert!(kept.contains("value=\"Typed while the &lt;session&gt; ran out.\""), "{kept}");
+    assert!(kept.contains("Typed while the &lt;session&gt; ran out.</textarea>"));
+
+    // Signed in again, the kept form (the old session's token gone) opens the editor with it.
+    let (again, _) = (sign_in(&app, "imke@courier.example", PASSWORD, "198.51.100.20").await, ());
+    let cookie = session_cookie(&again);
+    let back: Vec<(&str, &str)> = fields.iter().filter(|(k, _)| *k != "token").map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, editor_page) = post(&app, &path, &cookie, &back).await;
+    assert_eq!(status, 409);
+    assert!(editor_page.contains("nothing was saved. Your text is below: save it now."), "{editor_page}");
+    assert!(editor_page.contains("Typed while the &lt;session&gt; ran out.</textarea>"));
 }

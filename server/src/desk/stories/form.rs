@@ -85,6 +85,25 @@ fn problem(field: &'static str, message: impl Into<String>) -> Problem {
 }
 
 impl StoryForm {
+    /// Every field by its name in the form.
+    pub fn fields(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("token", &self.token),
+            ("revision", &self.revision),
+            ("title", &self.title),
+            ("slug", &self.slug),
+            ("summary", &self.summary),
+            ("section", &self.section),
+            ("tags", &self.tags),
+            ("author", &self.author),
+            ("image", &self.image),
+            ("markdown", &self.markdown),
+            ("publish_at", &self.publish_at),
+            ("action", &self.action),
+            ("alt", &self.alt),
+        ]
+    }
+
     /// One field by its name in the form (fields the editor does not have are ignored).
     pub fn set(&mut self, name: &str, value: String) {
         let field = match name {

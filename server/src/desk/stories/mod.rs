@@ -165,11 +165,37 @@ pub async fn create(
     headers: HeaderMap,
     Form(form): Form<StoryForm>,
 ) -> Response {
-    let session = match desk.member_posting(&headers, &form.token, Role::writes_stories).await {
+    let session = match desk.member(&headers, Role::writes_stories).await {
         Ok(session) => session,
+        Err(Refused::NotSignedIn) => return signed_out(&desk, paths::DESK_NEW_STORY, &form),
         Err(refused) => return refused.into_response(),
     };
+    if !form_is_current(&session, &form) {
+        return earlier_session(&desk, &session, None, form).await;
+    }
     submit(&desk, peer, &headers, session, None, form).await
+}
+
+/// The form carries this session's token (one from an earlier session is not a forgery when
+/// the same person signed in again — but it is not acted on either).
+fn form_is_current(session: &SignedIn, form: &StoryForm) -> bool {
+    !form.token.is_empty() && form.token == session.form_token
+}
+
+fn signed_out(desk: &Desk, action: &str, form: &StoryForm) -> Response {
+    (StatusCode::UNAUTHORIZED, pages::signed_out(desk.stylesheet, action, form)).into_response()
+}
+
+/// A story posted from a page of an earlier session: nothing is done, the editor comes back
+/// with the text as posted.
+async fn earlier_session(desk: &Desk, session: &SignedIn, story: Option<store::Story>, form: StoryForm) -> Response {
+    let outcome = Outcome {
+        stale: Some(
+            "This form came from an earlier session, so nothing was saved. Your text is below: save it now.".to_owned(),
+        ),
+        ..Outcome::default()
+    };
+    editor(desk, session, story, form, outcome, StatusCode::CONFLICT).await
 }
 
 pub async fn change(
@@ -179,10 +205,16 @@ pub async fn change(
     Path(id): Path<i64>,
     Form(form): Form<StoryForm>,
 ) -> Response {
-    let (session, story) = match desk.story_for(&headers, Some(&form.token), id).await {
+    if let Err(Refused::NotSignedIn) = desk.member(&headers, Role::writes_stories).await {
+        return signed_out(&desk, &paths::desk_story(id), &form);
+    }
+    let (session, story) = match desk.story_for(&headers, None, id).await {
         Ok(found) => found,
         Err(refused) => return *refused,
     };
+    if !form_is_current(&session, &form) {
+        return earlier_session(&desk, &session, Some(story), form).await;
+    }
     submit(&desk, peer, &headers, session, Some(story), form).await
 }
 

@@ -467,3 +467,32 @@ pub fn not_yours(stylesheet: &'static str, session: &SignedIn, why: &'static str
         },
     )
 }
+
+/// After the session ended: the typed story is on this page (nothing is stored for a stranger),
+/// to be taken back to the editor once signed in again.
+pub fn signed_out(stylesheet: &'static str, action: &str, form: &StoryForm) -> Html<String> {
+    let hidden = form
+        .fields()
+        .into_iter()
+        .filter(|(name, _)| !matches!(*name, "token" | "action"))
+        .map(|(name, value)| view! { <input type="hidden" name=name value=value.to_owned()/> })
+        .collect_view();
+    document(
+        stylesheet,
+        "Signed out: your text is kept",
+        view! {
+            <h1>"You were signed out"</h1>
+            <p>"Your session ended, so nothing was saved. Your text is on this page:"</p>
+            <ol>
+                <li><a href=paths::DESK_SIGN_IN target="_blank">"Sign in again"</a>" (in a new tab)."</li>
+                <li>"Come back to this tab and take your text back to the editor."</li>
+            </ol>
+            <form method="post" action=action.to_owned() class="desk-form">
+                {hidden}
+                <button type="submit" name="action" value="preview">"Back to the editor with my text"</button>
+            </form>
+            <label for="kept-text">"Your text, to copy if you prefer"</label>
+            <textarea id="kept-text" rows="12" readonly>{textarea_text(form.markdown.clone())}</textarea>
+        },
+    )
+}
