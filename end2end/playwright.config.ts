@@ -40,6 +40,7 @@ export default defineConfig({
       NEWSLETTER_SIGNUPS_PER_HOUR: '0',
       // No SMTP_URL: mails are written here as .eml files, where the newsletter tests read them.
       MAIL_DIR: 'target/e2e/outbox',
+      MEDIA_DIR: 'target/e2e/media',
     },
     reuseExistingServer: false,
     timeout: 60_000,
