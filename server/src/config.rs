@@ -59,7 +59,7 @@ pub struct DatabaseSettings {
     /// The database
     ///
     /// The file and its folder are created if missing; migrations run at start.
-    #[arg(long, global = true, env = "DATABASE_URL", value_name = "URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    #[arg(long, global = true, env = "DATABASE_URL", value_name = "URL", default_value = DEFAULT_DATABASE_URL, value_parser = database_url, hide_env_values = true)]
     pub database_url: String,
 }
 
@@ -200,6 +200,20 @@ impl ServeSettings {
                 ..ConnectionLimits::default()
             },
         })
+    }
+}
+
+/// Only SQLite so far. Anything else is refused by name: sqlx would otherwise read
+/// `postgres://host/db` as a relative SQLite path and quietly run on a file in `postgres:/`.
+fn database_url(v: &str) -> Result<String, String> {
+    let scheme = v.split(':').next().unwrap_or_default().to_ascii_lowercase();
+    match scheme.as_str() {
+        "sqlite" => Ok(v.to_owned()),
+        "postgres" | "postgresql" => {
+            Err("DATABASE_URL is a PostgreSQL address; this build runs on SQLite only (sqlite://path/to/site.db)"
+                .into())
+        }
+        _ => Err(format!("DATABASE_URL must start with sqlite:// (like {DEFAULT_DATABASE_URL})")),
     }
 }
 

@@ -377,6 +377,26 @@ fn a_bad_setting_stops_the_server_at_start_naming_the_variable() {
 }
 
 #[test]
+fn a_database_url_this_build_cannot_use_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    for (url, says) in [
+        ("postgres://news@127.0.0.1/courier", "DATABASE_URL is a PostgreSQL address"),
+        ("mysql://news@127.0.0.1/courier", "DATABASE_URL must start with sqlite://"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_server"))
+            .current_dir(dir.path())
+            .env("DATABASE_URL", url)
+            .arg("serve")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no folder named after the scheme: {url}");
+    }
+}
+
+#[test]
 fn the_server_refuses_to_start_without_the_bundles_its_pages_link() {
     let dir = tempfile::tempdir().unwrap();
     let empty_site = dir.path().join("site");

@@ -80,5 +80,7 @@ const comments=document.getElementById('comments');
 if(comments)(seen=new IntersectionObserver((es)=>es.some((e)=>e.isIntersecting)?start():0,{{rootMargin:'200px'}})).observe(comments);
 if(/^#(comment|respond)/.test(location.hash))start();}}"#
     );
-    view! { <script type="module">{script}</script> }
+    // The page's nonce marks its own inline scripts: the Content-Security-Policy allows only
+    // those (see the server's security headers).
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
 }

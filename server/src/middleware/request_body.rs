@@ -41,11 +41,23 @@ pub async fn read_first(timeout: Duration, request: Request, next: Next) -> Resp
     let Some(limit) = limit_for(&path) else {
         return next.run(request).await;
     };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
     let (parts, body) = request.into_parts();
-    let refused = match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+    // A body announced too large is refused before a byte of it is read.
+    let reading = async {
+        match declared {
+            Some(length) if length > limit => Err(None),
+            _ => axum::body::to_bytes(body, limit).await.map_err(Some),
+        }
+    };
+    let refused = match tokio::time::timeout(timeout, reading).await {
         Ok(Ok(bytes)) => return next.run(Request::from_parts(parts, Body::from(bytes))).await,
         Err(_) => (StatusCode::REQUEST_TIMEOUT, "The request took too long to arrive. Please try again.".to_owned()),
-        Ok(Err(error)) if too_large(&error) => (
+        Ok(Err(error)) if error.as_ref().is_none_or(too_large) => (
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("That is more than this site accepts ({} KiB of text).", limit >> 10),
         ),

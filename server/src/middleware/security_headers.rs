@@ -1,6 +1,6 @@
 //! Security headers on every response (`nosniff`, referrer and permissions policies, no
 //! framing, HSTS for an https site) and, on HTML pages, a Content-Security-Policy that names
-//! each inline script by its hash.
+//! each of the page's own inline scripts by its hash.
 
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine as _};
 use sha2::{Digest, Sha256};
@@ -57,7 +57,7 @@ async fn with_csp(response: Response, policy: SecurityPolicy) -> Response {
         return (StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response();
     };
     let scripts: String =
-        inline_scripts(&html).map(|script| format!(" 'sha256-{}'", BASE64.encode(Sha256::digest(script)))).collect();
+        own_scripts(&html).map(|script| format!(" 'sha256-{}'", BASE64.encode(Sha256::digest(script)))).collect();
     let connect = if policy.live_reload { "'self' ws: wss:" } else { "'self'" };
     let csp = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{scripts}; style-src 'self'; \
@@ -70,8 +70,23 @@ async fn with_csp(response: Response, policy: SecurityPolicy) -> Response {
     Response::from_parts(parts, axum::body::Body::from(html))
 }
 
-/// The text of every `<script>` without a `src`, byte for byte as the browser hashes it.
-pub fn inline_scripts(html: &[u8]) -> impl Iterator<Item = &[u8]> {
+/// The text of the page's own inline scripts, byte for byte as the browser hashes them: those
+/// carrying the nonce that the page's first script carries (a random one per render, which
+/// nothing typed by a reader or stored earlier can know). Markup that got into the page some
+/// other way — a `<script>` that slipped past escaping — gets no hash and does not run.
+pub fn own_scripts(html: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let nonce = inline_scripts(html).find_map(|(tag, _)| nonce_of(tag));
+    inline_scripts(html).filter_map(move |(tag, body)| (nonce.is_some() && nonce_of(tag) == nonce).then_some(body))
+}
+
+fn nonce_of(tag: &[u8]) -> Option<&[u8]> {
+    let at = find(tag, b" nonce=\"")? + 8;
+    let len = tag[at..].iter().position(|b| *b == b'"')?;
+    Some(&tag[at..at + len]).filter(|n| !n.is_empty())
+}
+
+/// Every `<script>` without a `src`: its opening tag's attributes and its text.
+fn inline_scripts(html: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     let mut rest = html;
     std::iter::from_fn(move || loop {
         let start = find(rest, b"<script")?;
@@ -87,7 +102,7 @@ pub fn inline_scripts(html: &[u8]) -> impl Iterator<Item = &[u8]> {
         let close = find(body, b"</script")?;
         rest = &body[close..];
         if find(&tag.to_ascii_lowercase(), b"src=").is_none() {
-            return Some(&body[..close]);
+            return Some((tag, &body[..close]));
         }
     })
 }
@@ -101,12 +116,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_inline_scripts_and_skips_external_ones() {
-        let html = br#"<head><script src="/pkg/a.js"></script><script type="module">import('/x')</script>
-            <SCRIPT>one()</SCRIPT><scripts>no</scripts><script type="application/ld+json">{"a":1}</script></head>"#;
-        let found: Vec<&[u8]> = inline_scripts(html).collect();
-        assert_eq!(found, [&b"import('/x')"[..], b"one()", br#"{"a":1}"#]);
-        assert_eq!(inline_scripts(b"<p>no scripts</p>").count(), 0);
-        assert_eq!(inline_scripts(b"<script>unclosed").count(), 0);
+    fn only_the_pages_own_inline_scripts_are_allowed() {
+        let html = br#"<head><script src="/pkg/a.js"></script><script type="module" nonce="n1">import('/x')</script>
+            <script nonce="n1" type="application/ld+json">{"a":1}</script><scripts>no</scripts></head>
+            <body><p>A comment: <script>alert(1)</script><SCRIPT nonce="guess">alert(2)</SCRIPT></p>
+            <script nonce="n1">__RESOLVED_RESOURCES=[]</script></body>"#;
+        let found: Vec<&[u8]> = own_scripts(html).collect();
+        assert_eq!(found, [&b"import('/x')"[..], br#"{"a":1}"#, b"__RESOLVED_RESOURCES=[]"]);
+        assert_eq!(own_scripts(b"<p>no scripts</p>").count(), 0);
+        assert_eq!(own_scripts(b"<script nonce=\"n\">unclosed").count(), 0);
+        assert_eq!(own_scripts(b"<script>without a nonce()</script>").count(), 0, "no nonce: nothing inline runs");
     }
 }
