@@ -113,6 +113,8 @@ test('with JavaScript the preview follows the typing, pictures upload at once an
 
   // Typed but not saved: the browser keeps it and offers it back.
   await page.getByLabel('Text (Markdown)').fill('Unsaved words about the lantern walk.');
+  // The preview follows first (leaving while it is on its way would cut that request).
+  await expect(page.locator('#preview')).toContainText('Unsaved words about the lantern walk.');
   page.on('dialog', (dialog) => dialog.accept());
   await page.reload();
   await page.getByRole('button', { name: 'Put my unsaved text back' }).click();
