@@ -6,6 +6,9 @@ use std::process::ExitCode;
 
 use server::{cli, telemetry};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // A bad command line exits here with usage (status 2), before any thread exists.
     let command = cli::Cli::command_line();

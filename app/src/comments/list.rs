@@ -212,6 +212,10 @@ fn paragraphs(body: &str) -> impl IntoView {
 /// Splits a line into text and links. Only http(s) and www. addresses become links; trailing
 /// punctuation stays text.
 fn linkify(line: &str) -> Vec<AnyView> {
+    // Most lines hold no address: one text node, without rebuilding the line word by word.
+    if !line.split(' ').any(looks_like_link) {
+        return vec![line.to_owned().into_any()];
+    }
     let mut out = Vec::new();
     let mut text = String::new();
     for (i, word) in line.split(' ').enumerate() {

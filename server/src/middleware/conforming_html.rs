@@ -73,17 +73,19 @@ pub fn conform(html: &str) -> String {
 }
 
 /// Just past the `>` that ends the tag starting at `start` (quoted attribute values may hold `>`).
+/// Jumps from quote to quote with `memchr` (a byte-by-byte walk over every tag was most of this
+/// rewrite's cost on a 100 KB page).
 fn tag_end(bytes: &[u8], start: usize) -> usize {
     let mut i = start + 1;
-    let mut quote = None;
-    while i < bytes.len() {
-        match (quote, bytes[i]) {
-            (None, b'"' | b'\'') => quote = Some(bytes[i]),
-            (Some(q), b) if b == q => quote = None,
-            (None, b'>') => return i + 1,
-            _ => {}
+    while let Some(found) = memchr::memchr3(b'>', b'"', b'\'', &bytes[i..]) {
+        let at = i + found;
+        if bytes[at] == b'>' {
+            return at + 1;
         }
-        i += 1;
+        match memchr::memchr(bytes[at], &bytes[at + 1..]) {
+            Some(close) => i = at + 1 + close + 1,
+            None => break,
+        }
     }
     bytes.len()
 }
