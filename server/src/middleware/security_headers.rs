@@ -112,8 +112,7 @@ fn inline_scripts(html: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     let first = *needle.first()?;
     let mut from = 0;
-    while let Some(offset) =
-        memchr::memchr2(first.to_ascii_lowercase(), first.to_ascii_uppercase(), &haystack[from..])
+    while let Some(offset) = memchr::memchr2(first.to_ascii_lowercase(), first.to_ascii_uppercase(), &haystack[from..])
     {
         let at = from + offset;
         if haystack.get(at..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)) {
