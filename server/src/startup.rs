@@ -30,7 +30,7 @@ use crate::middleware::{
 };
 use crate::publishing::{demo_content, markdown::SiteFiles};
 use crate::routes::{comment_stream, feeds, reply_mail as reply_pages, sitemap, unsubscribe};
-use crate::workers::{mailer, moderation_notice, newsletter, reply_mail, scheduler, view_flush};
+use crate::workers::{live_relay, mailer, moderation_notice, newsletter, reply_mail, scheduler, view_flush};
 
 pub struct Application {
     listener: TcpListener,
@@ -65,6 +65,8 @@ impl Application {
         let (stopping, _) = watch::channel(false);
         tokio::spawn(view_flush::run(readership.clone(), db.clone(), VIEW_FLUSH_INTERVAL, stopping.subscribe()));
         tokio::spawn(scheduler::run(db.clone(), stopping.subscribe()));
+        let feed = CommentFeed::new();
+        tokio::spawn(live_relay::run(db.clone(), feed.clone(), stopping.subscribe()));
         let mail = config.mail_settings(&site_url);
         let queue = MailQueue::default();
         let signups = SignUpLimit::per_hour(config.newsletter_signups_per_hour);
@@ -116,7 +118,7 @@ impl Application {
             site_url: site_url.clone(),
             configured_origin: config.site_url.as_ref().map(|url| url.origin().to_owned()),
             comments,
-            feed: CommentFeed::new(),
+            feed,
             readership,
             mail,
             queue,

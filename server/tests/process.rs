@@ -247,6 +247,45 @@ async fn acknowledged_comments_survive_a_killed_server() {
 }
 
 #[tokio::test]
+async fn a_comment_approved_on_the_command_line_reaches_live_readers_of_the_running_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let (_server, address, lines) = start_server(&url, &[]);
+    std::thread::spawn(move || for _ in lines {}); // keep the pipe drained
+    let pool = app::db::Db::connect(&url).await.unwrap().read().clone();
+    let (article_id, slug): (i64, String) =
+        sqlx::query_as("SELECT id, slug FROM articles ORDER BY id LIMIT 1").fetch_one(&pool).await.unwrap();
+    let held: i64 = sqlx::query_scalar(
+        "INSERT INTO comments (article_id, author_name, author_email, body, status, created_at) \
+         VALUES (?, 'Lin', 'lin@example.org', 'Held, then approved by the operator', 'pending', '2026-01-02T00:00:00Z') \
+         RETURNING id",
+    )
+    .bind(article_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let mut stream = reqwest::get(format!("{address}/api/comments/live/{slug}")).await.unwrap();
+    assert_eq!(stream.status(), 200);
+    let url_for_command = url.clone();
+    let (ok, said) =
+        tokio::task::spawn_blocking(move || run_command(&url_for_command, &["comments", "approve", &held.to_string()]))
+            .await
+            .unwrap();
+    assert!(ok, "{said}");
+    let approved = std::time::Instant::now();
+    let mut received = String::new();
+    while !received.contains("Held, then approved by the operator") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), stream.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("the approved comment did not arrive: {received}"))
+            .unwrap()
+            .unwrap();
+        received.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(approved.elapsed() < std::time::Duration::from_secs(1), "arrived after {:?}", approved.elapsed());
+}
+
+#[tokio::test]
 async fn editors_import_markdown_while_the_server_runs() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("site.db").display());

@@ -204,7 +204,7 @@ pub async fn accept(
             };
             if status == CommentStatus::Approved {
                 if let Some(feed) = use_context::<CommentFeed>() {
-                    feed.announce(slug, &shown);
+                    feed.wake();
                 }
             }
             Ok(Posted { comment: shown, pending: status != CommentStatus::Approved })

@@ -6,20 +6,40 @@ use leptos::prelude::*;
 use super::types::Comment;
 use crate::core::Slug;
 
-/// (server) Where accepted comments are announced: (article slug, comment).
+/// (server) This process's live readers' feed. Comments reach it only from the database's
+/// `comment_events` (the relay worker reads them), so a comment approved by another process —
+/// another node, `server comments approve` — reaches readers here too; a change made here only
+/// wakes the relay at once instead of waiting for its next look.
 #[cfg(feature = "ssr")]
 #[derive(Clone, Debug)]
-pub struct CommentFeed(pub tokio::sync::broadcast::Sender<(String, Comment)>);
+pub struct CommentFeed {
+    events: tokio::sync::broadcast::Sender<super::store::ShownEvent>,
+    wake: std::sync::Arc<tokio::sync::Notify>,
+}
 
 #[cfg(feature = "ssr")]
 impl CommentFeed {
     pub fn new() -> CommentFeed {
-        CommentFeed(tokio::sync::broadcast::channel(256).0)
+        CommentFeed { events: tokio::sync::broadcast::channel(256).0, wake: Default::default() }
     }
 
-    pub fn announce(&self, article: &Slug, comment: &Comment) {
-        // No listeners is not an error.
-        let _ = self.0.send((article.to_string(), comment.clone()));
+    /// A comment became visible: look for it now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Completes when [`CommentFeed::wake`] was called (since the last time this completed).
+    pub async fn woken(&self) {
+        self.wake.notified().await;
+    }
+
+    /// Hands an event to every open stream (no listeners is not an error).
+    pub fn publish(&self, event: super::store::ShownEvent) {
+        let _ = self.events.send(event);
+    }
+
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<super::store::ShownEvent> {
+        self.events.subscribe()
     }
 }
 

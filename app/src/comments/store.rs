@@ -374,3 +374,57 @@ pub async fn delete(db: &Db, id: i64) -> sqlx::Result<bool> {
     tx.commit().await?;
     Ok(done.rows_affected() == 1)
 }
+
+// ---- live comments ---------------------------------------------------------------------
+
+/// A comment that became visible to readers, numbered in the order it did (`comment_events`).
+#[derive(Clone, Debug)]
+pub struct ShownEvent {
+    pub seq: i64,
+    pub article: Slug,
+    pub comment: Comment,
+}
+
+#[derive(FromRow)]
+struct ShownEventRow {
+    seq: i64,
+    article: Slug,
+    #[sqlx(flatten)]
+    comment: CommentRow,
+}
+
+/// The newest event's number (0 when there is none): where a starting relay begins.
+pub async fn last_event(db: &Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM comment_events").fetch_one(db.read()).await
+}
+
+/// Events after `seq`, oldest first, of one article or of all; comments no longer approved
+/// (or on a story no longer published) are left out.
+pub async fn events_after(db: &Db, seq: i64, article_id: Option<i64>, limit: i64) -> sqlx::Result<Vec<ShownEvent>> {
+    let rows: Vec<ShownEventRow> = sqlx::query_as(
+        "SELECT e.seq, a.slug AS article, c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at, \
+                c.staff_id IS NOT NULL AS staff \
+         FROM comment_events e \
+         JOIN comments c ON c.id = e.comment_id AND c.status = 'approved' \
+         JOIN articles a ON a.id = c.article_id \
+         WHERE e.seq > ?1 AND (?2 IS NULL OR c.article_id = ?2) \
+         ORDER BY e.seq LIMIT ?3",
+    )
+    .bind(seq)
+    .bind(article_id)
+    .bind(limit)
+    .fetch_all(db.read())
+    .await?;
+    Ok(rows.into_iter().map(|r| ShownEvent { seq: r.seq, article: r.article, comment: r.comment.into() }).collect())
+}
+
+/// Forgets all but the newest `keep` events (a reader away for longer reloads the page).
+pub async fn prune_events(db: &Db, keep: i64) -> sqlx::Result<u64> {
+    let mut tx = db.write().await?;
+    let done = sqlx::query("DELETE FROM comment_events WHERE seq <= (SELECT MAX(seq) FROM comment_events) - ?")
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected())
+}

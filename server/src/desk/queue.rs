@@ -164,8 +164,8 @@ pub async fn moderate(
         Ok(done) => done,
         Err(error) => return Refused::from(error).into_response(),
     };
-    for (slug, comment) in &done.published {
-        desk.feed.announce(slug, comment);
+    if !done.published.is_empty() {
+        desk.feed.wake();
     }
     let ip_hash = desk.ip_hash(&headers, peer);
     let ids = posted.ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
@@ -315,8 +315,8 @@ pub async fn reply(
         }
         Err(error) => return Refused::from(error).into_response(),
     };
-    let (slug, comment) = &published;
-    desk.feed.announce(slug, comment);
+    let (_, comment) = &published;
+    desk.feed.wake();
     let ip_hash = desk.ip_hash(&headers, peer);
     let detail = format!("comment {} in reply to comment {parent_id}", comment.id);
     if let Err(error) = audit::record(&desk.db, Some(staff.id), audit::Action::StaffReplied, &detail, &ip_hash).await {

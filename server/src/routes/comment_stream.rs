@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::{convert::Infallible, time::Duration};
 
 use app::comments::live::CommentFeed;
+use app::comments::store;
 use app::core::client::{limit_key, TrustedProxies};
 use app::core::Slug;
 use app::db::Db;
@@ -21,6 +22,7 @@ use axum::{
         IntoResponse, Response,
     },
 };
+use futures::StreamExt;
 use tokio::sync::{broadcast::error::RecvError, watch};
 
 /// How many streams may be open at once.
@@ -125,8 +127,13 @@ impl CommentStreams {
     }
 }
 
+/// Events a reconnecting stream is given back at most (more missed: the reader reloads).
+const REPLAY: i64 = 500;
+
 /// Streams `comment` events for one article until the client leaves or the server stops
-/// (an open stream must not hold up a graceful shutdown).
+/// (an open stream must not hold up a graceful shutdown). Each event's id is its place in the
+/// database's event log, so a reader whose stream reconnects — to this node or another — sends
+/// `Last-Event-ID` and first gets what it missed.
 pub async fn stream(
     Path(slug): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -134,22 +141,36 @@ pub async fn stream(
     streams: CommentStreams,
 ) -> Response {
     let Some(slug) = Slug::parse(&slug) else { return StatusCode::NOT_FOUND.into_response() };
-    match app::articles::store::id_of(&streams.db, &slug).await {
-        Ok(Some(_)) => {}
+    let article_id = match app::articles::store::id_of(&streams.db, &slug).await {
+        Ok(Some(id)) => id,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(error) => {
             tracing::error!(%error, "comment stream: article lookup failed");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
-    }
+    };
     let client = streams.proxies.client(&headers, Some(peer.ip())).map(limit_key);
     let counted = match streams.admit(client, slug.as_str()) {
         Ok(counted) => counted,
         Err(full) => return full.into_response(),
     };
-    let receiver = streams.feed.0.subscribe();
+    // Listening before the missed events are read: nothing falls between the two.
+    let receiver = streams.feed.subscribe();
+    let last_seen =
+        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
+    let missed = match last_seen {
+        Some(seq) => match store::events_after(&streams.db, seq, Some(article_id), REPLAY).await {
+            Ok(missed) => missed,
+            Err(error) => {
+                tracing::error!(%error, "comment stream: missed events could not be read");
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        },
+        None => Vec::new(),
+    };
+    let replay = futures::stream::iter(missed);
     let state = (receiver, streams.stopping.clone(), counted);
-    let events = futures::stream::unfold(state, move |(mut receiver, mut stopping, counted)| {
+    let live = futures::stream::unfold(state, move |(mut receiver, mut stopping, counted)| {
         let slug = slug.clone();
         async move {
             loop {
@@ -158,10 +179,8 @@ pub async fn stream(
                     message = receiver.recv() => Some(message),
                 };
                 match message {
-                    Some(Ok((article, comment))) if article == slug.as_str() => {
-                        let event =
-                            Event::default().event("comment").id(comment.id.to_string()).json_data(&comment).ok()?;
-                        return Some((Ok::<_, Infallible>(event), (receiver, stopping, counted)));
+                    Some(Ok(event)) if event.article == slug => {
+                        return Some((event, (receiver, stopping, counted)));
                     }
                     Some(Ok(_)) | Some(Err(RecvError::Lagged(_))) => continue,
                     None | Some(Err(RecvError::Closed)) => return None,
@@ -169,6 +188,20 @@ pub async fn stream(
             }
         }
     });
+    let replayed_up_to = last_seen.unwrap_or(0);
+    let events = replay
+        .chain(live)
+        // A live event the replay already gave (it landed while the replay was read).
+        .scan(replayed_up_to, |highest, event| {
+            let fresh = event.seq > *highest;
+            *highest = (*highest).max(event.seq);
+            std::future::ready(Some(fresh.then_some(event)))
+        })
+        .filter_map(std::future::ready)
+        .filter_map(|event| {
+            let sse = Event::default().event("comment").id(event.seq.to_string()).json_data(&event.comment).ok();
+            std::future::ready(sse.map(Ok::<_, Infallible>))
+        });
     let mut response = Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))).into_response();
     // Proxies (nginx) must pass events on as they come, not buffer them.
     response.headers_mut().insert("x-accel-buffering", header::HeaderValue::from_static("no"));

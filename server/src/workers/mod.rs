@@ -1,8 +1,10 @@
 //! Background workers the server starts beside the requests: the mailer drains the outbox,
 //! the newsletter workers queue the weekly edition and send what is queued, and the
 //! moderators are told when comments are held, readers when their comments get replies, and
-//! scheduled stories are published on time.
+//! scheduled stories are published on time; the live relay hands comments that became
+//! visible anywhere to this process's live readers.
 
+pub mod live_relay;
 pub mod mailer;
 pub mod moderation_notice;
 pub mod newsletter;

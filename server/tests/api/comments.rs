@@ -344,6 +344,67 @@ async fn new_comments_are_published_on_the_article_stream() {
     assert_eq!(app.get("/api/comments/live/Not%20A%20Slug").await.0, 404);
 }
 
+/// Reads a stream until `text` arrived (or fails after 5 s).
+async fn stream_until(stream: &mut reqwest::Response, text: &str) -> String {
+    let mut received = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !received.contains(text) {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("{text:?} did not arrive; got {received}"))
+            .unwrap()
+            .unwrap();
+        received.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    received
+}
+
+#[tokio::test]
+async fn comments_approved_by_another_process_reach_live_readers_and_reconnects_miss_nothing() {
+    let app = no_flood().await;
+    let article_id: i64 =
+        sqlx::query_scalar("SELECT id FROM articles WHERE slug = ?").bind(ARTICLE).fetch_one(&app.pool).await.unwrap();
+    let held = |body: &'static str| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO comments (article_id, author_name, author_email, body, created_at, status) \
+             VALUES (?, 'Wen', 'wen@example.org', ?, '2026-12-01T10:00:00Z', 'pending') RETURNING id",
+        )
+        .bind(article_id)
+        .bind(body)
+    };
+    let first = held("Approved from elsewhere.").fetch_one(&app.pool).await.unwrap();
+    let second = held("Approved while the reader was away.").fetch_one(&app.pool).await.unwrap();
+    let mut stream = app.client.get(format!("{}/api/comments/live/{ARTICLE}", app.address)).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    // Another node or `server comments approve` writes to the database, not to this process.
+    sqlx::query("UPDATE comments SET status = 'approved' WHERE id = ?").bind(first).execute(&app.pool).await.unwrap();
+    let received = stream_until(&mut stream, "Approved from elsewhere.").await;
+    let last_id =
+        received.lines().rev().find_map(|line| line.strip_prefix("id:")).expect("events carry an id").trim().to_owned();
+    drop(stream);
+    // Approved while no stream was open; the reader's browser reconnects with the last id it saw.
+    sqlx::query("UPDATE comments SET status = 'approved' WHERE id = ?").bind(second).execute(&app.pool).await.unwrap();
+    let mut again = app
+        .client
+        .get(format!("{}/api/comments/live/{ARTICLE}", app.address))
+        .header("Last-Event-ID", &last_id)
+        .send()
+        .await
+        .unwrap();
+    let replayed = stream_until(&mut again, "Approved while the reader was away.").await;
+    assert!(!replayed.contains("Approved from elsewhere."), "only what came after the last id: {replayed}");
+    // Without an id a new stream starts with what happens from now on (once the relay has
+    // passed the approval above, which it looks for every 250 ms).
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let mut fresh = app.client.get(format!("{}/api/comments/live/{ARTICLE}", app.address)).send().await.unwrap();
+    assert_eq!(
+        app.post_comment(&fields("Posted after the fresh stream opened.", "Ola", "ola@example.org")).await.0,
+        200
+    );
+    let live = stream_until(&mut fresh, "Posted after the fresh stream opened.").await;
+    assert!(!live.contains("Approved while the reader was away."), "{live}");
+}
+
 #[tokio::test]
 async fn long_discussions_are_paginated_by_thread() {
     let app = no_flood().await;
