@@ -253,7 +253,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         provide_context(readership.clone());
         provide_context(mail.clone());
         provide_context(queue.clone());
-        provide_context(signups.clone());
+        provide_context(signups);
         provide_context(searches.clone());
         provide_context(lists.clone());
     };

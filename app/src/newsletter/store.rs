@@ -318,3 +318,29 @@ pub async fn next_due(db: &Db) -> sqlx::Result<Option<DateTime<Utc>>> {
             .await?;
     Ok(at.map(Timestamp::time))
 }
+
+// ---- the sign-up allowance -------------------------------------------------------------
+
+/// Spends one sign-up of `client`'s allowance (`per_hour`, all at once if need be, then one
+/// every hour/`per_hour`), in one statement, so nodes racing for the last one cannot both get
+/// it. Returns whether it was granted. Addresses whose allowance is full again are forgotten.
+pub async fn spend_signup(db: &Db, client: &str, per_hour: u32, now_ms: i64) -> sqlx::Result<bool> {
+    let every = 3_600_000 / i64::from(per_hour.max(1));
+    let burst = every * (i64::from(per_hour.max(1)) - 1);
+    let mut tx = db.write().await?;
+    sqlx::query("DELETE FROM signup_allowance WHERE full_at < ?").bind(now_ms).execute(&mut *tx).await?;
+    let granted = sqlx::query(
+        "INSERT INTO signup_allowance (client, full_at) VALUES (?1, ?2 + ?3) \
+         ON CONFLICT (client) DO UPDATE SET full_at = MAX(full_at, ?2) + ?3 WHERE MAX(full_at, ?2) - ?2 <= ?4",
+    )
+    .bind(client)
+    .bind(now_ms)
+    .bind(every)
+    .bind(burst)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    tx.commit().await?;
+    Ok(granted)
+}

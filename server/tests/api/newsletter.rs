@@ -282,6 +282,24 @@ async fn bad_addresses_are_refused_with_422_and_kept_without_javascript() {
 }
 
 #[tokio::test]
+async fn the_sign_up_allowance_holds_across_nodes_sharing_the_database() {
+    let a = spawn_app_with(|config| config.newsletter_signups_per_hour = 3).await;
+    // A second node: another server process on the same database.
+    let mut config = crate::helpers::test_config(&a.database_url, None);
+    config.newsletter_signups_per_hour = 3;
+    let b = crate::helpers::spawn_with(config, std::sync::Arc::new(tempfile::tempdir().unwrap())).await;
+    for (node, n) in [(&a, 0), (&b, 1), (&a, 2)] {
+        let (status, body) = node.subscribe(&[("email", &format!("split{n}@example.org"))]).await;
+        assert_eq!((status, body.as_str()), (200, THANKS), "sign-up {n}");
+    }
+    for node in [&b, &a] {
+        let (status, _) = node.subscribe(&[("email", "split3@example.org")]).await;
+        assert_eq!(status, 429, "the allowance is spent whichever node is asked");
+    }
+    assert_eq!(a.status_of("split3@example.org").await, None);
+}
+
+#[tokio::test]
 async fn one_address_may_sign_up_only_so_often() {
     let app = spawn_app_with(|config| config.newsletter_signups_per_hour = 3).await;
     for n in 0..3 {
