@@ -50,8 +50,12 @@ impl Db {
         let pool = SqlitePoolOptions::new()
             .max_connections((cores * 4).max(8))
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
+        // sqlx's SQLite migrator takes no lock: servers started together on a new file would
+        // each apply the same migration, and all but one fail. One at a time, by an OS lock on
+        // a file beside the database (SQLite's file is on this machine, so is the lock).
+        let _migrating = lock_beside(options.get_filename()).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(Db { pool, writers: Arc::default() })
     }
@@ -92,6 +96,20 @@ impl Db {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         (Db::connect(&url).await.unwrap(), dir)
+    }
+}
+
+/// Holds an exclusive lock on `<database>.lock` until dropped (waits for it off the runtime).
+async fn lock_beside(database: &std::path::Path) -> Result<std::fs::File, sqlx::Error> {
+    let path = std::path::PathBuf::from(format!("{}.lock", database.display()));
+    let locked = tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::options().create(true).truncate(false).write(true).open(&path)?;
+        file.lock()?;
+        Ok(file)
+    });
+    match locked.await {
+        Ok(result) => result.map_err(sqlx::Error::Io),
+        Err(gone) => Err(sqlx::Error::Io(std::io::Error::other(gone))),
     }
 }
 

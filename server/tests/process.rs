@@ -247,6 +247,39 @@ async fn acknowledged_comments_survive_a_killed_server() {
 }
 
 #[tokio::test]
+async fn servers_started_together_on_an_empty_database_migrate_and_seed_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    // Three nodes (processes) at the same moment; each must come up.
+    let starting: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || start_server(&url, &[]))
+        })
+        .collect();
+    let servers: Vec<_> = starting.into_iter().map(|s| s.join().expect("every server started")).collect();
+    for (_, address, _) in &servers {
+        let front = reqwest::get(format!("{address}/")).await.unwrap();
+        assert_eq!(front.status(), 200);
+    }
+    let pool = app::db::Db::connect(&url).await.unwrap().read().clone();
+    let (stories, slugs): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT slug) FROM stories").fetch_one(&pool).await.unwrap();
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../content"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "md"))
+        .count() as i64;
+    assert_eq!((stories, slugs), (files, files), "the demo content seeded once");
+    let demo_comments = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../content/comments.yaml"))
+        .unwrap()
+        .lines()
+        .filter(|line| line.starts_with("- "))
+        .count() as i64;
+    let comments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments").fetch_one(&pool).await.unwrap();
+    assert_eq!(comments, demo_comments, "the demo comments seeded once");
+}
+
+#[tokio::test]
 async fn a_comment_approved_on_the_command_line_reaches_live_readers_of_the_running_server() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("site.db").display());
