@@ -156,8 +156,13 @@ pub async fn stream(
     };
     // Listening before the missed events are read: nothing falls between the two.
     let receiver = streams.feed.subscribe();
-    let last_seen =
-        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
+    let asked = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
+    // An id this log never gave (a stream opened before the log existed, when ids were comment
+    // ids, or a forged one) would hide every event up to it: such a stream starts from now.
+    let last_seen = match asked {
+        Some(seq) => store::last_event(&streams.db).await.ok().filter(|last| seq <= *last).map(|_| seq),
+        None => None,
+    };
     let missed = match last_seen {
         Some(seq) => match store::events_after(&streams.db, seq, Some(article_id), REPLAY).await {
             Ok(missed) => missed,

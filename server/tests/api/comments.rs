@@ -403,6 +403,16 @@ async fn comments_approved_by_another_process_reach_live_readers_and_reconnects_
     );
     let live = stream_until(&mut fresh, "Posted after the fresh stream opened.").await;
     assert!(!live.contains("Approved while the reader was away."), "{live}");
+    // An id the log never gave (a browser connected before an upgrade) hides nothing.
+    let mut unknown = app
+        .client
+        .get(format!("{}/api/comments/live/{ARTICLE}", app.address))
+        .header("Last-Event-ID", "999999")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(app.post_comment(&fields("After an unknown id.", "Ola", "ola@example.org")).await.0, 200);
+    stream_until(&mut unknown, "After an unknown id.").await;
 }
 
 #[tokio::test]
