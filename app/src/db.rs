@@ -28,6 +28,9 @@ pub struct Write {
     _turn: tokio::sync::OwnedMutexGuard<()>,
 }
 
+/// Up to this much of the database file is read through the memory map.
+const MMAP_BYTES: u64 = 1 << 30;
+
 impl Db {
     /// Opens (creating if missing) the database at `url` and runs the embedded migrations.
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
@@ -38,7 +41,11 @@ impl Db {
             // can lose the last moments, the trade-off every SQLite-backed CMS makes.
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            // Read the file through a shared memory map instead of a copy per page into each
+            // connection's small cache: a first search walks thousands of index pages, and
+            // those copies were a third of its time. Pages are the kernel's cache, shared.
+            .pragma("mmap_size", MMAP_BYTES.to_string());
         if let Some(dir) = options.get_filename().parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;

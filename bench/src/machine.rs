@@ -3,6 +3,8 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
 fn command_line(program: &str, args: &[&str]) -> String {
     Command::new(program)
@@ -52,21 +54,54 @@ pub fn wrk_version() -> String {
 }
 
 pub struct Memory {
+    /// VmHWM: counts the database file's pages once per connection that mapped them.
     pub peak_mb: f64,
     pub now_mb: f64,
+    /// The largest RssAnon seen while watched: what the process itself allocated.
+    pub own_peak_mb: f64,
 }
 
-/// The process's peak and current resident memory.
-pub fn memory(pid: u32) -> anyhow::Result<Memory> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let kb = |key: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
-            .unwrap_or(f64::NAN)
-    };
-    Ok(Memory { peak_mb: kb("VmHWM:") / 1024.0, now_mb: kb("VmRSS:") / 1024.0 })
+fn status_kb(pid: u32, key: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status.lines().find_map(|l| l.strip_prefix(key)).and_then(|v| v.split_whitespace().next()?.parse().ok())
+        })
+        .unwrap_or(f64::NAN)
+}
+
+/// Samples a process's own memory (RssAnon) every 50 ms until `finish`: the kernel keeps a
+/// peak only for the whole resident set, which also counts the memory-mapped database.
+pub struct MemoryWatch {
+    pid: u32,
+    peak_kb: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+}
+
+impl MemoryWatch {
+    pub fn start(pid: u32) -> MemoryWatch {
+        let watch = MemoryWatch { pid, peak_kb: Arc::default(), stop: Arc::default() };
+        let (peak, stop) = (watch.peak_kb.clone(), watch.stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let kb = status_kb(pid, "RssAnon:");
+                if kb.is_finite() {
+                    peak.fetch_max(kb as u64, Ordering::Relaxed);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        });
+        watch
+    }
+
+    pub fn finish(self) -> Memory {
+        self.stop.store(true, Ordering::Relaxed);
+        Memory {
+            peak_mb: status_kb(self.pid, "VmHWM:") / 1024.0,
+            now_mb: status_kb(self.pid, "VmRSS:") / 1024.0,
+            own_peak_mb: self.peak_kb.load(Ordering::Relaxed) as f64 / 1024.0,
+        }
+    }
 }
 
 pub struct Weight {

@@ -147,6 +147,7 @@ pub fn measure(
     runtime.block_on(add_subscribers(database_url, subscribers))?;
     let (sink_port, count) = start_sink(&runtime)?;
     let mut server = start_server(binary, database_url, work, &format!("smtp://127.0.0.1:{sink_port}"))?;
+    let memory = crate::machine::MemoryWatch::start(server.id());
     let result = (|| {
         load::wait_until_up(PORT, Duration::from_secs(60))?;
         let article = format!("http://127.0.0.1:{PORT}/article/{}", stories[0]);
@@ -166,7 +167,7 @@ pub fn measure(
         let sent_during = count.load(Ordering::Relaxed) - subscribers;
         anyhow::ensure!(sent_during > 0, "no mail went out while readers read");
         wait_for(&count, 2 * subscribers, Duration::from_secs(900))?;
-        let peak_mb = crate::machine::memory(server.id())?.peak_mb;
+        let peak_mb = memory.finish().own_peak_mb;
         Ok(Figures { subscribers, queue_seconds, first_mail_seconds, send_seconds, peak_mb, idle, during })
     })();
     let _ = server.kill();
