@@ -8,10 +8,12 @@ mod sections;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod story_card;
+mod story_text;
 pub mod types;
 
 pub use head::ArticleHead;
 pub use listing_page::{AuthorPage, CategoryPage, TagPage};
 pub use sections::list_categories;
 pub use story_card::StoryCard;
+pub use story_text::StoryText;
 pub use types::{Article, ArticleCard, CategoryLink, Section, TagLink};

@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use crate::articles::{Article, ArticleHead};
+use crate::articles::{Article, ArticleHead, StoryText};
 use crate::comments::{Comment, CommentPage, CommentSection, ReaderState};
-use crate::core::{LoadError, NotFound, PublishedDate};
+use crate::core::{LoadError, NotFound};
 use crate::discovery::{ArticleDiscovery, ArticleDiscoveryBlocks, SharePost};
 use crate::newsletter::{Placement, SubscribeForm};
 
@@ -78,35 +78,20 @@ fn ArticleView(page: ArticlePageData) -> impl IntoView {
     let ArticlePageData { article, comments, comment_page, reader, discovery } = page;
     let slug = article.card.slug.clone();
     let article_id = article.id;
-    let card = article.card.clone();
     view! {
         <ArticleHead article=article.clone()/>
-        <article class="article">
-            <header class="article-header">
-                <a class="kicker" href=card.category.href()>{card.category.name.clone()}</a>
-                <h1 class="article-title">{card.title.clone()}</h1>
-                <p class="article-summary">{card.summary.clone()}</p>
-                <p class="meta">
-                    "By "<a class="byline" rel="author" href=card.author_href()>{card.author.clone()}</a>
-                    " · "
-                    <PublishedDate published=card.published.clone()/>
-                </p>
-                <SharePost share=discovery.share.clone()/>
-            </header>
-            <div class="article-body" inner_html=article.body_html></div>
-            <footer class="article-footer">
-                {(!article.tags.is_empty()).then(|| view! {
-                    <ul class="tags" aria-label="Tags">
-                        {article.tags.into_iter().map(|tag| view! { <li><a rel="tag" href=tag.href()>{tag.name.clone()}</a></li> }).collect_view()}
-                    </ul>
-                })}
+        <StoryText
+            article
+            share=view! { <SharePost share=discovery.share.clone()/> }.into_any()
+            footer=view! {
                 <SubscribeForm
                     place=Placement::Article
                     heading="Enjoyed this story?"
                     blurb="Get the week's local news from the Courier in your inbox every Friday: the stories that matter, the meetings worth knowing about, nothing else. Free; leave with one click."
                 />
-            </footer>
-        </article>
+            }
+                .into_any()
+        />
         <ArticleDiscoveryBlocks discovery/>
         <CommentSection article=slug article_id comments comment_page reader/>
     }

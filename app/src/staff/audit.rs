@@ -35,6 +35,8 @@ pub enum Action {
     StoryUnpublished,
     StoryDeleted,
     StoryRestored,
+    /// The scheduler, not a person: a scheduled story went out on time.
+    StoryReleased,
 }
 
 impl Action {
@@ -67,6 +69,7 @@ impl Action {
             Action::StoryUnpublished => "unpublished a story",
             Action::StoryDeleted => "deleted a story",
             Action::StoryRestored => "restored a story's earlier revision",
+            Action::StoryReleased => "published a scheduled story (on schedule)",
         }
     }
 }

@@ -204,7 +204,8 @@
   document.addEventListener('submit', async (event) => {
     if (event.target !== form() || form().dataset.plain) return;
     const submitter = event.submitter;
-    if (submitter?.value === 'picture') return; // the file goes with the whole form, as without script
+    // The file goes with the whole form, as without script; the page preview opens in a new tab.
+    if (submitter?.value === 'picture' || submitter?.value === 'page-preview') return;
     event.preventDefault();
     if (submitter?.value === 'preview') return preview();
     try {

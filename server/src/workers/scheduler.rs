@@ -6,6 +6,7 @@ use std::time::Duration;
 use app::articles::store::desk;
 use app::core::Timestamp;
 use app::db::Db;
+use app::staff::audit::{self, Action};
 use tokio::sync::watch;
 
 /// How often the schedule is read (a story scheduled meanwhile is seen within this).
@@ -37,6 +38,8 @@ pub async fn release_due(db: &Db) -> sqlx::Result<usize> {
             app::discovery::store::index_article(&mut tx, id, &story.title, &story.summary, &story.body_html).await?;
             tx.commit().await?;
             tracing::info!(id, "published a scheduled story");
+            let detail = format!("#{id} {}", story.title);
+            audit::record(db, None, Action::StoryReleased, &detail, "").await?;
             released += 1;
         }
     }

@@ -119,6 +119,18 @@ async fn an_editor_writes_previews_publishes_and_unpublishes_a_story() {
     assert!(preview.contains("Preview (not public)"));
     assert!(preview.contains("<strong>quay wall</strong>"), "{preview}");
     assert!(!preview.contains("<script>alert(1)</script>"), "the preview is sanitised like the page: {preview}");
+    // "Preview the page": the article as readers will get it, by the readers' own component.
+    let (status, _, whole) = submit(&app, &editor, &path, &draft, "page-preview").await;
+    assert_eq!(status, 200);
+    assert!(whole.contains("Preview, not public"), "{whole}");
+    assert!(whole.contains("<h1 class=\"article-title\">Quay Wall Repairs Begin</h1>"), "{whole}");
+    assert!(whole.contains("href=\"/category/city\" class=\"kicker\">City</a>"), "the section: {whole}");
+    assert!(whole.contains("href=\"/author/imke-editor\" class=\"byline\">Imke Editor</a>"), "the byline: {whole}");
+    assert!(whole.contains("href=\"/tag/night-work\">night work</a>"), "the tags: {whole}");
+    assert!(whole.contains("<strong>quay wall</strong>") && !whole.contains("<script>alert(1)"), "{whole}");
+    assert!(whole.contains("name=\"robots\" content=\"noindex\""), "never indexed");
+    assert_eq!(app.count("story_revisions WHERE title = 'Quay Wall Repairs Begin'").await, 1, "nothing saved");
+    assert!(!app.get("/sitemap.xml").await.1.contains("quay-wall"), "a draft is not in the sitemap");
 
     let (status, location, _) = submit(&app, &editor, &path, &draft, "publish").await;
     assert_eq!((status, location.as_str()), (303, format!("{path}?done=published").as_str()));
@@ -128,13 +140,17 @@ async fn an_editor_writes_previews_publishes_and_unpublishes_a_story() {
     assert!(app.get("/").await.1.contains("Quay Wall Repairs Begin"), "on the front page at once");
     assert!(app.get("/feed.xml").await.1.contains("Quay Wall Repairs Begin"), "in the feed");
     assert!(app.get("/search?q=zanzibarite").await.1.contains("Quay Wall Repairs Begin"), "and in search");
-    assert!(app.get("/sitemap.xml").await.1.contains("/article/quay-wall-repairs-begin"));
+    assert!(
+        app.get("/sitemap.xml").await.1.contains("/article/quay-wall-repairs-begin"),
+        "in the sitemap at once, though it was listed a moment ago"
+    );
 
     let (status, location, _) = submit(&app, &editor, &path, &draft, "unpublish").await;
     assert_eq!((status, location.as_str()), (303, format!("{path}?done=unpublished").as_str()));
     assert_eq!(app.get("/article/quay-wall-repairs-begin").await.0, 404);
     assert!(!app.get("/").await.1.contains("Quay Wall Repairs Begin"));
     assert!(!app.get("/search?q=zanzibarite").await.1.contains("Quay Wall Repairs Begin"));
+    assert!(!app.get("/sitemap.xml").await.1.contains("quay-wall"), "nor in the sitemap");
 
     let audit: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE '%story%' ORDER BY id")
         .fetch_all(&app.pool)
@@ -283,6 +299,57 @@ async fn a_scheduled_story_appears_on_time_and_not_before() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(app.get("/article/lantern-festival-tonight").await.0, 200);
+    // The schedule's publishing is in the audit log too (written just after the story went out).
+    let started = std::time::Instant::now();
+    while app.count("audit_log WHERE action = 'published a scheduled story (on schedule)'").await == 0 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(3), "the release is not in the audit log");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_imported_storys_byline_stays_when_an_editor_changes_it() {
+    let app = desk_app().await;
+    let (editor, editor_id) = writer(&app, "Imke Editor", Role::Editor).await;
+    let (id, author): (i64, String) = sqlx::query_as(
+        "SELECT s.id, au.name FROM stories s JOIN authors au ON au.id = s.author_id \
+         WHERE s.slug = 'harbour-bridge-reopens'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let path = format!("/admin/articles/{id}");
+    let opened = page(&app, &path, &editor).await.1;
+    assert!(
+        opened.contains(&format!("<option value=\"kept\" selected>{author} (byline kept; no account)</option>")),
+        "the writer without an account is the chosen author: {opened}"
+    );
+    let draft =
+        Draft { title: "Harbour Bridge Reopens", slug: "harbour-bridge-reopens", markdown: "Open again.", author: 0 };
+    let mut fields = draft.fields(&form_token(&opened), &revision_field(&opened), "save");
+    fields[7].1 = "kept".to_owned();
+    let (status, _, body) = post(&app, &path, &editor, &as_refs(&fields)).await;
+    assert_eq!(status, 303, "{body}");
+    let article = app.get("/article/harbour-bridge-reopens").await.1;
+    assert!(article.contains("Open again.") && article.contains(&format!(">{author}</a>")), "{article}");
+
+    // Restoring the imported text keeps the byline too, and choosing someone changes it.
+    let history = page(&app, &path, &editor).await.1;
+    let restore = [("token", form_token(&history)), ("revision", revision_field(&history)), ("number", "1".to_owned())];
+    assert_eq!(post(&app, &format!("{path}/restore"), &editor, &as_refs(&restore)).await.0, 303);
+    assert!(app.get("/article/harbour-bridge-reopens").await.1.contains(&format!(">{author}</a>")));
+    let chosen = Draft { author: editor_id, ..draft };
+    assert_eq!(submit(&app, &editor, &path, &chosen, "save").await.0, 303);
+    assert!(app.get("/article/harbour-bridge-reopens").await.1.contains(">Imke Editor</a>"));
+
+    // A new story has no byline to keep.
+    let token = form_token(&page(&app, "/admin/articles/new", &editor).await.1);
+    let fresh = Draft { title: "Kept Nothing", slug: "kept-nothing", markdown: "Text.", author: 0 };
+    let mut fields = fresh.fields(&token, "", "save");
+    fields[7].1 = "kept".to_owned();
+    let (status, _, body) = post(&app, "/admin/articles/new", &editor, &as_refs(&fields)).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("Choose the author among the staff who write stories."), "{body}");
 }
 
 #[tokio::test]

@@ -148,7 +148,7 @@ pub struct RevisionText {
 pub async fn record_save(
     conn: &mut SqliteConnection,
     id: i64,
-    owner_id: i64,
+    owner_id: Option<i64>,
     staff_id: i64,
     at: Timestamp,
     text: &RevisionText,

@@ -42,6 +42,8 @@ pub struct StoryForm {
 pub enum Intent {
     Save,
     Preview,
+    /// The whole article page as readers will see it (in a new tab; nothing saved).
+    PagePreview,
     Publish,
     Schedule,
     Unpublish,
@@ -51,6 +53,7 @@ impl Intent {
     pub fn parse(raw: &str) -> Intent {
         match raw {
             "preview" => Intent::Preview,
+            "page-preview" => Intent::PagePreview,
             "publish" => Intent::Publish,
             "schedule" => Intent::Schedule,
             "unpublish" => Intent::Unpublish,
@@ -67,11 +70,23 @@ pub struct StoryInput {
     pub summary: String,
     pub section: String,
     pub tags: Vec<String>,
-    pub owner: i64,
+    pub owner: Byline,
     pub image: Option<String>,
     pub markdown: String,
     pub publish_at: Option<DateTime<Utc>>,
 }
+
+/// Whose name the story carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Byline {
+    /// A staff account's (its name is the byline).
+    Staff(i64),
+    /// The byline the story already has: an imported story's writer, who has no account.
+    Kept,
+}
+
+/// The author field's value for [`Byline::Kept`].
+pub const KEPT_BYLINE: &str = "kept";
 
 /// A field and what is wrong with it (the field's id in the form, for the message's link).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,7 +183,10 @@ impl StoryForm {
         } else if tags.len() > TAGS_MAX {
             problems.push(problem("tags", format!("At most {TAGS_MAX} tags.")));
         }
-        let owner = self.author.trim().parse::<i64>().ok();
+        let owner = match self.author.trim() {
+            KEPT_BYLINE => Some(Byline::Kept),
+            id => id.parse::<i64>().ok().map(Byline::Staff),
+        };
         if owner.is_none() {
             problems.push(problem("author", "Choose the author."));
         }
@@ -189,7 +207,10 @@ impl StoryForm {
         if markdown.trim().is_empty() {
             problems.push(problem("markdown", "The story has no text yet."));
         } else if markdown.len() > MARKDOWN_MAX {
-            problems.push(problem("markdown", "The text is longer than 400,000 characters."));
+            problems.push(problem(
+                "markdown",
+                "The text is longer than 200,000 bytes (about as many characters in English).",
+            ));
         }
         let publish_at = if intent == Intent::Schedule {
             match parse_moment(&self.publish_at) {
@@ -265,7 +286,9 @@ mod tests {
         let story = good().parse(Intent::Save, Utc::now()).unwrap();
         assert_eq!(story.slug.as_str(), "ferry-timetable-changes");
         assert_eq!(story.tags, ["ferries", "harbour"]);
-        assert_eq!(story.owner, 3);
+        assert_eq!(story.owner, Byline::Staff(3));
+        let kept = StoryForm { author: KEPT_BYLINE.into(), ..good() };
+        assert_eq!(kept.parse(Intent::Save, Utc::now()).unwrap().owner, Byline::Kept);
         assert_eq!(story.publish_at, None);
     }
 

@@ -23,7 +23,7 @@ use axum::{
 use chrono::Utc;
 use serde::Deserialize;
 
-pub use form::{Intent, StoryForm};
+pub use form::{Byline, Intent, StoryForm};
 
 use super::{server_error, Desk, Refused};
 use crate::publishing::markdown::{self, SiteFiles};
@@ -115,7 +115,8 @@ fn form_of(story: &store::Story) -> StoryForm {
         summary: story.summary.clone(),
         section: story.section.clone(),
         tags: story.tags.clone(),
-        author: story.owner_id.map(|id| id.to_string()).unwrap_or_default(),
+        // An imported story's writer has no account: the byline stays until someone is chosen.
+        author: story.owner_id.map_or_else(|| form::KEPT_BYLINE.to_owned(), |id| id.to_string()),
         image: story.image.clone().unwrap_or_default(),
         markdown: story.markdown.clone().unwrap_or_else(|| story.body_html.clone()),
         publish_at: if story.status == Status::Scheduled {
@@ -265,6 +266,9 @@ async fn submit(
         let outcome = Outcome { preview: Some(html), ..Outcome::default() };
         return editor(desk, &session, story, form, outcome, StatusCode::OK).await;
     }
+    if intent == Intent::PagePreview {
+        return page_preview(desk, &session, story, form).await;
+    }
     if !session.staff.role.edits_stories() {
         // Authors write their own drafts; what is out (or set to go out) is the editors'.
         form.author = session.staff.id.to_string();
@@ -305,6 +309,61 @@ async fn submit(
     Redirect::to(&format!("{}?done={done}", paths::desk_story(id))).into_response()
 }
 
+/// The article as readers will see it, from what the editor holds now (checked as a save
+/// would check it; nothing is stored). Rendered by the readers' own component.
+async fn page_preview(desk: &Desk, session: &SignedIn, story: Option<store::Story>, form: StoryForm) -> Response {
+    let now = Utc::now();
+    let problems = |problems| Outcome { problems, ..Outcome::default() };
+    let input = match form.parse(Intent::PagePreview, now) {
+        Ok(input) => input,
+        Err(found) => {
+            return editor(desk, session, story, form, problems(found), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    };
+    let byline = match input.owner {
+        Byline::Staff(id) => match staff_store::by_id(&desk.db, id).await {
+            Ok(member) => member.map(|m| m.name),
+            Err(error) => return server_error(error),
+        },
+        Byline::Kept => story.as_ref().filter(|s| s.owner_id.is_none()).map(|s| s.author.clone()),
+    };
+    // `parse` has checked that the section makes a slug; the byline is what may be missing.
+    let section = Slug::from_name(&input.section);
+    let (Some(author), Some(section)) = (byline, section) else {
+        let found = vec![form::Problem {
+            field: "author",
+            message: "Choose the author among the staff who write stories.".to_owned(),
+        }];
+        return editor(desk, session, story, form, problems(found), StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    // The date readers will see: a published story keeps its own; anything else goes out later.
+    let published = match &story {
+        Some(s) if s.status == Status::Published => s.published_at.time(),
+        _ => input.publish_at.unwrap_or(now),
+    };
+    let article = app::articles::Article {
+        id: story.as_ref().map_or(0, |s| s.id),
+        card: app::articles::ArticleCard {
+            slug: input.slug,
+            title: input.title,
+            summary: input.summary,
+            category: app::articles::CategoryLink { slug: section, name: input.section },
+            author_slug: Slug::from_name(&author).unwrap_or_else(|| Slug::parse("staff").expect("a slug")),
+            author,
+            published: published.into(),
+        },
+        body_html: markdown::render(&input.markdown, desk.files()).html,
+        tags: input
+            .tags
+            .into_iter()
+            .filter_map(|name| Some(app::articles::TagLink { slug: Slug::from_name(&name)?, name }))
+            .collect(),
+        updated: now.into(),
+        image: input.image,
+    };
+    pages::page_preview(desk.stylesheet, article).into_response()
+}
+
 /// Checks and stores one submitted story in one write transaction. Returns its id, what to
 /// write to the audit log and the notice to show.
 async fn save(
@@ -323,12 +382,22 @@ async fn save(
     }
     let now = Utc::now();
     let input = form.parse(intent, now).map_err(NotSaved::Problems)?;
-    let owner = staff_store::by_id(&desk.db, input.owner).await?;
-    let Some(owner) = owner.filter(|m| m.role.writes_stories() && m.disabled_at.is_none()) else {
-        return Err(NotSaved::Problems(vec![form::Problem {
+    let choose_author = || {
+        NotSaved::Problems(vec![form::Problem {
             field: "author",
             message: "Choose the author among the staff who write stories.".to_owned(),
-        }]));
+        }])
+    };
+    let owner = match input.owner {
+        Byline::Staff(id) => Some(
+            staff_store::by_id(&desk.db, id)
+                .await?
+                .filter(|m| m.role.writes_stories() && m.disabled_at.is_none())
+                .ok_or_else(choose_author)?,
+        ),
+        // Only a story that has a byline without an account can keep it.
+        Byline::Kept if opened.is_some_and(|s| s.owner_id.is_none()) => None,
+        Byline::Kept => return Err(choose_author()),
     };
     let rendered = markdown::render(&input.markdown, desk.files());
 
@@ -341,6 +410,11 @@ async fn save(
             }]))?)
         }
         None => None,
+    };
+    let (owner_id, byline) = match (&owner, &stored) {
+        (Some(owner), _) => (Some(owner.id), owner.name.clone()),
+        (None, Some(stored)) => (None, stored.author.clone()),
+        (None, None) => return Err(choose_author()),
     };
     if let Some(stored) = &stored {
         if stored.revision != form.expected_revision() {
@@ -372,7 +446,7 @@ async fn save(
         Intent::Publish => Status::Published,
         Intent::Schedule => Status::Scheduled,
         Intent::Unpublish => Status::Draft,
-        Intent::Save | Intent::Preview => was.unwrap_or(Status::Draft),
+        Intent::Save | Intent::Preview | Intent::PagePreview => was.unwrap_or(Status::Draft),
     };
     let mut tags = input.tags.clone();
     tags.sort_by_key(|t| t.to_lowercase());
@@ -381,7 +455,7 @@ async fn save(
             && s.summary == input.summary
             && s.body_html == rendered.html
             && s.section == input.section
-            && s.author == owner.name
+            && s.author == byline
             && s.image == input.image
             && s.tags == tags.join(", ")
     });
@@ -410,7 +484,7 @@ async fn save(
         summary: input.summary.clone(),
         body_html: rendered.html,
         markdown: input.markdown.clone(),
-        author: owner.name.clone(),
+        author: byline.clone(),
         category: input.section.clone(),
         tags: input.tags.clone(),
         published_at,
@@ -423,16 +497,17 @@ async fn save(
         slug: input.slug.to_string(),
         summary: input.summary,
         section: input.section,
-        author: owner.name,
+        author: byline,
         tags: input.tags.join(", "),
         image: input.image,
         markdown: input.markdown,
     };
     // Every save is a revision, even one that changed nothing readers see (it may change the owner).
-    store::record_save(&mut tx, id, owner.id, session.staff.id, now_stamp, &text).await?;
+    store::record_save(&mut tx, id, owner_id, session.staff.id, now_stamp, &text).await?;
     tx.commit().await?;
     Ok(match (was, status) {
-        (Some(Status::Published), Status::Draft) => (id, Action::StoryUnpublished, "unpublished"),
+        // Taking a scheduled story off the schedule is unpublishing it before it went out.
+        (Some(Status::Published | Status::Scheduled), Status::Draft) => (id, Action::StoryUnpublished, "unpublished"),
         (_, Status::Scheduled) => (id, Action::StoryScheduled, "scheduled"),
         (was, Status::Published) if was != Some(Status::Published) => (id, Action::StoryPublished, "published"),
         _ => (id, Action::StorySaved, "saved"),
@@ -474,7 +549,7 @@ pub async fn restore(
         summary: text.summary,
         section: text.section,
         tags: text.tags,
-        author: story.owner_id.unwrap_or(session.staff.id).to_string(),
+        author: form_of(&story).author,
         image: text.image.unwrap_or_default(),
         markdown: text.markdown,
         publish_at: form_of(&story).publish_at,

@@ -13,7 +13,7 @@ use app::staff::store::StaffMember;
 use axum::response::Html;
 use leptos::prelude::*;
 
-use super::form::{Problem, StoryForm};
+use super::form::{Problem, StoryForm, KEPT_BYLINE};
 use super::ListParams;
 use crate::desk::pages::{document, document_in, signed_in_as};
 
@@ -200,6 +200,11 @@ pub fn editor(stylesheet: &'static str, page: EditorView) -> Html<String> {
     });
     let author_field = if editor_role {
         let chosen = form.author.clone();
+        // An imported story's byline (no account behind it) is kept unless someone is chosen.
+        let kept = story.filter(|s| s.owner_id.is_none()).map(|s| {
+            let selected = chosen == KEPT_BYLINE;
+            view! { <option value=KEPT_BYLINE selected=selected>{format!("{} (byline kept; no account)", s.author)}</option> }
+        });
         let choices = writers
             .iter()
             .map(|m| {
@@ -210,7 +215,7 @@ pub fn editor(stylesheet: &'static str, page: EditorView) -> Html<String> {
         view! {
             <div>
                 <label for="author">"Author"</label>
-                <select id="author" name="author" aria-describedby=described_by(&problems, "author", None)>{choices}</select>
+                <select id="author" name="author" aria-describedby=described_by(&problems, "author", None)>{kept}{choices}</select>
                 {field_error(&problems, "author")}
             </div>
         }
@@ -258,6 +263,7 @@ pub fn editor(stylesheet: &'static str, page: EditorView) -> Html<String> {
         view! {
             <div class="story-buttons">
                 <button type="submit" name="action" value="preview">"Preview"</button>
+                <button type="submit" name="action" value="page-preview" formtarget="_blank">"Preview the page"</button>
                 {may_save.then(|| view! { <button type="submit" name="action" value="save">{save_label}</button> })}
                 {publish}
                 {schedule}
@@ -495,4 +501,24 @@ pub fn signed_out(stylesheet: &'static str, action: &str, form: &StoryForm) -> H
             <textarea id="kept-text" rows="12" readonly>{textarea_text(form.markdown.clone())}</textarea>
         },
     )
+}
+
+/// The article page's story as readers will see it, in the readers' stylesheet, marked as a
+/// preview (a desk page: never cached, never indexed).
+pub fn page_preview(stylesheet: &'static str, article: app::articles::Article) -> Html<String> {
+    let head = crate::html_page::PageHead {
+        title: crate::html_page::title(&format!("Preview: {}", article.card.title)),
+        stylesheet,
+        own_stylesheet: None,
+        script: None,
+        body_class: "",
+        main_class: "",
+    };
+    let body = view! {
+        <p class="search-status" role="status" id="page-preview-note">
+            "Preview, not public: the story as readers will see it once it is out. Nothing was saved; close this tab to go back to the editor."
+        </p>
+        <app::articles::StoryText article/>
+    };
+    Html(crate::html_page::render(head, body))
 }
