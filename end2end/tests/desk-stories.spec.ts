@@ -53,10 +53,16 @@ test('without JavaScript an editor writes a story with a picture, previews, publ
   await expect(page.getByText('The picture is at the end of the text. Save to keep it.')).toBeVisible();
   await expect(page.getByLabel('Text (Markdown)')).toHaveValue(/from \*\*Monday\*\*\.\n\n!\[The courier logo on the slipway sign\]\(\/uploads\/[0-9a-f]{20}-\d+x\d+\.png\)/);
 
-  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('button', { name: 'Preview', exact: true }).click();
   const preview = page.locator('#preview');
   await expect(preview.locator('strong')).toHaveText('Monday');
   await expect(preview.locator('img')).toHaveAttribute('alt', 'The courier logo on the slipway sign');
+  // The whole page as readers will get it, in a tab of its own (a plain form target).
+  const [tab] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: 'Preview the page' }).click()]);
+  await tab.waitForLoadState();
+  await expect(tab.locator('h1.article-title')).toHaveText(title);
+  await expect(tab.locator('.article-body img')).toHaveAttribute('srcset', /\/uploads\/.* \d+w/);
+  await tab.close();
 
   await page.getByRole('button', { name: 'Publish now' }).click();
   await expect(page.getByRole('status')).toHaveText('Published: it is on the site now.');
@@ -119,6 +125,66 @@ test('with JavaScript the preview follows the typing, pictures upload at once an
   await page.reload();
   await page.getByRole('button', { name: 'Put my unsaved text back' }).click();
   await expect(page.getByLabel('Text (Markdown)')).toHaveValue('Unsaved words about the lantern walk.');
+  expect(problems.errors).toEqual([]);
+});
+
+test('with JavaScript an editor sees the page preview, publishes, schedules and restores, and leaving unsaved asks first', async ({ page, context, problems }) => {
+  await signIn(page, addEditor());
+  const stamp = Date.now();
+  const title = `Ferry Runs At Noon ${stamp}`;
+  await write(page, title, 'The ferry runs at **noon** from the east pier.');
+  await page.getByLabel('Tags').fill('ferries, east pier');
+  await expect(page.locator('#preview strong')).toHaveText('noon');
+
+  // The page preview: the article as readers will get it, in a tab of its own; nothing saved.
+  const [tab] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: 'Preview the page' }).click()]);
+  await tab.waitForLoadState();
+  await expect(tab.locator('h1.article-title')).toHaveText(title);
+  await expect(tab.locator('.article-body strong')).toHaveText('noon');
+  await expect(tab.locator('a.kicker')).toHaveText('City');
+  await expect(tab.locator('ul.tags a')).toHaveText(['east pier', 'ferries']);
+  await expect(tab.getByText('Preview, not public')).toBeVisible();
+  const axe = await new AxeBuilder({ page: tab }).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help}`), 'axe on the page preview').toEqual([]);
+  await tab.close();
+  await expect(page).toHaveURL(/\/admin\/articles\/new$/);
+
+  // Published without a page load, and on the front page and in the feed at once.
+  await page.evaluate(() => ((window as unknown as { kept: number }).kept = 1));
+  await page.getByRole('button', { name: 'Publish now' }).click();
+  await expect(page.getByRole('status')).toHaveText('Published: it is on the site now.');
+  expect(await page.evaluate(() => (window as unknown as { kept?: number }).kept)).toBe(1);
+  expect(await (await page.request.get('/')).text()).toContain(title);
+  expect(await (await page.request.get('/feed.xml')).text()).toContain(title);
+
+  // A change saved in place, then the first revision back.
+  await page.getByLabel('Text (Markdown)').fill('A wrong version about the ferry.');
+  await expect(page.locator('#preview')).toContainText('A wrong version about the ferry.');
+  await page.getByRole('button', { name: 'Update the published story' }).click();
+  await expect(page.getByRole('status')).toHaveText('Saved.');
+  await page.getByRole('button', { name: 'Restore revision 1' }).click();
+  await expect(page.getByRole('status')).toHaveText('The earlier revision is back (and saved as the newest).');
+  await expect(page.getByLabel('Text (Markdown)')).toHaveValue('The ferry runs at **noon** from the east pier.');
+
+  // Scheduled two seconds ahead, in place: absent before, on the front page after.
+  const later = `Pier Lights Switched On ${stamp}`;
+  await write(page, later, 'The pier lights come on at dusk.');
+  await page.getByLabel('Publish at (UTC)').fill(utcField(new Date(Date.now() + 2000)));
+  await page.getByRole('button', { name: 'Schedule' }).click();
+  await expect(page.getByRole('status')).toHaveText('Scheduled: it will be published at the time below.');
+  expect(await (await page.request.get('/')).text()).not.toContain(later);
+  await expect(async () => {
+    expect(await (await page.request.get('/')).text()).toContain(later);
+  }).toPass({ timeout: 10_000 });
+
+  // Typed and not saved: leaving asks first.
+  await page.getByLabel('Text (Markdown)').fill('Words nobody saved.');
+  await expect(page.locator('#preview')).toContainText('Words nobody saved.');
+  const asked = page.waitForEvent('dialog');
+  await page.close({ runBeforeUnload: true });
+  const dialog = await asked;
+  expect(dialog.type()).toBe('beforeunload');
+  await dialog.accept();
   expect(problems.errors).toEqual([]);
 });
 

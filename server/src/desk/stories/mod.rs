@@ -353,11 +353,16 @@ async fn page_preview(desk: &Desk, session: &SignedIn, story: Option<store::Stor
             published: published.into(),
         },
         body_html: markdown::render(&input.markdown, desk.files()).html,
-        tags: input
-            .tags
-            .into_iter()
-            .filter_map(|name| Some(app::articles::TagLink { slug: Slug::from_name(&name)?, name }))
-            .collect(),
+        // In the article page's order (by name, as stored text compares).
+        tags: {
+            let mut tags: Vec<_> = input
+                .tags
+                .into_iter()
+                .filter_map(|name| Some(app::articles::TagLink { slug: Slug::from_name(&name)?, name }))
+                .collect();
+            tags.sort_by(|a, b| a.name.cmp(&b.name));
+            tags
+        },
         updated: now.into(),
         image: input.image,
     };
