@@ -21,8 +21,9 @@ export const test = base.extend<{ problems: Problems }>({
     page.on('pageerror', (err) => errors.push(`exception: ${err.message}`));
     page.on('requestfailed', (req) => {
       // Leaving a page cuts its open event stream (live comments, the desk's queue); not a failure.
-      const stream = /\/api\/comments\/live\/|\/admin\/comments\/events/.test(req.url());
-      if (stream && req.failure()?.errorText === 'net::ERR_ABORTED') return;
+      // Nor is leaving before the browser's own favicon request finished.
+      const cut = /\/api\/comments\/live\/|\/admin\/comments\/events|\/favicon\.svg$/.test(req.url());
+      if (cut && req.failure()?.errorText === 'net::ERR_ABORTED') return;
       errors.push(`failed: ${req.url()} ${req.failure()?.errorText}`);
     });
     page.on('response', (res) => {
