@@ -39,7 +39,10 @@ pub async fn release_due(db: &Db) -> sqlx::Result<usize> {
             tx.commit().await?;
             tracing::info!(id, "published a scheduled story");
             let detail = format!("#{id} {}", story.title);
-            audit::record(db, None, Action::StoryReleased, &detail, "").await?;
+            // The story is out; a failed log line must not hold back the next due one.
+            if let Err(error) = audit::record(db, None, Action::StoryReleased, &detail, "").await {
+                tracing::error!(%error, id, "the release could not be written to the audit log");
+            }
             released += 1;
         }
     }

@@ -207,6 +207,9 @@ async fn authors_write_only_their_own_drafts_and_every_step_is_checked_on_the_se
     .await
     .unwrap();
     assert_eq!(byline, "Ann Author");
+    let (status, _, preview) = submit(&app, &ann, &path, &other, "page-preview").await;
+    assert_eq!(status, 200);
+    assert!(preview.contains("class=\"byline\">Ann Author</a>"), "nor in the page preview: {preview}");
 
     // Once an editor put it out, it is the editors'.
     assert_eq!(submit(&app, &editor, &path, &draft, "publish").await.0, 303);

@@ -9,6 +9,8 @@ use crate::discovery::types::Teaser;
 /// the same section once; ties go to the stories published nearest in time. Topped up with
 /// the latest stories on a small site.
 pub async fn related(db: &Db, id: i64, limit: usize) -> sqlx::Result<Vec<(i64, Teaser)>> {
+    // Ties (two stories equally near in time) go to the newer, then by slug, not by row id:
+    // the same site moved elsewhere (export, import) numbers its rows differently.
     // Candidates: every story sharing a tag, and the 40 section stories nearest in time
     // (both found through indexes, so the work does not grow with the whole archive).
     let sql = format!(
@@ -25,7 +27,7 @@ pub async fn related(db: &Db, id: i64, limit: usize) -> sqlx::Result<Vec<(i64, T
          SELECT {TEASER_COLUMNS} FROM articles a CROSS JOIN me LEFT JOIN shared s ON s.id = a.id \
          WHERE a.id IN (SELECT id FROM shared UNION SELECT id FROM section) \
          ORDER BY COALESCE(s.tags, 0) * 2 + (a.category_id = me.category_id) DESC, \
-             ABS(julianday(a.published_at) - julianday(me.published_at)), a.id \
+             ABS(julianday(a.published_at) - julianday(me.published_at)), a.published_at DESC, a.slug \
          LIMIT ?2"
     );
     let rows = sqlx::query(&sql).bind(id).bind(limit as i64).fetch_all(db.read()).await?;

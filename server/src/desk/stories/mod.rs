@@ -266,12 +266,12 @@ async fn submit(
         let outcome = Outcome { preview: Some(html), ..Outcome::default() };
         return editor(desk, &session, story, form, outcome, StatusCode::OK).await;
     }
-    if intent == Intent::PagePreview {
-        return page_preview(desk, &session, story, form).await;
-    }
     if !session.staff.role.edits_stories() {
         // Authors write their own drafts; what is out (or set to go out) is the editors'.
         form.author = session.staff.id.to_string();
+    }
+    if intent == Intent::PagePreview {
+        return page_preview(desk, &session, story, form).await;
     }
     let saved = save(desk, &session, story.as_ref(), &form, intent).await;
     let (id, action, done) = match saved {
@@ -320,22 +320,15 @@ async fn page_preview(desk: &Desk, session: &SignedIn, story: Option<store::Stor
             return editor(desk, session, story, form, problems(found), StatusCode::UNPROCESSABLE_ENTITY).await
         }
     };
-    let byline = match input.owner {
-        Byline::Staff(id) => match staff_store::by_id(&desk.db, id).await {
-            Ok(member) => member.map(|m| m.name),
-            Err(error) => return server_error(error),
-        },
-        Byline::Kept => story.as_ref().filter(|s| s.owner_id.is_none()).map(|s| s.author.clone()),
+    let author = match byline(desk, story.as_ref(), input.owner).await {
+        Ok(Some((_, author))) => author,
+        Ok(None) => {
+            let found = choose_author();
+            return editor(desk, session, story, form, problems(found), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Err(error) => return server_error(error),
     };
-    // `parse` has checked that the section makes a slug; the byline is what may be missing.
-    let section = Slug::from_name(&input.section);
-    let (Some(author), Some(section)) = (byline, section) else {
-        let found = vec![form::Problem {
-            field: "author",
-            message: "Choose the author among the staff who write stories.".to_owned(),
-        }];
-        return editor(desk, session, story, form, problems(found), StatusCode::UNPROCESSABLE_ENTITY).await;
-    };
+    let section = Slug::from_name(&input.section).expect("parse checked that the section makes a slug");
     // The date readers will see: a published story keeps its own; anything else goes out later.
     let published = match &story {
         Some(s) if s.status == Status::Published => s.published_at.time(),
@@ -369,6 +362,27 @@ async fn page_preview(desk: &Desk, session: &SignedIn, story: Option<store::Stor
     pages::page_preview(desk.stylesheet, article).into_response()
 }
 
+/// The story's owner (none for a kept byline) and the name it carries: a staff account who
+/// writes stories, or the byline of an opened story that has no account behind it.
+async fn byline(
+    desk: &Desk,
+    opened: Option<&store::Story>,
+    owner: Byline,
+) -> sqlx::Result<Option<(Option<i64>, String)>> {
+    Ok(match owner {
+        Byline::Staff(id) => staff_store::by_id(&desk.db, id)
+            .await?
+            .filter(|m| m.role.writes_stories() && m.disabled_at.is_none())
+            .map(|m| (Some(m.id), m.name)),
+        Byline::Kept => opened.filter(|s| s.owner_id.is_none()).map(|s| (None, s.author.clone())),
+    })
+}
+
+/// Why a byline was not found.
+fn choose_author() -> Vec<form::Problem> {
+    vec![form::Problem { field: "author", message: "Choose the author among the staff who write stories.".to_owned() }]
+}
+
 /// Checks and stores one submitted story in one write transaction. Returns its id, what to
 /// write to the audit log and the notice to show.
 async fn save(
@@ -387,23 +401,8 @@ async fn save(
     }
     let now = Utc::now();
     let input = form.parse(intent, now).map_err(NotSaved::Problems)?;
-    let choose_author = || {
-        NotSaved::Problems(vec![form::Problem {
-            field: "author",
-            message: "Choose the author among the staff who write stories.".to_owned(),
-        }])
-    };
-    let owner = match input.owner {
-        Byline::Staff(id) => Some(
-            staff_store::by_id(&desk.db, id)
-                .await?
-                .filter(|m| m.role.writes_stories() && m.disabled_at.is_none())
-                .ok_or_else(choose_author)?,
-        ),
-        // Only a story that has a byline without an account can keep it.
-        Byline::Kept if opened.is_some_and(|s| s.owner_id.is_none()) => None,
-        Byline::Kept => return Err(choose_author()),
-    };
+    let (owner_id, byline) =
+        byline(desk, opened, input.owner).await?.ok_or_else(|| NotSaved::Problems(choose_author()))?;
     let rendered = markdown::render(&input.markdown, desk.files());
 
     let mut tx = desk.db.write().await?;
@@ -415,11 +414,6 @@ async fn save(
             }]))?)
         }
         None => None,
-    };
-    let (owner_id, byline) = match (&owner, &stored) {
-        (Some(owner), _) => (Some(owner.id), owner.name.clone()),
-        (None, Some(stored)) => (None, stored.author.clone()),
-        (None, None) => return Err(choose_author()),
     };
     if let Some(stored) = &stored {
         if stored.revision != form.expected_revision() {
