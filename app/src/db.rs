@@ -2,6 +2,7 @@
 //! timeout), migrations embedded in the binary, and the one way to write.
 
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -19,6 +20,18 @@ use crate::core::context::{from_context as context, MissingContext};
 pub struct Db {
     pool: Pool,
     writers: Arc<tokio::sync::Mutex<()>>,
+    versions: Arc<Versions>,
+}
+
+/// The two version numbers as a server's watcher last read them (see [`Db::refresh_versions`]).
+/// A rendering reads them here instead of asking SQLite: every query is a hop to a SQLite
+/// thread and back, and an article page used to make one per cache it checked.
+#[derive(Debug, Default)]
+struct Versions {
+    /// Set while a watcher keeps the numbers fresh; cleared when a read fails.
+    watched: AtomicBool,
+    content: AtomicI64,
+    articles: AtomicI64,
 }
 
 /// A write transaction that holds this site's write turn until it is committed or dropped.
@@ -64,7 +77,7 @@ impl Db {
         // a file beside the database (SQLite's file is on this machine, so is the lock).
         let _migrating = lock_beside(options.get_filename()).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Db { pool, writers: Arc::default() })
+        Ok(Db { pool, writers: Arc::default(), versions: Arc::default() })
     }
 
     /// The pool, for reading.
@@ -83,13 +96,45 @@ impl Db {
     /// A number that changes whenever anything a page shows changes (kept by triggers, so
     /// writes from other processes count too): the render cache is valid while it stays.
     pub async fn content_version(&self) -> sqlx::Result<i64> {
+        if self.versions.watched.load(Ordering::Acquire) {
+            return Ok(self.versions.content.load(Ordering::Acquire));
+        }
         sqlx::query_scalar("SELECT version FROM content_version WHERE id = 1").fetch_one(&self.pool).await
     }
 
     /// A number that changes whenever the stories themselves change (not their comments):
     /// lists worked out from the archive stay valid while it stays.
     pub async fn articles_version(&self) -> sqlx::Result<i64> {
+        if self.versions.watched.load(Ordering::Acquire) {
+            return Ok(self.versions.articles.load(Ordering::Acquire));
+        }
         sqlx::query_scalar("SELECT version FROM articles_version WHERE id = 1").fetch_one(&self.pool).await
+    }
+
+    /// Reads both versions and keeps them for [`Db::content_version`] and
+    /// [`Db::articles_version`], which answer from memory from then on. Whoever calls this
+    /// keeps calling it (the server: every 250 ms and after every post it answers), so what
+    /// other processes and nodes write is seen that soon; this process's own posts at once.
+    /// Returns the content version.
+    pub async fn refresh_versions(&self) -> sqlx::Result<i64> {
+        let read: sqlx::Result<(i64, i64)> = sqlx::query_as(
+            "SELECT c.version, a.version FROM content_version c, articles_version a WHERE c.id = 1 AND a.id = 1",
+        )
+        .fetch_one(&self.pool)
+        .await;
+        match read {
+            Ok((content, articles)) => {
+                self.versions.content.store(content, Ordering::Release);
+                self.versions.articles.store(articles, Ordering::Release);
+                self.versions.watched.store(true, Ordering::Release);
+                Ok(content)
+            }
+            Err(error) => {
+                // Unsure what changed: ask the database each time until a read works again.
+                self.versions.watched.store(false, Ordering::Release);
+                Err(error)
+            }
+        }
     }
 
     /// Closes every connection (tests and commands that end).

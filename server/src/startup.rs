@@ -230,6 +230,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
     let publication = feeds::Publication { db: db.clone(), site_url: site_url.clone() };
     let searches = app::discovery::search_cache::SearchCache::default();
     let lists = app::discovery::ArticleLists::default();
+    let stories = app::articles::cache::ArticleCache::default();
     let unsubscribe_db = db.clone();
     let reply_pages =
         reply_pages::ReplyPages { db: db.clone(), stylesheet: app::site::bundles::stylesheet_href(&options) };
@@ -256,6 +257,7 @@ fn router(site: Site, stopping: watch::Receiver<bool>) -> Router {
         provide_context(signups);
         provide_context(searches.clone());
         provide_context(lists.clone());
+        provide_context(stories.clone());
     };
     Router::new()
         .route(

@@ -2,6 +2,8 @@
 //! types the server sends to those pages, and (server only) the SQL behind them. The article
 //! page itself, where the features meet, is composed in `site`.
 
+#[cfg(feature = "ssr")]
+pub mod cache;
 pub mod head;
 mod listing_page;
 mod sections;

@@ -6,5 +6,6 @@ use super::types::CategoryLink;
 #[server]
 pub async fn list_categories() -> Result<Vec<CategoryLink>, ServerFnError> {
     let db = crate::db::from_context()?;
-    Ok(super::store::categories(&db).await?)
+    let cache: super::cache::ArticleCache = crate::core::context::from_context()?;
+    Ok(cache.sections(&db).await?.as_ref().clone())
 }

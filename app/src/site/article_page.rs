@@ -29,9 +29,9 @@ pub async fn article_page(
     use crate::comments::{store as comments, THREADS_PER_PAGE};
     let Some(slug) = crate::core::Slug::parse(&slug) else { return Ok(None) };
     let db = crate::db::from_context()?;
-    let Some(article) = crate::articles::store::article_by_slug(&db, &slug).await? else {
-        return Ok(None);
-    };
+    let cache: crate::articles::cache::ArticleCache = crate::core::context::from_context()?;
+    let Some(article) = cache.story(&db, &slug).await? else { return Ok(None) };
+    let article = article.as_ref().clone();
     let (total, threads) = comments::approved_counts(&db, article.id).await?;
     let pages = crate::core::pagination::page_count(threads, THREADS_PER_PAGE);
     // A page number past the end or not a number shows the nearest real page.

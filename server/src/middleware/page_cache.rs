@@ -92,9 +92,10 @@ impl PageCache {
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Re-reads the content version and forgets every page if it moved.
+    /// Re-reads the versions (for the whole app: see `Db::refresh_versions`) and forgets
+    /// every page if the content moved.
     pub async fn check_version(&self) {
-        match self.db.content_version().await {
+        match self.db.refresh_versions().await {
             Ok(version) => {
                 let mut entries = self.lock();
                 if entries.version != Some(version) {
