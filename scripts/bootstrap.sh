@@ -58,10 +58,16 @@ if [ "${1:-}" = "test" ]; then
   fi
 fi
 # 6. Debian packages: nginx for the tests (a reverse proxy in front of the server) and the
-#    benchmark (its static baseline); wrk, the benchmark's load generator.
+#    benchmark (its static baseline); wrk, the benchmark's load generator; PostgreSQL and the
+#    sqlite3 shell for the tests (scripts/check-schema.sh migrates a throw-away cluster).
 packages=()
 case "${1:-}" in
-  test) [ -x /usr/sbin/nginx ] || packages+=(nginx) ;;
+  test)
+    [ -x /usr/sbin/nginx ] || packages+=(nginx)
+    compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
+    command -v psql >/dev/null || packages+=(postgresql-client)
+    command -v sqlite3 >/dev/null || packages+=(sqlite3)
+    ;;
   bench) [ -x /usr/sbin/nginx ] || packages+=(nginx); command -v wrk >/dev/null || packages+=(wrk) ;;
 esac
 if [ ${#packages[@]} -gt 0 ]; then

@@ -12,6 +12,9 @@ cargo fmt --all --check
 cargo clippy -p app -p server -p bench --all-targets --features app/ssr -- -D warnings
 cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
+echo "==> the SQLite and PostgreSQL migrations agree (a throw-away PostgreSQL cluster)"
+scripts/check-schema.sh
+
 echo "==> Rust tests"
 # `app` is tested with its server side on; the frontend only builds for wasm.
 cargo test -p app --features ssr
