@@ -39,26 +39,51 @@ fn comments(rows: Vec<CommentRow>) -> Vec<Comment> {
 }
 
 /// One page of an article's approved comments: `per_page` top-level comments, oldest first,
-/// each with all its approved replies (threads are built by the page).
-pub async fn approved_page(db: &Db, article_id: i64, per_page: i64, page: i64) -> sqlx::Result<Vec<Comment>> {
-    let rows: Vec<CommentRow> = sqlx::query_as(
+/// each with all its approved replies (threads are built by the page), and with them the
+/// article's counts (all approved comments, approved top-level comments). One statement: an
+/// article page rendered afresh makes this its only query but one. A page past the end has no
+/// rows to carry the counts; then they are counted apart.
+pub async fn approved_page(
+    db: &Db,
+    article_id: i64,
+    per_page: i64,
+    page: i64,
+) -> sqlx::Result<(Vec<Comment>, (i64, i64))> {
+    let rows: Vec<PageRow> = sqlx::query_as(
         "WITH RECURSIVE top AS ( \
-             SELECT id FROM comments WHERE article_id = ? AND status = 'approved' AND parent_id IS NULL \
-             ORDER BY created_at, id LIMIT ? OFFSET ? \
+             SELECT id FROM comments WHERE article_id = $1 AND status = 'approved' AND parent_id IS NULL \
+             ORDER BY created_at, id LIMIT $2 OFFSET $3 \
          ), thread (id) AS ( \
              SELECT id FROM top \
              UNION ALL \
              SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id WHERE c.status = 'approved' \
          ) \
-         SELECT id, parent_id, author_name, author_url, body, created_at, staff_id IS NOT NULL AS staff \
+         SELECT id, parent_id, author_name, author_url, body, created_at, staff_id IS NOT NULL AS staff, \
+             (SELECT COUNT(*) FROM comments WHERE article_id = $1 AND status = 'approved') AS total, \
+             (SELECT COUNT(*) FROM comments WHERE article_id = $1 AND status = 'approved' AND parent_id IS NULL) \
+                 AS threads \
          FROM comments WHERE id IN (SELECT id FROM thread) ORDER BY created_at, id",
     )
     .bind(article_id)
     .bind(per_page)
-    .bind((page - 1) * per_page)
+    // Saturating: the page number is the reader's (`?cpage=`), checked against the count after.
+    .bind(page.saturating_sub(1).saturating_mul(per_page))
     .fetch_all(db.read())
     .await?;
-    Ok(comments(rows))
+    let counts = match rows.first() {
+        Some(first) => (first.total, first.threads),
+        None => approved_counts(db, article_id).await?,
+    };
+    Ok((rows.into_iter().map(|r| Comment::from(r.comment)).collect(), counts))
+}
+
+/// A row of `approved_page`: the comment and the article's counts.
+#[derive(FromRow)]
+struct PageRow {
+    #[sqlx(flatten)]
+    comment: CommentRow,
+    total: i64,
+    threads: i64,
 }
 
 /// The newest approved comments of an article, newest first (its comments feed).

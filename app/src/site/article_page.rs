@@ -32,11 +32,15 @@ pub async fn article_page(
     let cache: crate::articles::cache::ArticleCache = crate::core::context::from_context()?;
     let Some(article) = cache.story(&db, &slug).await? else { return Ok(None) };
     let article = article.as_ref().clone();
-    let (total, threads) = comments::approved_counts(&db, article.id).await?;
+    // A page number past the end or not a number shows the nearest real page (known once the
+    // counts are: they come with the page asked for).
+    let asked = cpage.and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
+    let (mut list, (total, threads)) = comments::approved_page(&db, article.id, THREADS_PER_PAGE, asked).await?;
     let pages = crate::core::pagination::page_count(threads, THREADS_PER_PAGE);
-    // A page number past the end or not a number shows the nearest real page.
-    let page = cpage.and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).clamp(1, pages);
-    let list = comments::approved_page(&db, article.id, THREADS_PER_PAGE, page).await?;
+    let page = asked.min(pages);
+    if page != asked {
+        list = comments::approved_page(&db, article.id, THREADS_PER_PAGE, page).await?.0;
+    }
     let reader = crate::comments::reader::reader_state(&db, article.id, draft.as_deref()).await;
     let discovery = crate::discovery::for_article(&article).await?;
     Ok(Some(ArticlePageData {
