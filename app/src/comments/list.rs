@@ -213,7 +213,10 @@ fn paragraphs(body: &str) -> impl IntoView {
 /// punctuation stays text.
 fn linkify(line: &str) -> Vec<AnyView> {
     // Most lines hold no address: one text node, without rebuilding the line word by word.
-    if !line.split(' ').any(looks_like_link) {
+    // Every address has "://" or "www." (any case) in it: three substring searches settle most
+    // lines before any word is looked at.
+    let may_link = line.contains("://") || line.contains("w.") || line.contains("W.");
+    if !may_link || !line.split(' ').any(looks_like_link) {
         return vec![line.to_owned().into_any()];
     }
     let mut out = Vec::new();
@@ -256,6 +259,17 @@ mod tests {
 
     fn depth_of(threads: &[Thread], id: i64, depth: usize) -> Option<usize> {
         threads.iter().find_map(|t| if t.comment.id == id { Some(depth) } else { depth_of(&t.replies, id, depth + 1) })
+    }
+
+    #[test]
+    fn addresses_become_links_and_other_lines_stay_text() {
+        let html = |line: &str| linkify(line).into_iter().map(|v| v.to_html()).collect::<String>();
+        assert_eq!(html("No address here, www or not: see you at 7."), "No address here, www or not: see you at 7.");
+        let upper = html("Timetables at WWW.Example.org.");
+        assert!(upper.contains(r#"href="https://WWW.Example.org""#) && upper.ends_with("</a>."), "{upper}");
+        let full = html("(details: https://example.org/a?b=1), then");
+        assert!(full.contains(r#"href="https://example.org/a?b=1""#), "{full}");
+        assert!(html("ftp://example.org/file").starts_with("ftp://"), "only http(s) and www. become links");
     }
 
     #[test]
