@@ -137,6 +137,29 @@ impl Db {
         }
     }
 
+    /// Writes a consistent copy of the whole database to `path` while the site keeps running:
+    /// `VACUUM INTO` reads one snapshot (writers go on under WAL) into a compact new file. The
+    /// copy is made under a temporary name beside `path`, checked, and only then renamed, so
+    /// `path` ends up a complete, checked backup or absent. `path` must not exist.
+    pub async fn backup_into(&self, path: &std::path::Path) -> Result<Backup, sqlx::Error> {
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = std::path::PathBuf::from(partial);
+        // A copy an earlier, interrupted backup left behind (VACUUM INTO will not overwrite).
+        let _ = std::fs::remove_file(&partial);
+        let written = async {
+            sqlx::query("VACUUM INTO ?").bind(partial.to_string_lossy().into_owned()).execute(&self.pool).await?;
+            let backup = Backup::read(&partial).await?;
+            std::fs::rename(&partial, path).map_err(sqlx::Error::Io)?;
+            Ok(backup)
+        };
+        let result = written.await;
+        if result.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        result
+    }
+
     /// Closes every connection (tests and commands that end).
     pub async fn close(&self) {
         self.pool.close().await;
@@ -148,6 +171,36 @@ impl Db {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         (Db::connect(&url).await.unwrap(), dir)
+    }
+}
+
+/// What a backup holds, read back from the copy itself.
+#[derive(Debug)]
+pub struct Backup {
+    pub stories: i64,
+    pub comments: i64,
+    pub subscribers: i64,
+    pub bytes: u64,
+}
+
+impl Backup {
+    /// Opens the copy read-only, has SQLite check its structure, and counts what is in it.
+    async fn read(file: &std::path::Path) -> Result<Backup, sqlx::Error> {
+        let options = SqliteConnectOptions::new().filename(file).read_only(true);
+        let copy = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        let checked: String = sqlx::query_scalar("PRAGMA quick_check").fetch_one(&copy).await?;
+        if checked != "ok" {
+            copy.close().await;
+            return Err(sqlx::Error::Protocol(format!("the copy failed SQLite's check: {checked}")));
+        }
+        let (stories, comments, subscribers): (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM stories), (SELECT COUNT(*) FROM comments), (SELECT COUNT(*) FROM subscribers)",
+        )
+        .fetch_one(&copy)
+        .await?;
+        copy.close().await;
+        let bytes = std::fs::metadata(file).map_err(sqlx::Error::Io)?.len();
+        Ok(Backup { stories, comments, subscribers, bytes })
     }
 }
 

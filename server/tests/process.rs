@@ -318,6 +318,83 @@ async fn a_comment_approved_on_the_command_line_reaches_live_readers_of_the_runn
     assert!(approved.elapsed() < std::time::Duration::from_secs(1), "arrived after {:?}", approved.elapsed());
 }
 
+/// Posts `Backup comment {i}` for each i; how many were acknowledged.
+async fn post_numbered_comments(address: &str, numbers: std::ops::Range<usize>) -> usize {
+    let client = reqwest::Client::new();
+    let mut acknowledged = 0;
+    for i in numbers {
+        let response = client
+            .post(format!("{address}/api/comments/post"))
+            .header("Accept", "application/json")
+            .form(&[
+                ("article", "harbour-bridge-reopens"),
+                ("comment", &format!("Backup comment {i}")),
+                ("author", "Noor"),
+                ("email", "noor@example.org"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        acknowledged += usize::from(response.status() == 200);
+    }
+    acknowledged
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_readers_post_holds_what_was_acknowledged_and_runs_as_the_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let (_server, address, lines) = start_server(&url, &[("COMMENT_FLOOD_SECONDS", "0")]);
+    std::thread::spawn(move || for _ in lines {}); // keep the pipe drained
+    assert_eq!(post_numbered_comments(&address, 0..20).await, 20);
+
+    // Readers keep posting while the copy is taken.
+    let posting = tokio::spawn({
+        let address = address.clone();
+        async move { post_numbered_comments(&address, 20..60).await }
+    });
+    let backup = dir.path().join("backups/monday.db");
+    let (ok, said) = run_command(&url, &["backup", backup.to_str().unwrap()]);
+    assert!(!ok && said.contains("is not a folder; create it first"), "{said}");
+    std::fs::create_dir(dir.path().join("backups")).unwrap();
+    let command_url = url.clone();
+    let target = backup.clone();
+    let (ok, summary) =
+        tokio::task::spawn_blocking(move || run_command(&command_url, &["backup", target.to_str().unwrap()]))
+            .await
+            .unwrap();
+    assert!(ok && summary.contains("backed up to") && summary.contains("checked"), "{summary}");
+    assert_eq!(posting.await.unwrap(), 40);
+
+    // A second backup to the same name is refused and leaves the first one alone.
+    let size = std::fs::metadata(&backup).unwrap().len();
+    let (ok, said) = run_command(&url, &["backup", backup.to_str().unwrap()]);
+    assert!(!ok && said.contains("already exists"), "{said}");
+    assert_eq!(std::fs::metadata(&backup).unwrap().len(), size);
+    assert!(!dir.path().join("backups/monday.db.partial").exists());
+
+    // The copy is a working site: every comment acknowledged before the backup started is in
+    // it, and what it says it holds is what it holds.
+    let restored = format!("sqlite://{}", backup.display());
+    let pool = app::db::Db::connect(&restored).await.unwrap().read().clone();
+    let numbers: Vec<String> = sqlx::query_scalar("SELECT body FROM comments WHERE body LIKE 'Backup comment %'")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    for i in 0..20 {
+        assert!(numbers.contains(&format!("Backup comment {i}")), "comment {i} is missing from the backup");
+    }
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments").fetch_one(&pool).await.unwrap();
+    assert!(summary.contains(&format!(" {stored} comments")), "{summary} (the copy has {stored})");
+    let (_copy, copy_address, copy_lines) = start_server(&restored, &[]);
+    std::thread::spawn(move || for _ in copy_lines {});
+    let page = page_showing(&format!("{copy_address}/article/harbour-bridge-reopens"), "Backup comment 19").await;
+    assert!(
+        page.contains("Backup comment 0") && page.contains("Backup comment 19"),
+        "the restored site shows the comments"
+    );
+}
+
 #[tokio::test]
 async fn editors_import_markdown_while_the_server_runs() {
     let dir = tempfile::tempdir().unwrap();
@@ -404,7 +481,7 @@ fn an_unknown_command_prints_usage_and_fails_without_a_panic() {
 fn every_command_explains_itself() {
     let (code, help, _) = run_with(&["--help"], &[]);
     assert_eq!(code, Some(0));
-    for command in ["serve", "import", "comments", "users"] {
+    for command in ["serve", "import", "comments", "users", "backup"] {
         assert!(help.lines().any(|l| l.trim_start().starts_with(command)), "{command} is listed: {help}");
     }
     let (code, help, _) = run_with(&["import", "--help"], &[]);

@@ -1,8 +1,9 @@
 //! The command line: `server` (or `server serve`) serves the site, `server import` publishes
 //! Markdown articles, `server comments` moderates, `server users` manages staff accounts, `server newsletter`
-//! sends stories and shows what went out.
+//! sends stories and shows what went out, `server backup` copies the database while it serves.
 //! Parsed with clap; `--help` at every level.
 
+pub mod backup;
 pub mod comments;
 pub mod export;
 pub mod import;
@@ -36,6 +37,8 @@ pub enum Command {
     Users(users::UsersArgs),
     /// The newsletter: status of the sends, send a story, preview or test the mail
     Newsletter(newsletter::NewsletterArgs),
+    /// Copy the whole database to a new file while the site runs
+    Backup(backup::BackupArgs),
 }
 
 impl Cli {
@@ -59,5 +62,6 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Comments(args) => comments::run(args).await,
         Command::Users(args) => users::run(args).await,
         Command::Newsletter(args) => newsletter::run(args).await,
+        Command::Backup(args) => backup::run(args).await,
     }
 }
