@@ -63,6 +63,45 @@ pub struct DatabaseSettings {
     pub database_url: String,
 }
 
+impl DatabaseSettings {
+    /// Opens (creating if missing) and migrates the database `DATABASE_URL` names.
+    pub async fn open(&self) -> anyhow::Result<app::db::Db> {
+        open_database(&self.database_url).await
+    }
+}
+
+/// Opens and migrates the database at `url`; a failure names the setting, the address (without
+/// a password) and what was wrong, once — never only SQLite's "unable to open database file".
+pub async fn open_database(url: &str) -> anyhow::Result<app::db::Db> {
+    app::db::Db::connect(url).await.map_err(|error| {
+        let (reason, hint) = match &error {
+            sqlx::Error::Database(e) => (
+                e.message().to_owned(),
+                match e.code().as_deref() {
+                    Some("14") => " (does its folder exist, and may this user write there?)",
+                    Some("26") => " (the file is there, but it is not a SQLite database)",
+                    _ => "",
+                },
+            ),
+            sqlx::Error::Io(e) => (e.to_string(), " (does its folder exist, and may this user write there?)"),
+            sqlx::Error::Migrate(e) => (format!("migrating it failed: {e}"), ""),
+            other => (other.to_string(), ""),
+        };
+        anyhow::anyhow!("DATABASE_URL={}: the database cannot be opened: {reason}{hint}", without_password(url))
+    })
+}
+
+/// `url` with the password of `scheme://user:password@host` replaced.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    match rest.split_once('@') {
+        Some((user, host)) if user.contains(':') => {
+            format!("{scheme}://{}:…@{host}", user.split(':').next().unwrap_or_default())
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// The runtime configuration file.
 #[derive(Args, Clone, Debug)]
 pub struct LeptosSettings {

@@ -43,7 +43,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
-        let db = Db::connect(&config.database_url).await?;
+        let db = crate::config::open_database(&config.database_url).await?;
         if let Some(dir) = &config.demo_content {
             let site_root = std::path::PathBuf::from(&*config.leptos.site_root);
             demo_content::seed_if_empty(&db, dir, SiteFiles(Some(&site_root))).await?;

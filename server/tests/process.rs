@@ -546,6 +546,29 @@ fn a_database_url_this_build_cannot_use_is_refused_by_name() {
 }
 
 #[test]
+fn a_database_that_cannot_be_opened_is_named_with_the_reason_and_a_failing_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_database = dir.path().join("notes.txt");
+    std::fs::write(&not_a_database, "shopping list: bread, milk, and a backup plan\n".repeat(100)).unwrap();
+    let folder = dir.path().join("a-folder");
+    std::fs::create_dir(&folder).unwrap();
+    for (path, says) in [
+        (not_a_database.clone(), "it is not a SQLite database"),
+        (folder.clone(), "unable to open database file (does its folder exist"),
+    ] {
+        let url = format!("sqlite://{}", path.display());
+        // `serve` opens the database the same way, after checking its bundles; the commands
+        // open it first.
+        let (code, stdout, stderr) = run_with(&["comments", "list"], &[("DATABASE_URL", &url)]);
+        assert_eq!(code, Some(1), "{stdout}{stderr}");
+        assert!(stderr.contains(&format!("DATABASE_URL={url}: the database cannot be opened")), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line, no repeats, no backtrace: {stderr}");
+    }
+    assert!(std::fs::read_to_string(&not_a_database).unwrap().starts_with("shopping list"), "left as it was");
+}
+
+#[test]
 fn the_server_refuses_to_start_without_the_bundles_its_pages_link() {
     let dir = tempfile::tempdir().unwrap();
     let empty_site = dir.path().join("site");

@@ -31,7 +31,7 @@ pub async fn run(args: BackupArgs) -> anyhow::Result<()> {
     if !folder.is_dir() {
         bail!("{} is not a folder; create it first", folder.display());
     }
-    let db = app::db::Db::connect(&args.database.database_url).await?;
+    let db = args.database.open().await?;
     let backup = db.backup_into(&args.file).await.with_context(|| format!("backing up to {}", args.file.display()));
     db.close().await;
     let backup = backup?;

@@ -83,7 +83,7 @@ fn comment_id(v: &str) -> Result<i64, String> {
 const PER_PAGE: i64 = 50;
 
 pub async fn run(args: CommentsArgs) -> anyhow::Result<()> {
-    let db = Db::connect(&args.database.database_url).await?;
+    let db = args.database.open().await?;
     match args.action.unwrap_or(Moderation::List { status: None, page: 1 }) {
         Moderation::List { status, page } => {
             let status = status.map(CommentStatus::from);

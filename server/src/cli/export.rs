@@ -24,7 +24,7 @@ pub struct ExportArgs {
 }
 
 pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
-    let db = app::db::Db::connect(&args.database.database_url).await?;
+    let db = args.database.open().await?;
     let exported = export(&db, &args.dir, &args.media_dir).await?;
     println!("{} stories and {} pictures written to {}", exported.stories, exported.pictures, args.dir.display());
     Ok(())

@@ -33,7 +33,7 @@ pub struct ImportArgs {
 pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let leptos = args.leptos.read()?;
     let paths = markdown_files(&args.paths)?;
-    let db = app::db::Db::connect(&args.database.database_url).await?;
+    let db = args.database.open().await?;
     let site_root = PathBuf::from(&*leptos.site_root);
     let report = import(&db, &paths, SiteFiles(Some(&site_root))).await?;
     let pictures = crate::publishing::export::bring_pictures(&paths, &args.media_dir)?;

@@ -56,7 +56,7 @@ pub enum Action {
 
 pub async fn run(args: NewsletterArgs) -> anyhow::Result<()> {
     let config = args.settings.into_config()?;
-    let db = Db::connect(&config.database_url).await.context("DATABASE_URL: the database could not be opened")?;
+    let db = crate::config::open_database(&config.database_url).await?;
     let site = config.site_url.clone().unwrap_or_else(|| SiteUrl::from_listen_addr(config.leptos.site_addr));
     match args.action.unwrap_or(Action::Status) {
         Action::Status => {

@@ -5,7 +5,6 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::{bail, Context};
 use app::core::email::Email;
-use app::db::Db;
 use app::staff::password::NewPassword;
 use app::staff::second_factor;
 use app::staff::store::{self, Change, StaffMember};
@@ -74,7 +73,7 @@ fn role(v: &str) -> Result<Role, String> {
 }
 
 pub async fn run(args: UsersArgs) -> anyhow::Result<()> {
-    let db = Db::connect(&args.database.database_url).await?;
+    let db = args.database.open().await?;
     match args.action.unwrap_or(Users::List) {
         Users::List => {
             let staff = store::list(&db).await?;
