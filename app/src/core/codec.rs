@@ -12,12 +12,22 @@ use serde::{de::DeserializeOwned, Serialize};
 /// JSON with `serde_json`, decoded from bytes.
 pub struct Json;
 
+/// How a failed `Result<_, ServerFnError>` begins in JSON, and what one is sent as instead.
+const FAILED_PREFIX: &str = r#"{"Err":"#;
+const FAILED: &str = r#"{"Err":{"ServerError":"The data could not be loaded."}}"#;
+
 impl<T: Serialize> Encoder<T> for Json {
     type Error = serde_json::Error;
     type Encoded = String;
 
     fn encode(val: &T) -> Result<String, Self::Error> {
-        serde_json::to_string(val)
+        let json = serde_json::to_string(val)?;
+        // Page data that failed to load is shown as a fixed message; what failed (a database
+        // error's wording, table names) stays in the server's log, not in the page's script.
+        if json.starts_with(FAILED_PREFIX) {
+            return Ok(FAILED.to_owned());
+        }
+        Ok(json)
     }
 }
 
@@ -65,5 +75,15 @@ mod tests {
         assert_eq!(ours, <JsonSerdeCodec as Encoder<_>>::encode(&value).unwrap());
         let back: Result<Vec<String>, ServerFnError> = <Json as Decoder<_>>::decode(&ours).unwrap();
         assert_eq!(back, value);
+    }
+
+    #[test]
+    fn what_failed_on_the_server_does_not_reach_the_page() {
+        let value: Result<Vec<String>, ServerFnError> =
+            Err(ServerFnError::ServerError("error returned from database: no such table: comments".into()));
+        let sent = <Json as Encoder<_>>::encode(&value).unwrap();
+        assert!(!sent.contains("no such table"), "{sent}");
+        let back: Result<Vec<String>, ServerFnError> = <Json as Decoder<_>>::decode(&sent).unwrap();
+        assert_eq!(back, Err(ServerFnError::ServerError("The data could not be loaded.".into())));
     }
 }

@@ -1,14 +1,22 @@
 use leptos::prelude::*;
 
-/// Shown when the server could not load a page's data (database down, network gone on a
-/// client-side navigation). Answers 500 on the server; the reader's fault pages are 404s.
+/// Shown when the server could not load a page's data (database unreachable or restarting,
+/// network gone on a client-side navigation). A reader's own mistakes are 404s elsewhere; this
+/// is ours and passing, so the answer is 503 with `Retry-After`: browsers and crawlers come
+/// back instead of keeping an error, and the render cache never stores it (it keeps only 200s).
 #[component]
 pub fn LoadError(error: ServerFnError) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    tracing::error!(%error, "page data failed to load");
+    {
+        tracing::error!(%error, "page data failed to load");
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from_static(RETRY_AFTER_SECONDS));
+            response.insert_header(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
+        }
+    }
     #[cfg(not(feature = "ssr"))]
     let _ = error;
-    super::form::set_status(500);
+    super::form::set_status(503);
     view! {
         <section class="load-error" role="alert">
             <h1>"This page could not be loaded"</h1>
@@ -16,3 +24,7 @@ pub fn LoadError(error: ServerFnError) -> impl IntoView {
         </section>
     }
 }
+
+/// How long a reader's browser or a crawler is asked to wait before trying a failed page again.
+#[cfg(feature = "ssr")]
+const RETRY_AFTER_SECONDS: &str = "5";

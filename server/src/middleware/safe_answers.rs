@@ -6,6 +6,9 @@
 //!   here (an absolute URL of this site keeps its path; anything else becomes `/`).
 //! - A request whose arguments do not parse is the client's fault: 400 with a fixed message,
 //!   logged at `warn`, never a 500 that echoes serde's wording.
+//! - A server function that failed on our side (the database unreachable, a query failing)
+//!   answers 503 with `Retry-After` and a fixed message; what failed goes to the log, not to
+//!   the browser.
 //! - A path with `.` or `..` segments (browsers resolve them before sending) is 400: left in,
 //!   `/article/..` answered as the front page and each spelling filled a cache entry.
 
@@ -42,7 +45,7 @@ pub async fn safe_answers(site_origin: Option<String>, request: Request, next: N
         }
     }
     if response.status() == StatusCode::INTERNAL_SERVER_ERROR && response.headers().contains_key(SERVER_FN_ERROR) {
-        return argument_errors_are_bad_requests(response, &method, &path).await;
+        return server_fn_errors(response, &method, &path).await;
     }
     response
 }
@@ -77,9 +80,16 @@ fn on_this_site(location: &str, site_origin: Option<&str>, host: Option<&str>) -
     same_site_path(&path)
 }
 
-/// A server function whose arguments did not parse answers 500 (server_fn's default for every
-/// error). Those errors are the client's: 400, a fixed message, a warning in the log.
-async fn argument_errors_are_bad_requests(response: Response, method: &axum::http::Method, path: &str) -> Response {
+/// What a reader is told when a server function failed on our side.
+const FAILED: &str = "ServerError|The data could not be loaded. Please try again in a moment.";
+/// Seconds a client is asked to wait before trying again after our failure.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+/// server_fn answers 500 for every error. A server function whose arguments did not parse
+/// failed by the client's fault: 400, a fixed message, a warning in the log. One that failed on
+/// ours (`ServerError`, e.g. a database error carried up by `?`): 503 with `Retry-After`, a
+/// fixed message, the error in the log.
+async fn server_fn_errors(response: Response, method: &axum::http::Method, path: &str) -> Response {
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_ERROR_BODY).await else {
         return Response::from_parts(parts, Body::from("Sorry, something went wrong on our side."));
@@ -90,6 +100,13 @@ async fn argument_errors_are_bad_requests(response: Response, method: &axum::htt
     let body = match unreadable {
         Some(variant) => Bytes::from(format!("{variant}{UNREADABLE}")),
         None if text == "\"BadRequest\"" => bytes.clone(),
+        None if text.starts_with("ServerError|") => {
+            tracing::error!(%method, path, error = %text.chars().take(300).collect::<String>(), "server function failed");
+            parts.status = StatusCode::SERVICE_UNAVAILABLE;
+            parts.headers.remove(header::CONTENT_LENGTH);
+            parts.headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+            return Response::from_parts(parts, Body::from(FAILED));
+        }
         None => return Response::from_parts(parts, Body::from(bytes)),
     };
     tracing::warn!(%method, path, error = %text.chars().take(300).collect::<String>(), "unreadable request");

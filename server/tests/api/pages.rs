@@ -162,3 +162,41 @@ async fn bare_web_addresses_in_comments_become_safe_links() {
         "the demo comment's address is linked"
     );
 }
+
+#[tokio::test]
+async fn when_the_database_fails_readers_get_a_short_503_and_the_page_is_back_once_it_works() {
+    let app = spawn_app().await;
+    let path = "/article/harbour-bridge-reopens";
+    // The comments become unreadable under the running server (as a failing or restarting
+    // database would make them).
+    sqlx::query("ALTER TABLE comments RENAME TO comments_away").execute(&app.pool).await.unwrap();
+    let response = app.client.get(format!("{}{path}", app.address)).send().await.unwrap();
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "5");
+    assert!(response.headers()["cache-control"].to_str().unwrap().contains("no-store"));
+    let html = response.text().await.unwrap();
+    assert!(html.contains("This page could not be loaded") && html.contains("try again in a moment"), "{html}");
+    for leak in ["comments_away", "no such table", "sqlx", "panicked", "error returned from database"] {
+        assert!(!html.contains(leak), "the page shows {leak:?}");
+    }
+    let (status, _) = app.get(path).await;
+    assert_eq!(status, 503, "the failure is not served from the render cache either way");
+    // The hydrated app asks the same server function on a client-side navigation.
+    let data = <app::site::ArticlePage as leptos::server_fn::ServerFn>::PATH;
+    let response = app
+        .client
+        .post(format!("{}{data}", app.address))
+        .form(&[("slug", "harbour-bridge-reopens")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "5");
+    let said = response.text().await.unwrap();
+    assert!(said.contains("could not be loaded") && !said.contains("comments_away"), "{said}");
+    // Working again: the very next request renders the story; no restart, nothing cached.
+    sqlx::query("ALTER TABLE comments_away RENAME TO comments").execute(&app.pool).await.unwrap();
+    let (status, html) = app.get(path).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"comment-1\"") && !html.contains("could not be loaded"));
+}
