@@ -91,12 +91,14 @@ pub async fn open_database(url: &str) -> anyhow::Result<app::db::Db> {
     })
 }
 
-/// `url` with the password of `scheme://user:password@host` replaced.
+/// `url` with the password of `scheme://user:password@host/…` replaced.
 fn without_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    match rest.split_once('@') {
+    // The authority ends at the first `/` (a `/` inside a password must be percent-encoded).
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
         Some((user, host)) if user.contains(':') => {
-            format!("{scheme}://{}:…@{host}", user.split(':').next().unwrap_or_default())
+            format!("{scheme}://{}:…@{host}{path}", user.split(':').next().unwrap_or_default())
         }
         _ => url.to_owned(),
     }
@@ -314,6 +316,18 @@ fn mail_from(v: &str) -> Result<Option<lettre::Address>, String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn database_addresses_are_shown_without_their_password() {
+        assert_eq!(
+            super::without_password("postgres://news:s3cr@t@db.example:5432/courier"),
+            "postgres://news:…@db.example:5432/courier"
+        );
+        assert_eq!(super::without_password("postgres://news@db/courier"), "postgres://news@db/courier");
+        assert_eq!(super::without_password("sqlite://data/a@b:c.db"), "sqlite://data/a@b:c.db");
+        assert_eq!(super::without_password("sqlite:///srv/site.db"), "sqlite:///srv/site.db");
+    }
+
     use super::*;
     use clap::Parser;
 
