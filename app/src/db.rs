@@ -137,29 +137,6 @@ impl Db {
         }
     }
 
-    /// Writes a consistent copy of the whole database to `path` while the site keeps running:
-    /// `VACUUM INTO` reads one snapshot (writers go on under WAL) into a compact new file. The
-    /// copy is made under a temporary name beside `path`, checked, and only then renamed, so
-    /// `path` ends up a complete, checked backup or absent. `path` must not exist.
-    pub async fn backup_into(&self, path: &std::path::Path) -> Result<Backup, sqlx::Error> {
-        let mut partial = path.as_os_str().to_owned();
-        partial.push(".partial");
-        let partial = std::path::PathBuf::from(partial);
-        // A copy an earlier, interrupted backup left behind (VACUUM INTO will not overwrite).
-        let _ = std::fs::remove_file(&partial);
-        let written = async {
-            sqlx::query("VACUUM INTO ?").bind(partial.to_string_lossy().into_owned()).execute(&self.pool).await?;
-            let backup = Backup::read(&partial).await?;
-            std::fs::rename(&partial, path).map_err(sqlx::Error::Io)?;
-            Ok(backup)
-        };
-        let result = written.await;
-        if result.is_err() {
-            let _ = std::fs::remove_file(&partial);
-        }
-        result
-    }
-
     /// Closes every connection (tests and commands that end).
     pub async fn close(&self) {
         self.pool.close().await;
@@ -172,6 +149,48 @@ impl Db {
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         (Db::connect(&url).await.unwrap(), dir)
     }
+}
+
+/// Writes a consistent copy of the SQLite database at `url` (which must exist: a mistyped
+/// address is not a new, empty site to back up) to the new file `path`, while the site keeps
+/// running. `VACUUM INTO` reads one snapshot (writers go on under WAL) into a file this call
+/// reserved under a unique temporary name beside `path`; the copy is checked and counted, then
+/// hard-linked to `path` — which fails if `path` exists, so nothing is ever replaced and a
+/// backup running at the same moment cannot be disturbed. Nothing is migrated.
+pub async fn backup(url: &str, path: &std::path::Path) -> Result<Backup, sqlx::Error> {
+    use sqlx::Connection;
+    let io = |kind: std::io::ErrorKind, what: String| sqlx::Error::Io(std::io::Error::new(kind, what));
+    let source = SqliteConnectOptions::from_str(url)?.create_if_missing(false);
+    if !source.get_filename().is_file() {
+        return Err(io(std::io::ErrorKind::NotFound, format!("no database at {}", source.get_filename().display())));
+    }
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        io(std::io::ErrorKind::InvalidInput, format!("{} is not a file name this tool can write", path.display()))
+    })?;
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let folder = std::fs::canonicalize(folder).map_err(sqlx::Error::Io)?;
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    // Absolute: SQLite reads a relative name beginning `file:` as a URI.
+    let partial = folder.join(format!(".{name}.{}.{stamp}.partial", std::process::id()));
+    let partial_name = partial
+        .to_str()
+        .ok_or_else(|| io(std::io::ErrorKind::InvalidInput, format!("{} is not UTF-8", folder.display())))?
+        .to_owned();
+    std::fs::File::options().write(true).create_new(true).open(&partial).map_err(sqlx::Error::Io)?;
+    let copied = async {
+        let mut connection = sqlx::SqliteConnection::connect_with(&source).await?;
+        let written = sqlx::query("VACUUM INTO ?").bind(&partial_name).execute(&mut connection).await;
+        let _ = connection.close().await;
+        written?;
+        let backup = Backup::read(&partial).await?;
+        std::fs::hard_link(&partial, folder.join(name)).map_err(sqlx::Error::Io)?;
+        // The new name survives a power cut once the folder is on disk too.
+        std::fs::File::open(&folder).and_then(|f| f.sync_all()).map_err(sqlx::Error::Io)?;
+        Ok(backup)
+    }
+    .await;
+    let _ = std::fs::remove_file(&partial);
+    copied
 }
 
 /// What a backup holds, read back from the copy itself.

@@ -59,7 +59,7 @@ pub struct DatabaseSettings {
     /// The database
     ///
     /// The file and its folder are created if missing; migrations run at start.
-    #[arg(long, global = true, env = "DATABASE_URL", value_name = "URL", default_value = DEFAULT_DATABASE_URL, value_parser = database_url, hide_env_values = true)]
+    #[arg(long, global = true, env = "DATABASE_URL", value_name = "URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
     pub database_url: String,
 }
 
@@ -73,6 +73,7 @@ impl DatabaseSettings {
 /// Opens and migrates the database at `url`; a failure names the setting, the address (without
 /// a password) and what was wrong, once — never only SQLite's "unable to open database file".
 pub async fn open_database(url: &str) -> anyhow::Result<app::db::Db> {
+    check_database_url(url)?;
     app::db::Db::connect(url).await.map_err(|error| {
         let (reason, hint) = match &error {
             sqlx::Error::Database(e) => (
@@ -215,6 +216,7 @@ pub struct ServeSettings {
 impl ServeSettings {
     /// Reads the Leptos configuration file; everything else is already parsed.
     pub fn into_config(self) -> anyhow::Result<Config> {
+        check_database_url(&self.database.database_url)?;
         Ok(Config {
             leptos: self.leptos.read()?,
             database_url: self.database.database_url,
@@ -246,15 +248,19 @@ impl ServeSettings {
 
 /// Only SQLite so far. Anything else is refused by name: sqlx would otherwise read
 /// `postgres://host/db` as a relative SQLite path and quietly run on a file in `postgres:/`.
-fn database_url(v: &str) -> Result<String, String> {
-    let scheme = v.split(':').next().unwrap_or_default().to_ascii_lowercase();
+/// Checked here rather than by clap, whose refusal repeats the value — password and all.
+pub fn check_database_url(url: &str) -> anyhow::Result<()> {
+    let scheme = url.split(':').next().unwrap_or_default().to_ascii_lowercase();
     match scheme.as_str() {
-        "sqlite" => Ok(v.to_owned()),
-        "postgres" | "postgresql" => {
-            Err("DATABASE_URL is a PostgreSQL address; this build runs on SQLite only (sqlite://path/to/site.db)"
-                .into())
-        }
-        _ => Err(format!("DATABASE_URL must start with sqlite:// (like {DEFAULT_DATABASE_URL})")),
+        "sqlite" => Ok(()),
+        "postgres" | "postgresql" => anyhow::bail!(
+            "DATABASE_URL is a PostgreSQL address ({}); this build runs on SQLite only (sqlite://path/to/site.db)",
+            without_password(url)
+        ),
+        _ => anyhow::bail!(
+            "DATABASE_URL must start with sqlite:// (like {DEFAULT_DATABASE_URL}), not {}",
+            without_password(url)
+        ),
     }
 }
 

@@ -371,7 +371,15 @@ async fn a_backup_taken_while_readers_post_holds_what_was_acknowledged_and_runs_
     let (ok, said) = run_command(&url, &["backup", backup.to_str().unwrap()]);
     assert!(!ok && said.contains("already exists"), "{said}");
     assert_eq!(std::fs::metadata(&backup).unwrap().len(), size);
-    assert!(!dir.path().join("backups/monday.db.partial").exists());
+    let in_folder: Vec<_> =
+        std::fs::read_dir(dir.path().join("backups")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(in_folder, ["monday.db"], "no temporary copy is left behind");
+
+    // A mistyped address is not an empty site to back up: refused, and nothing is created.
+    let typo = format!("sqlite://{}", dir.path().join("sit.db").display());
+    let (ok, said) = run_command(&typo, &["backup", dir.path().join("backups/tuesday.db").to_str().unwrap()]);
+    assert!(!ok && said.contains("no database at"), "{said}");
+    assert!(!dir.path().join("sit.db").exists() && !dir.path().join("backups/tuesday.db").exists());
 
     // The copy is a working site: every comment acknowledged before the backup started is in
     // it, and what it says it holds is what it holds.
@@ -383,6 +391,12 @@ async fn a_backup_taken_while_readers_post_holds_what_was_acknowledged_and_runs_
         .unwrap();
     for i in 0..20 {
         assert!(numbers.contains(&format!("Backup comment {i}")), "comment {i} is missing from the backup");
+    }
+    // One snapshot: the comments were posted one after another, so the copy holds exactly the
+    // first k of them, whatever k the moment of the copy gave.
+    let k = numbers.len();
+    for i in 0..k {
+        assert!(numbers.contains(&format!("Backup comment {i}")), "a gap at {i} in {k} copied comments");
     }
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments").fetch_one(&pool).await.unwrap();
     assert!(summary.contains(&format!(" {stored} comments")), "{summary} (the copy has {stored})");
@@ -530,6 +544,7 @@ fn a_database_url_this_build_cannot_use_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     for (url, says) in [
         ("postgres://news@127.0.0.1/courier", "DATABASE_URL is a PostgreSQL address"),
+        ("postgres://news:hunter2@127.0.0.1/courier", "(postgres://news:…@127.0.0.1/courier)"),
         ("mysql://news@127.0.0.1/courier", "DATABASE_URL must start with sqlite://"),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_server"))
@@ -539,8 +554,9 @@ fn a_database_url_this_build_cannot_use_is_refused_by_name() {
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
         assert!(stderr.contains(says), "{stderr}");
+        assert!(!stderr.contains("hunter2"), "the password is not repeated: {stderr}");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no folder named after the scheme: {url}");
     }
 }

@@ -11,9 +11,9 @@ pub fn LoadError(error: ServerFnError) -> impl IntoView {
         tracing::error!(%error, "page data failed to load");
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from_static(RETRY_AFTER_SECONDS));
-            response.insert_header(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
         }
     }
+    not_to_be_kept();
     #[cfg(not(feature = "ssr"))]
     let _ = error;
     super::form::set_status(503);
@@ -28,3 +28,12 @@ pub fn LoadError(error: ServerFnError) -> impl IntoView {
 /// How long a reader's browser or a crawler is asked to wait before trying a failed page again.
 #[cfg(feature = "ssr")]
 const RETRY_AFTER_SECONDS: &str = "5";
+
+/// (server) Marks the page being rendered `no-store`: part of it failed to load (and shows a
+/// fallback), so neither the render cache nor a browser may keep it.
+pub fn not_to_be_kept() {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
+    }
+}

@@ -19,7 +19,12 @@ pub fn Header() -> impl IntoView {
                             {move || Suspend::new(async move {
                                 categories
                                     .await
-                                    .unwrap_or_default()
+                                    // The page still works without the section links, but
+                                    // is not kept that way.
+                                    .unwrap_or_else(|_| {
+                                        crate::core::not_to_be_kept();
+                                        Vec::new()
+                                    })
                                     .into_iter()
                                     .map(|c| {
                                         let href = c.href();

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use clap::Args;
 
 use crate::config::DatabaseSettings;
@@ -22,8 +22,8 @@ pub struct BackupArgs {
 }
 
 pub async fn run(args: BackupArgs) -> anyhow::Result<()> {
-    // Checked before connecting: connecting creates a missing database, and a typo in the
-    // target should not cost a backup's worth of work first.
+    // Checked first for a clear message; the copy is published so that it cannot replace a
+    // file that appears meanwhile either.
     if args.file.exists() {
         bail!("{} already exists; a backup never replaces a file (choose a new name)", args.file.display());
     }
@@ -31,10 +31,16 @@ pub async fn run(args: BackupArgs) -> anyhow::Result<()> {
     if !folder.is_dir() {
         bail!("{} is not a folder; create it first", folder.display());
     }
-    let db = args.database.open().await?;
-    let backup = db.backup_into(&args.file).await.with_context(|| format!("backing up to {}", args.file.display()));
-    db.close().await;
-    let backup = backup?;
+    crate::config::check_database_url(&args.database.database_url)?;
+    let backup = app::db::backup(&args.database.database_url, &args.file).await.map_err(|error| match error {
+        sqlx::Error::Io(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            anyhow::anyhow!(
+                "{} already exists; a backup never replaces a file (choose a new name)",
+                args.file.display()
+            )
+        }
+        other => anyhow::Error::from(other).context(format!("backing up to {}", args.file.display())),
+    })?;
     println!(
         "backed up to {}: {} stories, {} comments, {} subscribers ({:.1} MB, checked)",
         args.file.display(),

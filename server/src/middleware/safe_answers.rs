@@ -105,6 +105,7 @@ async fn server_fn_errors(response: Response, method: &axum::http::Method, path:
             parts.status = StatusCode::SERVICE_UNAVAILABLE;
             parts.headers.remove(header::CONTENT_LENGTH);
             parts.headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+            parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             return Response::from_parts(parts, Body::from(FAILED));
         }
         None => return Response::from_parts(parts, Body::from(bytes)),

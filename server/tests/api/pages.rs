@@ -192,6 +192,7 @@ async fn when_the_database_fails_readers_get_a_short_503_and_the_page_is_back_on
         .unwrap();
     assert_eq!(response.status(), 503);
     assert_eq!(response.headers()["retry-after"], "5");
+    assert_eq!(response.headers()["cache-control"], "no-store");
     let said = response.text().await.unwrap();
     assert!(said.contains("could not be loaded") && !said.contains("comments_away"), "{said}");
     // Working again: the very next request renders the story; no restart, nothing cached.
