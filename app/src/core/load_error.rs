@@ -25,9 +25,9 @@ pub fn LoadError(error: ServerFnError) -> impl IntoView {
     }
 }
 
-/// How long a reader's browser or a crawler is asked to wait before trying a failed page again.
-#[cfg(feature = "ssr")]
-const RETRY_AFTER_SECONDS: &str = "5";
+/// How long a reader's browser or a crawler is asked to wait before trying a failed page (or a
+/// failed server function, `server::middleware::safe_answers`) again.
+pub const RETRY_AFTER_SECONDS: &str = "5";
 
 /// (server) Marks the page being rendered `no-store`: part of it failed to load (and shows a
 /// fallback), so neither the render cache nor a browser may keep it.

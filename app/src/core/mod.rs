@@ -30,7 +30,7 @@ pub mod versioned_cache;
 pub const RUNS_SCRIPTS_COOKIE: &str = "js";
 
 pub use email::Email;
-pub use load_error::{not_to_be_kept, LoadError};
+pub use load_error::{not_to_be_kept, LoadError, RETRY_AFTER_SECONDS};
 pub use not_found::NotFound;
 pub use pagination::Pagination;
 pub use publication::SITE_NAME;

@@ -11,8 +11,8 @@ use crate::config::DatabaseSettings;
 #[derive(Args, Debug)]
 #[command(after_help = "Safe while the server runs: readers and writers go on. FILE must not exist yet.\n\
 Uploaded pictures are files (MEDIA_DIR, data/media by default), not in the database: copy that folder too.\n\
-To restore: stop the server, put the backup where DATABASE_URL points (removing that file's -wal and -shm \
-files), start the server.")]
+To restore: stop every process using the database (the server, scheduled `server` commands), put the backup \
+where DATABASE_URL points (removing that file's -wal and -shm files), start the server.")]
 pub struct BackupArgs {
     /// The new file to write the copy to
     #[arg(value_name = "FILE")]
@@ -24,8 +24,11 @@ pub struct BackupArgs {
 pub async fn run(args: BackupArgs) -> anyhow::Result<()> {
     // Checked first for a clear message; the copy is published so that it cannot replace a
     // file that appears meanwhile either.
+    let exists = || {
+        anyhow::anyhow!("{} already exists; a backup never replaces a file (choose a new name)", args.file.display())
+    };
     if args.file.exists() {
-        bail!("{} already exists; a backup never replaces a file (choose a new name)", args.file.display());
+        return Err(exists());
     }
     let folder = args.file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
     if !folder.is_dir() {
@@ -33,12 +36,7 @@ pub async fn run(args: BackupArgs) -> anyhow::Result<()> {
     }
     crate::config::check_database_url(&args.database.database_url)?;
     let backup = app::db::backup(&args.database.database_url, &args.file).await.map_err(|error| match error {
-        sqlx::Error::Io(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            anyhow::anyhow!(
-                "{} already exists; a backup never replaces a file (choose a new name)",
-                args.file.display()
-            )
-        }
+        sqlx::Error::Io(e) if e.kind() == std::io::ErrorKind::AlreadyExists => exists(),
         other => anyhow::Error::from(other).context(format!("backing up to {}", args.file.display())),
     })?;
     println!(

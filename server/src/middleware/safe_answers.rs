@@ -12,7 +12,7 @@
 //! - A path with `.` or `..` segments (browsers resolve them before sending) is 400: left in,
 //!   `/article/..` answered as the front page and each spelling filled a cache entry.
 
-use app::core::form::same_site_path;
+use app::core::{form::same_site_path, RETRY_AFTER_SECONDS};
 use axum::{
     body::{Body, Bytes},
     extract::Request,
@@ -82,8 +82,6 @@ fn on_this_site(location: &str, site_origin: Option<&str>, host: Option<&str>) -
 
 /// What a reader is told when a server function failed on our side.
 const FAILED: &str = "ServerError|The data could not be loaded. Please try again in a moment.";
-/// Seconds a client is asked to wait before trying again after our failure.
-const RETRY_AFTER_SECONDS: &str = "5";
 
 /// server_fn answers 500 for every error. A server function whose arguments did not parse
 /// failed by the client's fault: 400, a fixed message, a warning in the log. One that failed on
