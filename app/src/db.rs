@@ -1,13 +1,65 @@
-//! (server) The database handle: SQLite opened for a busy news site (WAL, foreign keys, busy
-//! timeout), migrations embedded in the binary, and the one way to write.
+//! (server) The database handle: SQLite (the embedded default, opened for a busy news site: WAL,
+//! foreign keys, busy timeout) or PostgreSQL, chosen by the address; each engine's migrations
+//! embedded in the binary, and the one way to write.
+//!
+//! Store code writes a query once and runs it on whichever engine the handle holds with
+//! [`on!`](crate::on): the body is compiled once per engine, so each arm is checked against its
+//! driver and SQLite pays nothing for PostgreSQL being there.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::{str::FromStr, sync::Arc, time::Duration};
 
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, Transaction};
 
 pub use sqlx::SqlitePool as Pool;
+
+/// One of the two engines, holding what belongs to it (a pool, a connection, a transaction).
+#[derive(Clone, Debug)]
+pub enum Engine<S, P> {
+    Sqlite(S),
+    Postgres(P),
+}
+
+/// Runs the same query code on whichever engine `$link` (a [`Db`] or a [`Link`]) holds, with
+/// `$c` bound to that engine's pool or connection: `on!(db, |c| query(…).fetch_one(c).await)`.
+/// The SQL is written once, with `$N` placeholders, which both engines accept.
+#[macro_export]
+macro_rules! on {
+    ($link:expr, |$c:ident| $body:expr) => {
+        match {
+            #[allow(unused_imports)]
+            use $crate::db::Link as _;
+            $link.engine()
+        } {
+            $crate::db::Engine::Sqlite($c) => $body,
+            $crate::db::Engine::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Something queries run on one after another: a write transaction or a pooled connection.
+pub trait Link: Send {
+    fn engine(&mut self) -> Engine<&mut SqliteConnection, &mut PgConnection>;
+}
+
+/// A connection taken from the pool, for reads that must see one state throughout.
+pub struct Pooled(Engine<PoolConnection<Sqlite>, PoolConnection<Postgres>>);
+
+impl Link for Pooled {
+    fn engine(&mut self) -> Engine<&mut SqliteConnection, &mut PgConnection> {
+        match &mut self.0 {
+            Engine::Sqlite(c) => Engine::Sqlite(&mut **c),
+            Engine::Postgres(c) => Engine::Postgres(&mut **c),
+        }
+    }
+}
+
+/// The PostgreSQL advisory lock every write transaction holds (see [`Db::write`]).
+const WRITE_LOCK: i64 = 0x6e65_7773;
 
 use crate::core::context::{from_context as context, MissingContext};
 
@@ -18,7 +70,7 @@ use crate::core::context::{from_context as context, MissingContext};
 /// other. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: Pool,
+    pool: Engine<Pool, PgPool>,
     writers: Arc<tokio::sync::Mutex<()>>,
     versions: Arc<Versions>,
 }
@@ -35,9 +87,8 @@ struct Versions {
 }
 
 /// A write transaction that holds this site's write turn until it is committed or dropped.
-/// Derefs to the connection, so store functions take `&mut SqliteConnection` either way.
 pub struct Write {
-    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: Engine<Transaction<'static, Sqlite>, Transaction<'static, Postgres>>,
     _turn: tokio::sync::OwnedMutexGuard<()>,
 }
 
@@ -45,51 +96,62 @@ pub struct Write {
 const MMAP_BYTES: u64 = 1 << 30;
 
 impl Db {
-    /// Opens (creating if missing) the database at `url` and runs the embedded migrations.
+    /// Opens the database at `url` (`postgres://…` or `postgresql://…` for PostgreSQL;
+    /// otherwise a SQLite file, created if missing) and runs the embedded migrations.
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // WAL + NORMAL: a committed transaction survives a killed process; only a power cut
-            // can lose the last moments, the trade-off every SQLite-backed CMS makes.
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5))
-            // Read the file through a shared memory map instead of a copy per page into each
-            // connection's small cache: a first search walks thousands of index pages, and
-            // those copies were a third of its time. Pages are the kernel's cache, shared.
-            .pragma("mmap_size", MMAP_BYTES.to_string());
-        if let Some(dir) = options.get_filename().parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
-            }
-        }
-        // Readers run in parallel under WAL; writers queue on SQLite's single write lock, so a
-        // pool a few times the core count keeps both busy without piling up waiters.
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
-        let pool = SqlitePoolOptions::new()
-            .max_connections((cores * 4).max(8))
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options.clone())
-            .await?;
-        // sqlx's SQLite migrator takes no lock: servers started together on a new file would
-        // each apply the same migration, and all but one fail. One at a time, by an OS lock on
-        // a file beside the database (SQLite's file is on this machine, so is the lock).
-        let _migrating = lock_beside(options.get_filename()).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        let pool = if is_postgres(url) {
+            Engine::Postgres(connect_postgres(url).await?)
+        } else {
+            Engine::Sqlite(connect_sqlite(url).await?)
+        };
         Ok(Db { pool, writers: Arc::default(), versions: Arc::default() })
     }
 
-    /// The pool, for reading.
-    pub fn read(&self) -> &Pool {
-        &self.pool
+    /// The engine's pool, for [`on!`](crate::on).
+    pub fn engine(&self) -> Engine<&Pool, &PgPool> {
+        match &self.pool {
+            Engine::Sqlite(p) => Engine::Sqlite(p),
+            Engine::Postgres(p) => Engine::Postgres(p),
+        }
     }
 
-    /// A write transaction: waits its turn among this site's writers, then takes SQLite's
-    /// write lock up front (IMMEDIATE), so every check inside it sees the state it writes to.
+    /// A connection of its own from the pool.
+    pub async fn connection(&self) -> sqlx::Result<Pooled> {
+        Ok(Pooled(match &self.pool {
+            Engine::Sqlite(p) => Engine::Sqlite(p.acquire().await?),
+            Engine::Postgres(p) => Engine::Postgres(p.acquire().await?),
+        }))
+    }
+
+    /// Whether this is a PostgreSQL database.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.pool, Engine::Postgres(_))
+    }
+
+    /// The pool, for reading.
+    ///
+    /// SQLite only: code not yet written for both engines (see [`on!`](crate::on)) reads here.
+    pub fn read(&self) -> &Pool {
+        match &self.pool {
+            Engine::Sqlite(pool) => pool,
+            Engine::Postgres(_) => unimplemented!("this query is not yet written for PostgreSQL"),
+        }
+    }
+
+    /// A write transaction: waits its turn among this site's writers, then takes the
+    /// database's write lock up front (SQLite: IMMEDIATE; PostgreSQL: one advisory lock that
+    /// every node's writers share), so every check inside it sees the state it writes to, on
+    /// any node, exactly as on SQLite.
     pub async fn write(&self) -> sqlx::Result<Write> {
         let turn = self.writers.clone().lock_owned().await;
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let tx = match &self.pool {
+            Engine::Sqlite(pool) => Engine::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Engine::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
+                Engine::Postgres(tx)
+            }
+        };
         Ok(Write { tx, _turn: turn })
     }
 
@@ -99,7 +161,8 @@ impl Db {
         if self.versions.watched.load(Ordering::Acquire) {
             return Ok(self.versions.content.load(Ordering::Acquire));
         }
-        sqlx::query_scalar("SELECT version FROM content_version WHERE id = 1").fetch_one(&self.pool).await
+        let sql = "SELECT version FROM content_version WHERE id = 1";
+        crate::on!(self, |c| sqlx::query_scalar(sql).fetch_one(c).await)
     }
 
     /// A number that changes whenever the stories themselves change (not their comments):
@@ -108,7 +171,8 @@ impl Db {
         if self.versions.watched.load(Ordering::Acquire) {
             return Ok(self.versions.articles.load(Ordering::Acquire));
         }
-        sqlx::query_scalar("SELECT version FROM articles_version WHERE id = 1").fetch_one(&self.pool).await
+        let sql = "SELECT version FROM articles_version WHERE id = 1";
+        crate::on!(self, |c| sqlx::query_scalar(sql).fetch_one(c).await)
     }
 
     /// Reads both versions and keeps them for [`Db::content_version`] and
@@ -117,11 +181,8 @@ impl Db {
     /// other processes and nodes write is seen that soon; this process's own posts at once.
     /// Returns the content version.
     pub async fn refresh_versions(&self) -> sqlx::Result<i64> {
-        let read: sqlx::Result<(i64, i64)> = sqlx::query_as(
-            "SELECT c.version, a.version FROM content_version c, articles_version a WHERE c.id = 1 AND a.id = 1",
-        )
-        .fetch_one(&self.pool)
-        .await;
+        let sql = "SELECT c.version, a.version FROM content_version c, articles_version a WHERE c.id = 1 AND a.id = 1";
+        let read: sqlx::Result<(i64, i64)> = crate::on!(self, |c| sqlx::query_as(sql).fetch_one(c).await);
         match read {
             Ok((content, articles)) => {
                 self.versions.content.store(content, Ordering::Release);
@@ -139,16 +200,89 @@ impl Db {
 
     /// Closes every connection (tests and commands that end).
     pub async fn close(&self) {
-        self.pool.close().await;
+        crate::on!(self, |pool| pool.close().await)
     }
 
-    /// A fresh database in a temporary folder, for the store modules' tests.
+    /// A fresh database for the store modules' tests: a SQLite file in a temporary folder or,
+    /// when `TEST_POSTGRES` holds a PostgreSQL server's address, a new database on that server
+    /// (`make test` runs the store tests both ways).
     #[cfg(test)]
     pub async fn temporary() -> (Db, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let url = match std::env::var("TEST_POSTGRES") {
+            Ok(server) => fresh_postgres_database(&server).await,
+            Err(_) => format!("sqlite://{}", dir.path().join("t.db").display()),
+        };
         (Db::connect(&url).await.unwrap(), dir)
     }
+}
+
+/// Creates an empty database with a name of its own on the PostgreSQL server at `server` (its
+/// administrative database's address) and returns that database's address.
+#[cfg(test)]
+pub async fn fresh_postgres_database(server: &str) -> String {
+    use sqlx::Connection;
+    static NEXT: AtomicI64 = AtomicI64::new(0);
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let name = format!("t_{}_{}_{stamp}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    let mut admin = PgConnection::connect(server).await.expect("the test PostgreSQL server answers");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    let _ = admin.close().await;
+    let (base, _) = server.rsplit_once('/').expect("a PostgreSQL address ends in /database");
+    format!("{base}/{name}")
+}
+
+/// Whether `url` names a PostgreSQL database.
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+async fn connect_sqlite(url: &str) -> Result<Pool, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // WAL + NORMAL: a committed transaction survives a killed process; only a power cut
+        // can lose the last moments, the trade-off every SQLite-backed CMS makes.
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5))
+        // Read the file through a shared memory map instead of a copy per page into each
+        // connection's small cache: a first search walks thousands of index pages, and
+        // those copies were a third of its time. Pages are the kernel's cache, shared.
+        .pragma("mmap_size", MMAP_BYTES.to_string());
+    if let Some(dir) = options.get_filename().parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+        }
+    }
+    // Readers run in parallel under WAL; writers queue on SQLite's single write lock, so a
+    // pool a few times the core count keeps both busy without piling up waiters.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+    let pool = SqlitePoolOptions::new()
+        .max_connections((cores * 4).max(8))
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options.clone())
+        .await?;
+    // sqlx's SQLite migrator takes no lock: servers started together on a new file would
+    // each apply the same migration, and all but one fail. One at a time, by an OS lock on
+    // a file beside the database (SQLite's file is on this machine, so is the lock).
+    let _migrating = lock_beside(options.get_filename()).await?;
+    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    Ok(pool)
+}
+
+async fn connect_postgres(url: &str) -> Result<PgPool, sqlx::Error> {
+    let options = PgConnectOptions::from_str(url)?;
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+    let pool = PgPoolOptions::new()
+        .max_connections((cores * 4).max(8))
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await?;
+    // sqlx's PostgreSQL migrator holds an advisory lock while it works: nodes started together
+    // on an empty database apply each migration once.
+    sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+    Ok(pool)
 }
 
 /// Writes a consistent copy of the SQLite database at `url` (which must exist: a mistyped
@@ -239,21 +373,40 @@ async fn lock_beside(database: &std::path::Path) -> Result<std::fs::File, sqlx::
 
 impl Write {
     pub async fn commit(self) -> sqlx::Result<()> {
-        self.tx.commit().await
+        match self.tx {
+            Engine::Sqlite(tx) => tx.commit().await,
+            Engine::Postgres(tx) => tx.commit().await,
+        }
     }
 }
 
+impl Link for Write {
+    fn engine(&mut self) -> Engine<&mut SqliteConnection, &mut PgConnection> {
+        match &mut self.tx {
+            Engine::Sqlite(tx) => Engine::Sqlite(&mut **tx),
+            Engine::Postgres(tx) => Engine::Postgres(&mut **tx),
+        }
+    }
+}
+
+/// SQLite only: code not yet written for both engines takes `&mut SqliteConnection`.
 impl Deref for Write {
-    type Target = sqlx::SqliteConnection;
+    type Target = SqliteConnection;
 
     fn deref(&self) -> &Self::Target {
-        &self.tx
+        match &self.tx {
+            Engine::Sqlite(tx) => tx,
+            Engine::Postgres(_) => unimplemented!("this query is not yet written for PostgreSQL"),
+        }
     }
 }
 
 impl DerefMut for Write {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.tx
+        match &mut self.tx {
+            Engine::Sqlite(tx) => tx,
+            Engine::Postgres(_) => unimplemented!("this query is not yet written for PostgreSQL"),
+        }
     }
 }
 

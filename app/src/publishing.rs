@@ -1,13 +1,11 @@
 //! (server) Publishing an article: stored with its section, author and tags, then indexed for
 //! search and More like this — the one path the importer and the demo seeding share.
 
-use sqlx::SqliteConnection;
-
 use crate::articles::store::{upsert_story, Change, NewArticle, Status, UpsertError};
 
 /// Stores `article` as published (inside the caller's write transaction) and, when it changed,
 /// indexes it.
-pub async fn publish(tx: &mut SqliteConnection, article: &NewArticle) -> Result<(i64, Change), UpsertError> {
+pub async fn publish(tx: &mut impl crate::db::Link, article: &NewArticle) -> Result<(i64, Change), UpsertError> {
     save(tx, article, Status::Published).await
 }
 
@@ -15,7 +13,7 @@ pub async fn publish(tx: &mut SqliteConnection, article: &NewArticle) -> Result<
 /// is (re)indexed when it changed; any other leaves the index, so search and More like this
 /// never offer it.
 pub async fn save(
-    tx: &mut SqliteConnection,
+    tx: &mut impl crate::db::Link,
     article: &NewArticle,
     status: Status,
 ) -> Result<(i64, Change), UpsertError> {

@@ -40,27 +40,32 @@ pub struct QueueRow {
     pub same_email: i64,
 }
 
-const MATCHES: &str = "(? IS NULL OR a.slug = ?) \
-     AND (? IS NULL OR instr(lower(c.body || ' ' || c.author_name || ' ' || c.author_email), lower(?)) > 0)";
+/// The filter's condition, its story's slug bound as `$first` and its text as the next.
+fn matches(db: &Db, first: usize) -> String {
+    let (slug, text) = (first, first + 1);
+    // The same test under each engine's name for it: 1-based position, 0 when absent.
+    let position = if db.is_postgres() { "strpos" } else { "instr" };
+    format!(
+        "(${slug} IS NULL OR a.slug = ${slug}) \
+         AND (${text} IS NULL OR {position}(lower(c.body || ' ' || c.author_name || ' ' || c.author_email), lower(${text})) > 0)"
+    )
+}
 
 /// How many comments match `filter` in each status.
 /// A number that changes whenever the queue does (kept by triggers, so changes from other
 /// processes count): open queue pages watch it.
 pub async fn version(db: &Db) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT version FROM queue_version WHERE id = 1").fetch_one(db.read()).await
+    crate::on!(db, |ex| sqlx::query_scalar("SELECT version FROM queue_version WHERE id = 1").fetch_one(ex).await)
 }
 
 pub async fn counts(db: &Db, filter: &QueueFilter) -> sqlx::Result<Vec<(CommentStatus, i64)>> {
-    let counted: Vec<(CommentStatus, i64)> = sqlx::query_as(&format!(
+    let sql = format!(
         "SELECT c.status, COUNT(*) FROM comments c JOIN stories a ON a.id = c.article_id \
-         WHERE {MATCHES} GROUP BY c.status"
-    ))
-    .bind(&filter.article)
-    .bind(&filter.article)
-    .bind(&filter.text)
-    .bind(&filter.text)
-    .fetch_all(db.read())
-    .await?;
+         WHERE {} GROUP BY c.status",
+        matches(db, 1)
+    );
+    let counted: Vec<(CommentStatus, i64)> =
+        crate::on!(db, |ex| sqlx::query_as(&sql).bind(&filter.article).bind(&filter.text).fetch_all(ex).await)?;
     Ok(CommentStatus::ALL
         .into_iter()
         .map(|status| (status, counted.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n)))
@@ -69,24 +74,24 @@ pub async fn counts(db: &Db, filter: &QueueFilter) -> sqlx::Result<Vec<(CommentS
 
 /// A page (1-based) of the comments in `status` matching `filter`, newest first.
 pub async fn page(db: &Db, status: CommentStatus, filter: &QueueFilter, page: i64) -> sqlx::Result<Vec<QueueRow>> {
-    sqlx::query_as(&format!(
+    let sql = format!(
         "SELECT c.id, c.parent_id, a.slug AS article_slug, a.title AS article_title, c.author_name, \
          c.author_email, c.author_url, c.status, c.created_at, c.body, c.held_reason, \
          (SELECT COUNT(*) FROM comments o WHERE o.ip_hash = c.ip_hash AND o.id <> c.id) AS same_address, \
          (SELECT COUNT(*) FROM comments o WHERE lower(o.author_email) = lower(c.author_email) AND o.id <> c.id) \
          AS same_email \
          FROM comments c JOIN stories a ON a.id = c.article_id \
-         WHERE c.status = ? AND {MATCHES} ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?"
-    ))
-    .bind(status)
-    .bind(&filter.article)
-    .bind(&filter.article)
-    .bind(&filter.text)
-    .bind(&filter.text)
-    .bind(PER_PAGE)
-    .bind((page.max(1) - 1) * PER_PAGE)
-    .fetch_all(db.read())
-    .await
+         WHERE c.status = $1 AND {} ORDER BY c.created_at DESC, c.id DESC LIMIT $4 OFFSET $5",
+        matches(db, 2)
+    );
+    crate::on!(db, |ex| sqlx::query_as(&sql)
+        .bind(status)
+        .bind(&filter.article)
+        .bind(&filter.text)
+        .bind(PER_PAGE)
+        .bind((page.max(1) - 1) * PER_PAGE)
+        .fetch_all(ex)
+        .await)
 }
 
 /// What a moderator can do to comments.
@@ -151,38 +156,44 @@ pub async fn moderate(db: &Db, ids: &[i64], action: Moderation, by: i64) -> sqlx
     let mut tx = db.write().await?;
     for &id in ids {
         let changed = match action {
-            Moderation::DeleteForever => {
-                sqlx::query("DELETE FROM comments WHERE id = ?").bind(id).execute(&mut *tx).await?
-            }
+            Moderation::DeleteForever => crate::on!(tx, |ex| sqlx::query("DELETE FROM comments WHERE id = $1")
+                .bind(id)
+                .execute(ex)
+                .await
+                .map(|done| done.rows_affected()))?,
             Moderation::BanEmail | Moderation::BanAddress => {
                 let (kind, column) = match action {
                     Moderation::BanEmail => ("email", "lower(author_email)"),
                     _ => ("address", "ip_hash"),
                 };
-                sqlx::query(&format!(
+                crate::on!(tx, |ex| {
+                    sqlx::query(&format!(
                     "INSERT INTO comment_bans (kind, value, created_at, created_by) \
-                     SELECT ?, {column}, ?, ? FROM comments WHERE id = ? AND {column} IS NOT NULL AND {column} <> '' \
+                     SELECT $1, {column}, $2, $3 FROM comments WHERE id = $4 AND {column} IS NOT NULL AND {column} <> '' \
                      ON CONFLICT (kind, value) DO NOTHING"
                 ))
                 .bind(kind)
                 .bind(Timestamp::now())
                 .bind(by)
                 .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "UPDATE comments SET status = 'spam', held_reason = 'ban' WHERE id = ? AND status <> 'spam'",
+                .execute(ex)
+                .await.map(|done| done.rows_affected())
+                })?;
+                crate::on!(tx, |ex| sqlx::query(
+                    "UPDATE comments SET status = 'spam', held_reason = 'ban' WHERE id = $1 AND status <> 'spam'",
                 )
                 .bind(id)
-                .execute(&mut *tx)
-                .await?
+                .execute(ex)
+                .await
+                .map(|done| done.rows_affected()))?
             }
-            Moderation::Restore => {
-                sqlx::query("UPDATE comments SET status = 'pending' WHERE id = ? AND status = 'trash'")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?
-            }
+            Moderation::Restore => crate::on!(tx, |ex| sqlx::query(
+                "UPDATE comments SET status = 'pending' WHERE id = $1 AND status = 'trash'"
+            )
+            .bind(id)
+            .execute(ex)
+            .await
+            .map(|done| done.rows_affected()))?,
             Moderation::Approve | Moderation::Unapprove | Moderation::Spam | Moderation::Trash => {
                 let status = match action {
                     Moderation::Approve => CommentStatus::Approved,
@@ -190,16 +201,17 @@ pub async fn moderate(db: &Db, ids: &[i64], action: Moderation, by: i64) -> sqlx
                     Moderation::Spam => CommentStatus::Spam,
                     _ => CommentStatus::Trash,
                 };
-                sqlx::query("UPDATE comments SET status = ? WHERE id = ? AND status <> ?")
+                crate::on!(tx, |ex| sqlx::query("UPDATE comments SET status = $1 WHERE id = $2 AND status <> $3")
                     .bind(status)
                     .bind(id)
                     .bind(status)
-                    .execute(&mut *tx)
-                    .await?
+                    .execute(ex)
+                    .await
+                    .map(|done| done.rows_affected()))?
             }
         };
-        done.changed += changed.rows_affected();
-        if action == Moderation::Approve && changed.rows_affected() == 1 {
+        done.changed += changed;
+        if action == Moderation::Approve && changed == 1 {
             done.published.push(approved(&mut tx, id).await?);
         }
     }
@@ -208,33 +220,36 @@ pub async fn moderate(db: &Db, ids: &[i64], action: Moderation, by: i64) -> sqlx
 }
 
 /// A comment just approved, as readers will see it, with its article.
-async fn approved(tx: &mut sqlx::SqliteConnection, id: i64) -> sqlx::Result<(Slug, Comment)> {
+async fn approved(tx: &mut impl crate::db::Link, id: i64) -> sqlx::Result<(Slug, Comment)> {
     #[derive(FromRow)]
     struct Row {
         slug: Slug,
         #[sqlx(flatten)]
         comment: CommentRow,
     }
-    let row: Row = sqlx::query_as(
+    let row: Row = crate::on!(tx, |ex| sqlx::query_as(
         "SELECT a.slug, c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at, \
-         c.staff_id IS NOT NULL AS staff FROM comments c JOIN stories a ON a.id = c.article_id WHERE c.id = ?",
+         c.staff_id IS NOT NULL AS staff FROM comments c JOIN stories a ON a.id = c.article_id WHERE c.id = $1",
     )
     .bind(id)
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_one(ex)
+    .await)?;
     Ok((row.slug, row.comment.into()))
 }
 
 /// Whether comments from this e-mail address or client address hash are banned.
 pub async fn is_banned(db: &Db, email: &str, ip_hash: &str) -> sqlx::Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM comment_bans WHERE (kind = 'email' AND value = lower(?)) OR (kind = 'address' AND value = ?) \
+    let found: Option<i64> =
+        crate::on!(db, |ex| {
+            sqlx::query_scalar(
+        "SELECT 1 FROM comment_bans WHERE (kind = 'email' AND value = lower($1)) OR (kind = 'address' AND value = $2) \
          LIMIT 1",
     )
     .bind(email)
     .bind(ip_hash)
-    .fetch_optional(db.read())
-    .await?;
+    .fetch_optional(ex)
+    .await
+        })?;
     Ok(found.is_some())
 }
 
@@ -251,20 +266,24 @@ pub struct Ban {
 
 /// Every ban, newest first.
 pub async fn bans(db: &Db) -> sqlx::Result<Vec<Ban>> {
-    sqlx::query_as(
+    crate::on!(db, |ex| sqlx::query_as(
         "SELECT b.id, b.kind, b.value, b.created_at, s.name AS created_by FROM comment_bans b \
          LEFT JOIN staff s ON s.id = b.created_by ORDER BY b.id DESC",
     )
-    .fetch_all(db.read())
-    .await
+    .fetch_all(ex)
+    .await)
 }
 
 /// Lifts a ban (comments already marked spam stay where they are). False when there is none.
 pub async fn lift(db: &Db, id: i64) -> sqlx::Result<bool> {
     let mut tx = db.write().await?;
-    let done = sqlx::query("DELETE FROM comment_bans WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    let done = crate::on!(tx, |ex| sqlx::query("DELETE FROM comment_bans WHERE id = $1")
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     tx.commit().await?;
-    Ok(done.rows_affected() == 1)
+    Ok(done == 1)
 }
 
 /// Who replies from the desk.
@@ -284,16 +303,17 @@ pub async fn staff_reply(
 ) -> sqlx::Result<Option<(Slug, Comment)>> {
     use sha2::Digest;
     let mut tx = db.write().await?;
-    let parent: Option<i64> =
-        sqlx::query_scalar("SELECT article_id FROM comments WHERE id = ? AND status = 'approved'")
-            .bind(parent_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let parent: Option<i64> = crate::on!(tx, |ex| sqlx::query_scalar(
+        "SELECT article_id FROM comments WHERE id = $1 AND status = 'approved'"
+    )
+    .bind(parent_id)
+    .fetch_optional(ex)
+    .await)?;
     let Some(article_id) = parent else { return Ok(None) };
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = crate::on!(tx, |ex| sqlx::query_scalar(
         "INSERT INTO comments (article_id, parent_id, author_name, author_email, body, status, created_at, \
            ip_hash, user_agent, author_token, body_sha256, staff_id) \
-         VALUES (?, ?, ?, ?, ?, 'approved', ?, '', '', '', ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, 'approved', $6, '', '', '', $7, $8) RETURNING id",
     )
     .bind(article_id)
     .bind(parent_id)
@@ -303,8 +323,8 @@ pub async fn staff_reply(
     .bind(Timestamp::now())
     .bind(hex::encode(sha2::Sha256::digest(body.as_str())))
     .bind(author.id)
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_one(ex)
+    .await)?;
     let reply = approved(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Some(reply))
@@ -312,11 +332,13 @@ pub async fn staff_reply(
 
 /// One comment as the reply page shows it (approved ones only).
 pub async fn approved_one(db: &Db, id: i64) -> sqlx::Result<Option<(Slug, Comment)>> {
-    let mut connection = db.read().acquire().await?;
-    let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM comments WHERE id = ? AND status = 'approved'")
-        .bind(id)
-        .fetch_optional(&mut *connection)
-        .await?;
+    let mut connection = db.connection().await?;
+    let exists: Option<i64> = crate::on!(connection, |ex| sqlx::query_scalar(
+        "SELECT 1 FROM comments WHERE id = $1 AND status = 'approved'"
+    )
+    .bind(id)
+    .fetch_optional(ex)
+    .await)?;
     if exists.is_none() {
         return Ok(None);
     }
@@ -353,31 +375,36 @@ pub async fn notify_held(
     ) -> Result<crate::newsletter::mail::OutgoingMail, crate::newsletter::mail::ComposeError>,
 ) -> Result<usize, crate::newsletter::store::StoreError> {
     let mut tx = db.write().await?;
-    let (last_sent, last_id): (Option<Timestamp>, i64) =
-        sqlx::query_as("SELECT last_sent_at, last_comment_id FROM moderation_notice WHERE id = 1")
-            .fetch_one(&mut *tx)
-            .await?;
+    let (last_sent, last_id): (Option<Timestamp>, i64) = crate::on!(tx, |ex| sqlx::query_as(
+        "SELECT last_sent_at, last_comment_id FROM moderation_notice WHERE id = 1"
+    )
+    .fetch_one(ex)
+    .await)?;
     if last_sent.is_some_and(|at| at.time() + every > now) {
         return Ok(0);
     }
-    let held: Vec<HeldComment> = sqlx::query_as(
+    let held: Vec<HeldComment> = crate::on!(tx, |ex| sqlx::query_as(
         "SELECT c.id, a.title AS article_title, c.author_name, c.body FROM comments c \
-         JOIN stories a ON a.id = c.article_id WHERE c.status = 'pending' AND c.id > ? ORDER BY c.id LIMIT ?",
+         JOIN stories a ON a.id = c.article_id WHERE c.status = 'pending' AND c.id > $1 ORDER BY c.id LIMIT $2",
     )
     .bind(last_id)
     .bind(NOTICE_LISTS)
-    .fetch_all(&mut *tx)
-    .await?;
+    .fetch_all(ex)
+    .await)?;
     let Some(newest) = held.last().map(|c| c.id) else { return Ok(0) };
-    let more: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE status = 'pending' AND id > ?")
-        .bind(newest)
-        .fetch_one(&mut *tx)
-        .await?;
-    let mut recipients: Vec<crate::core::Email> = sqlx::query_scalar(
+    let more: i64 =
+        crate::on!(tx, |ex| sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE status = 'pending' AND id > $1")
+            .bind(newest)
+            .fetch_one(ex)
+            .await)?;
+    let mut recipients: Vec<crate::core::Email> =
+        crate::on!(tx, |ex| {
+            sqlx::query_scalar(
         "SELECT email FROM staff WHERE disabled_at IS NULL AND role IN ('admin', 'editor', 'moderator') ORDER BY id",
     )
-    .fetch_all(&mut *tx)
-    .await?;
+    .fetch_all(ex)
+    .await
+        })?;
     if recipients.is_empty() {
         recipients.extend(fallback.cloned());
     }
@@ -387,11 +414,14 @@ pub async fn notify_held(
     for to in &recipients {
         crate::newsletter::store::enqueue(&mut tx, &compose(to, &held, more)?, now).await?;
     }
-    sqlx::query("UPDATE moderation_notice SET last_sent_at = ?, last_comment_id = ? WHERE id = 1")
-        .bind(Timestamp::from(now))
-        .bind(newest)
-        .execute(&mut *tx)
-        .await?;
+    crate::on!(tx, |ex| sqlx::query(
+        "UPDATE moderation_notice SET last_sent_at = $1, last_comment_id = $2 WHERE id = 1"
+    )
+    .bind(Timestamp::from(now))
+    .bind(newest)
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
     tx.commit().await?;
     Ok(held.len())
 }

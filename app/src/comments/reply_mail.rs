@@ -7,7 +7,7 @@
 //! Whether an address was already known never shows in what the form answers.
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
 use crate::core::{Email, Slug, Timestamp};
 use crate::db::Db;
@@ -52,26 +52,26 @@ pub struct FollowRequest {
 /// Queues the confirmation mail when the address has not confirmed (at most every
 /// `RESEND_AFTER`). True when a mail was queued.
 pub async fn follow(
-    tx: &mut SqliteConnection,
+    tx: &mut impl crate::db::Link,
     comment_id: i64,
     email: &Email,
     now: DateTime<Utc>,
     request: &FollowRequest,
 ) -> sqlx::Result<bool> {
     let row: Option<(i64, String, Option<Timestamp>)> =
-        sqlx::query_as("SELECT id, status, confirm_sent_at FROM reply_readers WHERE email = ?")
+        crate::on!(tx, |ex| sqlx::query_as("SELECT id, status, confirm_sent_at FROM reply_readers WHERE email = $1")
             .bind(email)
-            .fetch_optional(&mut *tx)
-            .await?;
+            .fetch_optional(ex)
+            .await)?;
     let (reader, needs_mail) = match row {
         None => {
-            let id = sqlx::query_scalar(
-                "INSERT INTO reply_readers (email, status, created_at) VALUES (?, 'pending', ?) RETURNING id",
+            let id = crate::on!(tx, |ex| sqlx::query_scalar(
+                "INSERT INTO reply_readers (email, status, created_at) VALUES ($1, 'pending', $2) RETURNING id",
             )
             .bind(email)
             .bind(Timestamp::from(now))
-            .fetch_one(&mut *tx)
-            .await?;
+            .fetch_one(ex)
+            .await)?;
             (id, true)
         }
         Some((id, status, _)) if status == "confirmed" => (id, false),
@@ -80,19 +80,25 @@ pub async fn follow(
             (id, !recently)
         }
     };
-    sqlx::query("INSERT INTO reply_follows (comment_id, reader_id, created_at) VALUES (?, ?, ?)")
-        .bind(comment_id)
-        .bind(reader)
-        .bind(Timestamp::from(now))
-        .execute(&mut *tx)
-        .await?;
+    crate::on!(tx, |ex| sqlx::query(
+        "INSERT INTO reply_follows (comment_id, reader_id, created_at) VALUES ($1, $2, $3)"
+    )
+    .bind(comment_id)
+    .bind(reader)
+    .bind(Timestamp::from(now))
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
     if needs_mail {
         insert_token(tx, &request.token, reader, "confirm", None, now, now + CONFIRM_VALID_FOR).await?;
-        sqlx::query("UPDATE reply_readers SET status = 'pending', confirm_sent_at = ? WHERE id = ?")
-            .bind(Timestamp::from(now))
-            .bind(reader)
-            .execute(&mut *tx)
-            .await?;
+        crate::on!(tx, |ex| sqlx::query(
+            "UPDATE reply_readers SET status = 'pending', confirm_sent_at = $1 WHERE id = $2"
+        )
+        .bind(Timestamp::from(now))
+        .bind(reader)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
         enqueue(tx, &request.confirmation, now).await?;
     }
     Ok(needs_mail)
@@ -110,20 +116,20 @@ pub enum Confirmation {
 }
 
 async fn confirmation_state(
-    conn: &mut SqliteConnection,
+    conn: &mut impl crate::db::Link,
     raw_token: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<(Confirmation, Option<i64>)> {
     if !token::looks_valid(raw_token) {
         return Ok((Confirmation::Invalid, None));
     }
-    let row: Option<(i64, String, Timestamp, Option<Timestamp>)> = sqlx::query_as(
+    let row: Option<(i64, String, Timestamp, Option<Timestamp>)> = crate::on!(conn, |ex| sqlx::query_as(
         "SELECT r.id, r.status, t.expires_at, t.used_at FROM reply_tokens t \
-         JOIN reply_readers r ON r.id = t.reader_id WHERE t.token_hash = ? AND t.purpose = 'confirm'",
+         JOIN reply_readers r ON r.id = t.reader_id WHERE t.token_hash = $1 AND t.purpose = 'confirm'",
     )
     .bind(token::hash(raw_token))
-    .fetch_optional(&mut *conn)
-    .await?;
+    .fetch_optional(ex)
+    .await)?;
     let Some((id, status, expires_at, used_at)) = row else { return Ok((Confirmation::Invalid, None)) };
     let state = if status == "confirmed" {
         Confirmation::AlreadyConfirmed
@@ -139,7 +145,7 @@ async fn confirmation_state(
 
 /// What the confirmation link would do; changes nothing (mail scanners open links).
 pub async fn check_confirmation(db: &Db, raw_token: &str, now: DateTime<Utc>) -> sqlx::Result<Confirmation> {
-    Ok(confirmation_state(&mut *db.read().acquire().await?, raw_token, now).await?.0)
+    Ok(confirmation_state(&mut db.connection().await?, raw_token, now).await?.0)
 }
 
 /// The reader pressed "confirm": their followed threads start mailing.
@@ -147,16 +153,20 @@ pub async fn confirm(db: &Db, raw_token: &str, now: DateTime<Utc>) -> sqlx::Resu
     let mut tx = db.write().await?;
     let (state, reader) = confirmation_state(&mut tx, raw_token, now).await?;
     let (Confirmation::Ready, Some(reader)) = (state, reader) else { return Ok(state) };
-    sqlx::query("UPDATE reply_readers SET status = 'confirmed', confirmed_at = ?, stopped_at = NULL WHERE id = ?")
-        .bind(Timestamp::from(now))
-        .bind(reader)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE reply_tokens SET used_at = ? WHERE token_hash = ?")
+    crate::on!(tx, |ex| sqlx::query(
+        "UPDATE reply_readers SET status = 'confirmed', confirmed_at = $1, stopped_at = NULL WHERE id = $2"
+    )
+    .bind(Timestamp::from(now))
+    .bind(reader)
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
+    crate::on!(tx, |ex| sqlx::query("UPDATE reply_tokens SET used_at = $1 WHERE token_hash = $2")
         .bind(Timestamp::from(now))
         .bind(token::hash(raw_token))
-        .execute(&mut *tx)
-        .await?;
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     tx.commit().await?;
     Ok(Confirmation::Confirmed)
 }
@@ -186,29 +196,29 @@ struct FollowingRow {
 
 /// Whose stop link this is (None: not a link of ours).
 pub async fn following(db: &Db, raw_token: &str, now: DateTime<Utc>) -> sqlx::Result<Option<Following>> {
-    following_now(&mut *db.read().acquire().await?, raw_token, now).await
+    following_now(&mut db.connection().await?, raw_token, now).await
 }
 
 async fn following_now(
-    conn: &mut SqliteConnection,
+    conn: &mut impl crate::db::Link,
     raw_token: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Following>> {
     if !token::looks_valid(raw_token) {
         return Ok(None);
     }
-    let row: Option<FollowingRow> = sqlx::query_as(
+    let row: Option<FollowingRow> = crate::on!(conn, |ex| sqlx::query_as(
         "SELECT r.email, a.title, a.slug, f.comment_id, f.stopped_at IS NOT NULL AS thread_stopped, \
          r.status = 'stopped' AS all_stopped \
          FROM reply_tokens t JOIN reply_readers r ON r.id = t.reader_id \
          JOIN reply_follows f ON f.comment_id = t.comment_id \
          JOIN comments c ON c.id = f.comment_id JOIN articles a ON a.id = c.article_id \
-         WHERE t.token_hash = ? AND t.purpose = 'stop' AND t.expires_at > ?",
+         WHERE t.token_hash = $1 AND t.purpose = 'stop' AND t.expires_at > $2",
     )
     .bind(token::hash(raw_token))
     .bind(Timestamp::from(now))
-    .fetch_optional(&mut *conn)
-    .await?;
+    .fetch_optional(ex)
+    .await)?;
     Ok(row.map(|r| Following {
         email: r.email,
         article_title: r.title,
@@ -235,31 +245,39 @@ pub async fn stop(db: &Db, raw_token: &str, scope: Scope, now: DateTime<Utc>) ->
     let at = Timestamp::from(now);
     match scope {
         Scope::Thread => {
-            sqlx::query(
-                "UPDATE reply_follows SET stopped_at = ?, waiting_since = NULL WHERE comment_id = ? AND stopped_at IS NULL",
+            crate::on!(tx, |ex| {
+                sqlx::query(
+                "UPDATE reply_follows SET stopped_at = $1, waiting_since = NULL WHERE comment_id = $2 AND stopped_at IS NULL",
             )
             .bind(at)
             .bind(following.comment_id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(ex)
+            .await.map(|done| done.rows_affected())
+            })?;
         }
         Scope::All => {
-            let reader: i64 = sqlx::query_scalar("SELECT reader_id FROM reply_tokens WHERE token_hash = ?")
-                .bind(token::hash(raw_token))
-                .fetch_one(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE reply_readers SET status = 'stopped', stopped_at = ? WHERE id = ?")
-                .bind(at)
-                .bind(reader)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "UPDATE reply_follows SET stopped_at = ?, waiting_since = NULL WHERE reader_id = ? AND stopped_at IS NULL",
+            let reader: i64 =
+                crate::on!(tx, |ex| sqlx::query_scalar("SELECT reader_id FROM reply_tokens WHERE token_hash = $1")
+                    .bind(token::hash(raw_token))
+                    .fetch_one(ex)
+                    .await)?;
+            crate::on!(tx, |ex| sqlx::query(
+                "UPDATE reply_readers SET status = 'stopped', stopped_at = $1 WHERE id = $2"
             )
             .bind(at)
             .bind(reader)
-            .execute(&mut *tx)
-            .await?;
+            .execute(ex)
+            .await
+            .map(|done| done.rows_affected()))?;
+            crate::on!(tx, |ex| {
+                sqlx::query(
+                "UPDATE reply_follows SET stopped_at = $1, waiting_since = NULL WHERE reader_id = $2 AND stopped_at IS NULL",
+            )
+            .bind(at)
+            .bind(reader)
+            .execute(ex)
+            .await.map(|done| done.rows_affected())
+            })?;
         }
     }
     let after = following_now(&mut tx, raw_token, now).await?;
@@ -323,37 +341,38 @@ pub async fn notify(
     let mut tx = db.write().await?;
     let at = Timestamp::from(now);
     // Threads with replies nobody was told about start gathering now.
-    sqlx::query(&format!(
-        "UPDATE reply_follows AS f SET waiting_since = ? FROM reply_readers r \
+    crate::on!(tx, |ex| sqlx::query(&format!(
+        "UPDATE reply_follows AS f SET waiting_since = $1 FROM reply_readers r \
          WHERE r.id = f.reader_id AND f.waiting_since IS NULL AND {ACTIVE} \
          AND EXISTS (SELECT 1 FROM comments c WHERE {UNMAILED})"
     ))
     .bind(at)
-    .execute(&mut *tx)
-    .await?;
-    let due: Vec<DueRow> = sqlx::query_as(&format!(
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
+    let due: Vec<DueRow> = crate::on!(tx, |ex| sqlx::query_as(&format!(
         "SELECT f.comment_id, r.id AS reader_id, r.email, a.title, a.slug, own.body \
          FROM reply_follows f JOIN reply_readers r ON r.id = f.reader_id \
          JOIN comments own ON own.id = f.comment_id JOIN articles a ON a.id = own.article_id \
-         WHERE f.waiting_since <= ? AND {ACTIVE} AND (f.last_mailed_at IS NULL OR f.last_mailed_at <= ?) \
-         ORDER BY f.waiting_since LIMIT ?"
+         WHERE f.waiting_since <= $1 AND {ACTIVE} AND (f.last_mailed_at IS NULL OR f.last_mailed_at <= $2) \
+         ORDER BY f.waiting_since LIMIT $3"
     ))
     .bind(Timestamp::from(now - pacing.gather))
     .bind(Timestamp::from(now - pacing.every))
     .bind(MAILS_PER_PASS)
-    .fetch_all(&mut *tx)
-    .await?;
+    .fetch_all(ex)
+    .await)?;
     let mut mailed = 0;
     for thread in due {
-        let replies: Vec<Reply> = sqlx::query_as(&format!(
+        let replies: Vec<Reply> = crate::on!(tx, |ex| sqlx::query_as(&format!(
             "SELECT c.id, c.author_name, c.body, c.created_at FROM reply_follows f \
              JOIN reply_readers r ON r.id = f.reader_id JOIN comments c ON {UNMAILED} \
-             WHERE f.comment_id = ? ORDER BY c.created_at, c.id LIMIT ?"
+             WHERE f.comment_id = $1 ORDER BY c.created_at, c.id LIMIT $2"
         ))
         .bind(thread.comment_id)
         .bind(REPLIES_PER_MAIL)
-        .fetch_all(&mut *tx)
-        .await?;
+        .fetch_all(ex)
+        .await)?;
         let sent = !replies.is_empty();
         if sent {
             let stop = Token::generate();
@@ -369,27 +388,30 @@ pub async fn notify(
             };
             enqueue(&mut tx, &compose(&notice, &stop)?, now).await?;
             for reply in &notice.replies {
-                sqlx::query("INSERT INTO reply_mailed (reply_id, mailed_at) VALUES (?, ?)")
+                crate::on!(tx, |ex| sqlx::query("INSERT INTO reply_mailed (reply_id, mailed_at) VALUES ($1, $2)")
                     .bind(reply.id)
                     .bind(at)
-                    .execute(&mut *tx)
-                    .await?;
+                    .execute(ex)
+                    .await
+                    .map(|done| done.rows_affected()))?;
             }
             mailed += 1;
         }
         // Replies withdrawn while gathering leave nothing to send; either way the thread rests.
-        sqlx::query("UPDATE reply_follows SET waiting_since = NULL, last_mailed_at = COALESCE(?, last_mailed_at) WHERE comment_id = ?")
+        crate::on!(tx, |ex| {
+            sqlx::query("UPDATE reply_follows SET waiting_since = NULL, last_mailed_at = COALESCE($1, last_mailed_at) WHERE comment_id = $2")
             .bind(if sent { Some(at) } else { None })
             .bind(thread.comment_id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(ex)
+            .await.map(|done| done.rows_affected())
+        })?;
     }
-    let waiting: Vec<(Timestamp, Option<Timestamp>)> = sqlx::query_as(&format!(
+    let waiting: Vec<(Timestamp, Option<Timestamp>)> = crate::on!(tx, |ex| sqlx::query_as(&format!(
         "SELECT f.waiting_since, f.last_mailed_at FROM reply_follows f JOIN reply_readers r ON r.id = f.reader_id \
          WHERE f.waiting_since IS NOT NULL AND {ACTIVE} ORDER BY f.waiting_since LIMIT 1000"
     ))
-    .fetch_all(&mut *tx)
-    .await?;
+    .fetch_all(ex)
+    .await)?;
     tx.commit().await?;
     let next_due = waiting
         .into_iter()
@@ -402,7 +424,7 @@ pub async fn notify(
 }
 
 async fn insert_token(
-    tx: &mut SqliteConnection,
+    tx: &mut impl crate::db::Link,
     token: &Token,
     reader: i64,
     purpose: &str,
@@ -410,9 +432,9 @@ async fn insert_token(
     now: DateTime<Utc>,
     expires: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    crate::on!(tx, |ex| sqlx::query(
         "INSERT INTO reply_tokens (token_hash, reader_id, purpose, comment_id, created_at, expires_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(token.hash())
     .bind(reader)
@@ -420,7 +442,8 @@ async fn insert_token(
     .bind(comment_id)
     .bind(Timestamp::from(now))
     .bind(Timestamp::from(expires))
-    .execute(tx)
-    .await?;
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }

@@ -49,7 +49,9 @@ pub async fn approved_page(
     per_page: i64,
     page: i64,
 ) -> sqlx::Result<(Vec<Comment>, (i64, i64))> {
-    let rows: Vec<PageRow> = sqlx::query_as(
+    // Saturating: the page number is the reader's (`?cpage=`), checked against the count after.
+    let offset = page.saturating_sub(1).saturating_mul(per_page);
+    let rows: Vec<PageRow> = crate::on!(db, |ex| sqlx::query_as(
         "WITH RECURSIVE top AS ( \
              SELECT id FROM comments WHERE article_id = $1 AND status = 'approved' AND parent_id IS NULL \
              ORDER BY created_at, id LIMIT $2 OFFSET $3 \
@@ -66,10 +68,9 @@ pub async fn approved_page(
     )
     .bind(article_id)
     .bind(per_page)
-    // Saturating: the page number is the reader's (`?cpage=`), checked against the count after.
-    .bind(page.saturating_sub(1).saturating_mul(per_page))
-    .fetch_all(db.read())
-    .await?;
+    .bind(offset)
+    .fetch_all(ex)
+    .await)?;
     let counts = match rows.first() {
         Some(first) => (first.total, first.threads),
         None => approved_counts(db, article_id).await?,
@@ -88,26 +89,26 @@ struct PageRow {
 
 /// The newest approved comments of an article, newest first (its comments feed).
 pub async fn latest_approved(db: &Db, article_id: i64, limit: i64) -> sqlx::Result<Vec<Comment>> {
-    let rows: Vec<CommentRow> = sqlx::query_as(
+    let rows: Vec<CommentRow> = crate::on!(db, |ex| sqlx::query_as(
         "SELECT id, parent_id, author_name, author_url, body, created_at, staff_id IS NOT NULL AS staff \
-         FROM comments WHERE article_id = ? AND status = 'approved' ORDER BY created_at DESC, id DESC LIMIT ?",
+         FROM comments WHERE article_id = $1 AND status = 'approved' ORDER BY created_at DESC, id DESC LIMIT $2",
     )
     .bind(article_id)
     .bind(limit)
-    .fetch_all(db.read())
-    .await?;
+    .fetch_all(ex)
+    .await)?;
     Ok(comments(rows))
 }
 
 /// (all approved comments, approved top-level comments) of an article.
 pub async fn approved_counts(db: &Db, article_id: i64) -> sqlx::Result<(i64, i64)> {
-    sqlx::query_as(
+    crate::on!(db, |ex| sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN parent_id IS NULL THEN 1 ELSE 0 END), 0) FROM comments \
-         WHERE article_id = ? AND status = 'approved'",
+         WHERE article_id = $1 AND status = 'approved'",
     )
     .bind(article_id)
-    .fetch_one(db.read())
-    .await
+    .fetch_one(ex)
+    .await)
 }
 
 /// A comment that needs no moderation (imported demo or migrated content).
@@ -122,10 +123,11 @@ pub struct ApprovedComment {
     pub created_at: Timestamp,
 }
 
-pub async fn insert_approved(tx: &mut sqlx::SqliteConnection, c: &ApprovedComment) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+pub async fn insert_approved(tx: &mut impl crate::db::Link, c: &ApprovedComment) -> sqlx::Result<i64> {
+    crate::on!(tx, |ex| {
+        sqlx::query_scalar(
         "INSERT INTO comments (article_id, parent_id, author_name, author_email, author_url, body, status, created_at, body_sha256) \
-         VALUES (?, ?, ?, ?, ?, ?, 'approved', ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, 'approved', $7, $8) RETURNING id",
     )
     .bind(c.article_id)
     .bind(c.parent_id)
@@ -135,8 +137,9 @@ pub async fn insert_approved(tx: &mut sqlx::SqliteConnection, c: &ApprovedCommen
     .bind(&c.body)
     .bind(c.created_at)
     .bind(hex::encode(sha2::Sha256::digest(&c.body)))
-    .fetch_one(&mut *tx)
+    .fetch_one(ex)
     .await
+    })
 }
 
 /// Why a comment was not stored.
@@ -184,45 +187,50 @@ async fn insert_checked_now(db: &Db, c: &Incoming) -> Result<i64, InsertError> {
     let body_sha256 = hex::encode(sha2::Sha256::digest(c.comment.body.as_str()));
     let comment = &c.comment;
     if let Some(parent) = comment.parent_id {
-        let ok: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM comments WHERE id = ? AND article_id = ? AND status = 'approved'")
-                .bind(parent)
-                .bind(c.article_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let ok: Option<i64> = crate::on!(tx, |ex| sqlx::query_scalar(
+            "SELECT 1 FROM comments WHERE id = $1 AND article_id = $2 AND status = 'approved'"
+        )
+        .bind(parent)
+        .bind(c.article_id)
+        .fetch_optional(ex)
+        .await)?;
         if ok.is_none() {
             return Err(InsertError::Refused(Refusal::NoSuchParent));
         }
     }
-    let duplicate: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM comments WHERE article_id = ? AND body_sha256 = ? AND author_email = ? AND parent_id IS ? \
-         AND body = ? LIMIT 1",
+    let duplicate: Option<i64> =
+        crate::on!(tx, |ex| {
+            sqlx::query_scalar(
+        "SELECT 1 FROM comments WHERE article_id = $1 AND body_sha256 = $2 AND author_email = $3 AND parent_id IS $4 \
+         AND body = $5 LIMIT 1",
     )
     .bind(c.article_id)
     .bind(&body_sha256)
     .bind(comment.email.as_str())
     .bind(comment.parent_id)
     .bind(comment.body.as_str())
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(ex)
+    .await
+        })?;
     if duplicate.is_some() {
         return Err(InsertError::Refused(Refusal::Duplicate));
     }
     if let Some(since) = &c.flood_since {
-        let recent: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM comments WHERE ip_hash = ? AND created_at > ? LIMIT 1")
-                .bind(&c.ip_hash)
-                .bind(since)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let recent: Option<i64> = crate::on!(tx, |ex| sqlx::query_scalar(
+            "SELECT 1 FROM comments WHERE ip_hash = $1 AND created_at > $2 LIMIT 1"
+        )
+        .bind(&c.ip_hash)
+        .bind(since)
+        .fetch_optional(ex)
+        .await)?;
         if recent.is_some() {
             return Err(InsertError::Refused(Refusal::TooFast));
         }
     }
-    let id = sqlx::query_scalar(
+    let id = crate::on!(tx, |ex| sqlx::query_scalar(
         "INSERT INTO comments (article_id, parent_id, author_name, author_email, author_url, body, status, \
            created_at, ip_hash, user_agent, author_token, body_sha256, held_reason) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(c.article_id)
     .bind(comment.parent_id)
@@ -237,8 +245,8 @@ async fn insert_checked_now(db: &Db, c: &Incoming) -> Result<i64, InsertError> {
     .bind(&c.author_token)
     .bind(&body_sha256)
     .bind(c.held_reason)
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_one(ex)
+    .await)?;
     if let Some(request) = &c.follow {
         super::reply_mail::follow(&mut tx, id, &comment.email, c.created_at.time(), request).await?;
     }
@@ -260,26 +268,29 @@ impl From<sqlx::Error> for InsertError {
 
 /// The reader's own comments still awaiting moderation (their browser holds the token).
 pub async fn pending_for_author(db: &Db, article_id: i64, author_token: &str) -> sqlx::Result<Vec<Comment>> {
-    let rows: Vec<CommentRow> = sqlx::query_as(
+    let rows: Vec<CommentRow> = crate::on!(db, |ex| sqlx::query_as(
         "SELECT id, parent_id, author_name, author_url, body, created_at, staff_id IS NOT NULL AS staff \
-         FROM comments WHERE article_id = ? AND author_token = ? AND status = 'pending' ORDER BY created_at, id",
+         FROM comments WHERE article_id = $1 AND author_token = $2 AND status = 'pending' ORDER BY created_at, id",
     )
     .bind(article_id)
     .bind(author_token)
-    .fetch_all(db.read())
-    .await?;
+    .fetch_all(ex)
+    .await)?;
     Ok(comments(rows))
 }
 
 /// The salt for address hashes, made once per site and kept in the database.
 pub async fn ip_salt(db: &Db, fresh: &str) -> sqlx::Result<String> {
     let mut tx = db.write().await?;
-    sqlx::query("INSERT INTO site_secrets (name, value) VALUES ('ip_salt', ?) ON CONFLICT (name) DO NOTHING")
-        .bind(fresh)
-        .execute(&mut *tx)
-        .await?;
+    crate::on!(tx, |ex| sqlx::query(
+        "INSERT INTO site_secrets (name, value) VALUES ('ip_salt', $1) ON CONFLICT (name) DO NOTHING"
+    )
+    .bind(fresh)
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
     tx.commit().await?;
-    sqlx::query_scalar("SELECT value FROM site_secrets WHERE name = 'ip_salt'").fetch_one(db.read()).await
+    crate::on!(db, |ex| sqlx::query_scalar("SELECT value FROM site_secrets WHERE name = 'ip_salt'").fetch_one(ex).await)
 }
 
 /// Drafts one address may have at once; its oldest go first.
@@ -297,19 +308,24 @@ pub struct Draft<'a> {
 /// Keeps `draft`; drops expired drafts and the oldest of its address's beyond the cap.
 pub async fn save_draft(db: &Db, draft: Draft<'_>, now: Timestamp, expired_before: Timestamp) -> sqlx::Result<()> {
     let mut tx = db.write().await?;
-    sqlx::query("DELETE FROM comment_drafts WHERE created_at < ?").bind(expired_before).execute(&mut *tx).await?;
-    sqlx::query(
-        "DELETE FROM comment_drafts WHERE ip_hash = ? AND created_at <= \
-         (SELECT created_at FROM comment_drafts WHERE ip_hash = ? ORDER BY created_at DESC LIMIT 1 OFFSET ?)",
+    crate::on!(tx, |ex| sqlx::query("DELETE FROM comment_drafts WHERE created_at < $1")
+        .bind(expired_before)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
+    crate::on!(tx, |ex| sqlx::query(
+        "DELETE FROM comment_drafts WHERE ip_hash = $1 AND created_at <= \
+         (SELECT created_at FROM comment_drafts WHERE ip_hash = $2 ORDER BY created_at DESC LIMIT 1 OFFSET $3)",
     )
     .bind(draft.ip_hash)
     .bind(draft.ip_hash)
     .bind(MAX_DRAFTS_PER_ADDRESS - 1)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
+    crate::on!(tx, |ex| sqlx::query(
         "INSERT INTO comment_drafts (token, article_id, ip_hash, form_json, errors_json, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(draft.token)
     .bind(draft.article_id)
@@ -317,17 +333,20 @@ pub async fn save_draft(db: &Db, draft: Draft<'_>, now: Timestamp, expired_befor
     .bind(draft.form_json)
     .bind(draft.errors_json)
     .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
     tx.commit().await
 }
 
 pub async fn draft(db: &Db, token: &str, article_id: i64) -> sqlx::Result<Option<(String, String)>> {
-    sqlx::query_as("SELECT form_json, errors_json FROM comment_drafts WHERE token = ? AND article_id = ?")
-        .bind(token)
-        .bind(article_id)
-        .fetch_optional(db.read())
-        .await
+    crate::on!(db, |ex| sqlx::query_as(
+        "SELECT form_json, errors_json FROM comment_drafts WHERE token = $1 AND article_id = $2"
+    )
+    .bind(token)
+    .bind(article_id)
+    .fetch_optional(ex)
+    .await)
 }
 
 /// A comment as an operator reviews it.
@@ -349,55 +368,64 @@ pub async fn for_moderation(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<ModerationRow>> {
-    sqlx::query_as(
+    crate::on!(db, |ex| sqlx::query_as(
         "SELECT c.id, a.slug AS article_slug, c.author_name, c.author_email, c.status, c.created_at, c.body \
          FROM comments c JOIN stories a ON a.id = c.article_id \
-         WHERE (? IS NULL OR c.status = ?) ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?",
+         WHERE ($1 IS NULL OR c.status = $2) ORDER BY c.created_at DESC, c.id DESC LIMIT $3 OFFSET $4",
     )
     .bind(status)
     .bind(status)
     .bind(limit)
     .bind(offset)
-    .fetch_all(db.read())
-    .await
+    .fetch_all(ex)
+    .await)
 }
 
 /// How many comments are in a state (all of them for `None`).
 pub async fn count(db: &Db, status: Option<CommentStatus>) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE (? IS NULL OR status = ?)")
+    crate::on!(db, |ex| sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE ($1 IS NULL OR status = $2)")
         .bind(status)
         .bind(status)
-        .fetch_one(db.read())
-        .await
+        .fetch_one(ex)
+        .await)
 }
 
 /// Deletes every spam comment stored before `before` (and the replies to them). Returns how many.
 pub async fn purge_spam(db: &Db, before: Timestamp) -> sqlx::Result<u64> {
     let mut tx = db.write().await?;
-    let done = sqlx::query("DELETE FROM comments WHERE status = ? AND created_at < ?")
+    let done = crate::on!(tx, |ex| sqlx::query("DELETE FROM comments WHERE status = $1 AND created_at < $2")
         .bind(CommentStatus::Spam)
         .bind(before)
-        .execute(&mut *tx)
-        .await?;
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     tx.commit().await?;
-    Ok(done.rows_affected())
+    Ok(done)
 }
 
 /// Moves a comment to another status. False when there is no such comment.
 pub async fn set_status(db: &Db, id: i64, status: CommentStatus) -> sqlx::Result<bool> {
     let mut tx = db.write().await?;
-    let done =
-        sqlx::query("UPDATE comments SET status = ? WHERE id = ?").bind(status).bind(id).execute(&mut *tx).await?;
+    let done = crate::on!(tx, |ex| sqlx::query("UPDATE comments SET status = $1 WHERE id = $2")
+        .bind(status)
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     tx.commit().await?;
-    Ok(done.rows_affected() == 1)
+    Ok(done == 1)
 }
 
 /// Deletes a comment and its replies. False when there is no such comment.
 pub async fn delete(db: &Db, id: i64) -> sqlx::Result<bool> {
     let mut tx = db.write().await?;
-    let done = sqlx::query("DELETE FROM comments WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    let done = crate::on!(tx, |ex| sqlx::query("DELETE FROM comments WHERE id = $1")
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     tx.commit().await?;
-    Ok(done.rows_affected() == 1)
+    Ok(done == 1)
 }
 
 // ---- live comments ---------------------------------------------------------------------
@@ -420,36 +448,39 @@ struct ShownEventRow {
 
 /// The newest event's number (0 when there is none): where a starting relay begins.
 pub async fn last_event(db: &Db) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM comment_events").fetch_one(db.read()).await
+    crate::on!(db, |ex| sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM comment_events").fetch_one(ex).await)
 }
 
 /// Events after `seq`, oldest first, of one article or of all; comments no longer approved
 /// (or on a story no longer published) are left out.
 pub async fn events_after(db: &Db, seq: i64, article_id: Option<i64>, limit: i64) -> sqlx::Result<Vec<ShownEvent>> {
-    let rows: Vec<ShownEventRow> = sqlx::query_as(
+    let rows: Vec<ShownEventRow> = crate::on!(db, |ex| sqlx::query_as(
         "SELECT e.seq, a.slug AS article, c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at, \
                 c.staff_id IS NOT NULL AS staff \
          FROM comment_events e \
          JOIN comments c ON c.id = e.comment_id AND c.status = 'approved' \
          JOIN articles a ON a.id = c.article_id \
-         WHERE e.seq > ?1 AND (?2 IS NULL OR c.article_id = ?2) \
-         ORDER BY e.seq LIMIT ?3",
+         WHERE e.seq > $1 AND ($2 IS NULL OR c.article_id = $2) \
+         ORDER BY e.seq LIMIT $3",
     )
     .bind(seq)
     .bind(article_id)
     .bind(limit)
-    .fetch_all(db.read())
-    .await?;
+    .fetch_all(ex)
+    .await)?;
     Ok(rows.into_iter().map(|r| ShownEvent { seq: r.seq, article: r.article, comment: r.comment.into() }).collect())
 }
 
 /// Forgets all but the newest `keep` events (a reader away for longer reloads the page).
 pub async fn prune_events(db: &Db, keep: i64) -> sqlx::Result<u64> {
     let mut tx = db.write().await?;
-    let done = sqlx::query("DELETE FROM comment_events WHERE seq <= (SELECT MAX(seq) FROM comment_events) - ?")
-        .bind(keep)
-        .execute(&mut *tx)
-        .await?;
+    let done = crate::on!(tx, |ex| sqlx::query(
+        "DELETE FROM comment_events WHERE seq <= (SELECT MAX(seq) FROM comment_events) - $1"
+    )
+    .bind(keep)
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
     tx.commit().await?;
-    Ok(done.rows_affected())
+    Ok(done)
 }

@@ -70,29 +70,34 @@ pub async fn stories_between(
     after: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> sqlx::Result<Vec<EditionStory>> {
-    let rows: Vec<StoryRow> = sqlx::query_as(&format!(
-        "{STORY_COLUMNS} WHERE a.published_at > ? AND a.published_at <= ? ORDER BY a.published_at DESC, a.id DESC LIMIT 40"
+    let rows: Vec<StoryRow> = crate::on!(db, |ex| {
+        sqlx::query_as(&format!(
+        "{STORY_COLUMNS} WHERE a.published_at > $1 AND a.published_at <= $2 ORDER BY a.published_at DESC, a.id DESC LIMIT 40"
     ))
     .bind(Timestamp::from(after))
     .bind(Timestamp::from(until))
-    .fetch_all(db.read())
-    .await?;
+    .fetch_all(ex)
+    .await
+    })?;
     Ok(rows.into_iter().map(|row| row.story(site)).collect())
 }
 
 /// One story and its id, for a single-story send.
 pub async fn story(db: &Db, site: &SiteUrl, slug: &Slug) -> sqlx::Result<Option<(i64, EditionStory)>> {
-    let row: Option<StoryRow> =
-        sqlx::query_as(&format!("{STORY_COLUMNS} WHERE a.slug = ?")).bind(slug).fetch_optional(db.read()).await?;
+    let row: Option<StoryRow> = crate::on!(db, |ex| sqlx::query_as(&format!("{STORY_COLUMNS} WHERE a.slug = $1"))
+        .bind(slug)
+        .fetch_optional(ex)
+        .await)?;
     Ok(row.map(|row| (row.id, row.story(site))))
 }
 
 /// Where the previous edition's stories ended, if there was one.
 pub async fn last_edition_until(db: &Db) -> sqlx::Result<Option<DateTime<Utc>>> {
-    let until: Option<Timestamp> =
-        sqlx::query_scalar("SELECT MAX(covers_until) FROM newsletter_sends WHERE kind = 'edition'")
-            .fetch_one(db.read())
-            .await?;
+    let until: Option<Timestamp> = crate::on!(db, |ex| sqlx::query_scalar(
+        "SELECT MAX(covers_until) FROM newsletter_sends WHERE kind = 'edition'"
+    )
+    .fetch_one(ex)
+    .await)?;
     Ok(until.map(Timestamp::time))
 }
 
@@ -120,9 +125,9 @@ pub async fn queue(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Queued> {
     let mut tx = db.write().await?;
-    let id: Option<i64> = sqlx::query_scalar(
+    let id: Option<i64> = crate::on!(tx, |ex| sqlx::query_scalar(
         "INSERT INTO newsletter_sends (send_key, kind, subject, text_body, html_body, covers_until, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (send_key) DO NOTHING RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (send_key) DO NOTHING RETURNING id",
     )
     .bind(key)
     .bind(kind.stored())
@@ -131,49 +136,52 @@ pub async fn queue(
     .bind(&letter.html)
     .bind(Timestamp::from(covers_until))
     .bind(Timestamp::from(now))
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(ex)
+    .await)?;
     let Some(id) = id else {
-        let at: Timestamp = sqlx::query_scalar("SELECT created_at FROM newsletter_sends WHERE send_key = ?")
-            .bind(key)
-            .fetch_one(&mut *tx)
-            .await?;
+        let at: Timestamp =
+            crate::on!(tx, |ex| sqlx::query_scalar("SELECT created_at FROM newsletter_sends WHERE send_key = $1")
+                .bind(key)
+                .fetch_one(ex)
+                .await)?;
         return Ok(Queued::AlreadyQueued { at: at.time() });
     };
-    let recipients = sqlx::query(
+    let recipients = crate::on!(tx, |ex| sqlx::query(
         "INSERT INTO newsletter_deliveries (send_id, subscriber_id, next_attempt_at) \
-         SELECT ?, id, ? FROM subscribers WHERE status = ? AND bounced_at IS NULL",
+         SELECT $1, id, $2 FROM subscribers WHERE status = $3 AND bounced_at IS NULL",
     )
     .bind(id)
     .bind(Timestamp::from(now))
     .bind(SubscriberStatus::Confirmed)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected() as i64;
-    sqlx::query("UPDATE newsletter_sends SET recipients = ? WHERE id = ?")
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))? as i64;
+    crate::on!(tx, |ex| sqlx::query("UPDATE newsletter_sends SET recipients = $1 WHERE id = $2")
         .bind(recipients)
         .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     tx.commit().await?;
     Ok(Queued::New { id, recipients })
 }
 
 /// Whether a send with this key was queued (a cheap read before composing one).
 pub async fn is_queued(db: &Db, key: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM newsletter_sends WHERE send_key = ?)")
+    crate::on!(db, |ex| sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM newsletter_sends WHERE send_key = $1)")
         .bind(key)
-        .fetch_one(db.read())
-        .await
+        .fetch_one(ex)
+        .await)
 }
 
 /// A send's stored text.
 pub async fn letter(db: &Db, send_id: i64) -> sqlx::Result<Option<Newsletter>> {
-    let row: Option<(String, String, String)> =
-        sqlx::query_as("SELECT subject, text_body, html_body FROM newsletter_sends WHERE id = ?")
-            .bind(send_id)
-            .fetch_optional(db.read())
-            .await?;
+    let row: Option<(String, String, String)> = crate::on!(db, |ex| sqlx::query_as(
+        "SELECT subject, text_body, html_body FROM newsletter_sends WHERE id = $1"
+    )
+    .bind(send_id)
+    .fetch_optional(ex)
+    .await)?;
     Ok(row.map(|(subject, text, html)| Newsletter { subject, text, html }))
 }
 
@@ -200,50 +208,56 @@ struct DueRow {
 /// claimed mail gets its own unsubscribe token (only its hash is stored, as for every link).
 pub async fn claim(db: &Db, now: DateTime<Utc>, limit: i64, lease: Duration) -> sqlx::Result<Vec<Claimed>> {
     let mut tx = db.write().await?;
-    let due: Vec<DueRow> = sqlx::query_as(
+    let due: Vec<DueRow> = crate::on!(tx, |ex| sqlx::query_as(
         "SELECT d.send_id, d.subscriber_id, s.email, d.attempts, \
-                (s.status = ? AND s.bounced_at IS NULL) AS deliverable \
+                (s.status = $1 AND s.bounced_at IS NULL) AS deliverable \
          FROM newsletter_deliveries d JOIN subscribers s ON s.id = d.subscriber_id \
-         WHERE d.status = 'queued' AND d.next_attempt_at <= ? \
-         ORDER BY d.next_attempt_at LIMIT ?",
+         WHERE d.status = 'queued' AND d.next_attempt_at <= $2 \
+         ORDER BY d.next_attempt_at LIMIT $3",
     )
     .bind(SubscriberStatus::Confirmed)
     .bind(Timestamp::from(now))
     .bind(limit)
-    .fetch_all(&mut *tx)
-    .await?;
+    .fetch_all(ex)
+    .await)?;
     let mut claimed = Vec::with_capacity(due.len());
     for row in due {
         if !row.deliverable {
-            sqlx::query(
-                "UPDATE newsletter_deliveries SET status = 'skipped', finished_at = ? WHERE send_id = ? AND subscriber_id = ?",
+            crate::on!(tx, |ex| {
+                sqlx::query(
+                "UPDATE newsletter_deliveries SET status = 'skipped', finished_at = $1 WHERE send_id = $2 AND subscriber_id = $3",
             )
             .bind(Timestamp::from(now))
             .bind(row.send_id)
             .bind(row.subscriber_id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(ex)
+            .await.map(|done| done.rows_affected())
+            })?;
             continue;
         }
-        sqlx::query(
-            "UPDATE newsletter_deliveries SET next_attempt_at = ?, attempts = attempts + 1 WHERE send_id = ? AND subscriber_id = ?",
+        crate::on!(tx, |ex| {
+            sqlx::query(
+            "UPDATE newsletter_deliveries SET next_attempt_at = $1, attempts = attempts + 1 WHERE send_id = $2 AND subscriber_id = $3",
         )
         .bind(Timestamp::from(now + lease))
         .bind(row.send_id)
         .bind(row.subscriber_id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(ex)
+        .await.map(|done| done.rows_affected())
+        })?;
         let token = Token::generate();
-        sqlx::query(
-            "INSERT INTO subscriber_tokens (token_hash, subscriber_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        crate::on!(tx, |ex| {
+            sqlx::query(
+            "INSERT INTO subscriber_tokens (token_hash, subscriber_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token.hash())
         .bind(row.subscriber_id)
         .bind(TokenPurpose::Unsubscribe)
         .bind(Timestamp::from(now))
         .bind(Timestamp::from(now + UNSUBSCRIBE_VALID_FOR))
-        .execute(&mut *tx)
-        .await?;
+        .execute(ex)
+        .await.map(|done| done.rows_affected())
+        })?;
         claimed.push(Claimed {
             send_id: row.send_id,
             subscriber_id: row.subscriber_id,
@@ -277,38 +291,38 @@ pub async fn record(db: &Db, outcomes: &[(&Claimed, Outcome)], now: DateTime<Utc
     for (delivery, outcome) in outcomes {
         let query = match outcome {
             Outcome::Sent => sqlx::query(
-                "UPDATE newsletter_deliveries SET status = 'sent', finished_at = ?, last_error = NULL \
-                 WHERE send_id = ? AND subscriber_id = ?",
+                "UPDATE newsletter_deliveries SET status = 'sent', finished_at = $1, last_error = NULL \
+                 WHERE send_id = $2 AND subscriber_id = $3",
             )
             .bind(Timestamp::from(now)),
             Outcome::Bounced(error) => {
-                sqlx::query("UPDATE subscribers SET bounced_at = ?, bounce_reason = ? WHERE id = ?")
+                crate::on!(tx, |ex| sqlx::query("UPDATE subscribers SET bounced_at = $1, bounce_reason = $2 WHERE id = $3")
                     .bind(Timestamp::from(now))
                     .bind(short(error))
                     .bind(delivery.subscriber_id)
-                    .execute(&mut *tx)
-                    .await?;
+                    .execute(ex)
+                    .await.map(|done| done.rows_affected()))?;
                 sqlx::query(
-                    "UPDATE newsletter_deliveries SET status = 'bounced', finished_at = ?, last_error = ? \
-                     WHERE send_id = ? AND subscriber_id = ?",
+                    "UPDATE newsletter_deliveries SET status = 'bounced', finished_at = $1, last_error = $2 \
+                     WHERE send_id = $3 AND subscriber_id = $4",
                 )
                 .bind(Timestamp::from(now))
                 .bind(short(error))
             }
             Outcome::Retry { error, .. } if delivery.attempts >= MAX_ATTEMPTS => sqlx::query(
-                "UPDATE newsletter_deliveries SET status = 'failed', finished_at = ?, last_error = ? \
-                 WHERE send_id = ? AND subscriber_id = ?",
+                "UPDATE newsletter_deliveries SET status = 'failed', finished_at = $1, last_error = $2 \
+                 WHERE send_id = $3 AND subscriber_id = $4",
             )
             .bind(Timestamp::from(now))
             .bind(short(error)),
             Outcome::Retry { error, retry_at } => sqlx::query(
-                "UPDATE newsletter_deliveries SET next_attempt_at = ?, last_error = ? WHERE send_id = ? AND subscriber_id = ?",
+                "UPDATE newsletter_deliveries SET next_attempt_at = $1, last_error = $2 WHERE send_id = $3 AND subscriber_id = $4",
             )
             .bind(Timestamp::from(*retry_at))
             .bind(short(error)),
             Outcome::Untried => sqlx::query(
-                "UPDATE newsletter_deliveries SET next_attempt_at = ?, attempts = attempts - 1 \
-                 WHERE send_id = ? AND subscriber_id = ?",
+                "UPDATE newsletter_deliveries SET next_attempt_at = $1, attempts = attempts - 1 \
+                 WHERE send_id = $2 AND subscriber_id = $3",
             )
             .bind(Timestamp::from(now)),
         };
@@ -323,10 +337,11 @@ fn short(error: &str) -> String {
 
 /// When the earliest queued delivery is due, if any.
 pub async fn next_due(db: &Db) -> sqlx::Result<Option<DateTime<Utc>>> {
-    let at: Option<Timestamp> =
-        sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM newsletter_deliveries WHERE status = 'queued'")
-            .fetch_one(db.read())
-            .await?;
+    let at: Option<Timestamp> = crate::on!(db, |ex| sqlx::query_scalar(
+        "SELECT MIN(next_attempt_at) FROM newsletter_deliveries WHERE status = 'queued'"
+    )
+    .fetch_one(ex)
+    .await)?;
     Ok(at.map(Timestamp::time))
 }
 
@@ -349,18 +364,18 @@ pub struct SendStatus {
 
 /// The newest sends first.
 pub async fn status(db: &Db, limit: i64) -> sqlx::Result<Vec<SendStatus>> {
-    sqlx::query_as(
+    crate::on!(db, |ex| sqlx::query_as(
         "SELECT s.id, s.send_key, s.subject, s.created_at, s.recipients, \
            COALESCE(SUM(d.status = 'queued'), 0) AS queued, COALESCE(SUM(d.status = 'sent'), 0) AS sent, \
            COALESCE(SUM(d.status = 'failed'), 0) AS failed, COALESCE(SUM(d.status = 'bounced'), 0) AS bounced, \
            COALESCE(SUM(d.status = 'skipped'), 0) AS skipped, \
            COALESCE(SUM(d.status = 'queued' AND d.last_error IS NOT NULL), 0) AS retrying \
          FROM newsletter_sends s LEFT JOIN newsletter_deliveries d ON d.send_id = s.id \
-         GROUP BY s.id ORDER BY s.id DESC LIMIT ?",
+         GROUP BY s.id ORDER BY s.id DESC LIMIT $1",
     )
     .bind(limit)
-    .fetch_all(db.read())
-    .await
+    .fetch_all(ex)
+    .await)
 }
 
 #[cfg(test)]
@@ -370,10 +385,10 @@ mod tests {
     async fn with_subscribers(emails: &[&str]) -> (Db, tempfile::TempDir) {
         let (db, dir) = Db::temporary().await;
         for email in emails {
-            sqlx::query("INSERT INTO subscribers (email, status, created_at) VALUES (?, 'confirmed', '2026-01-01T00:00:00.000Z')")
+            crate::on!(db, |ex| sqlx::query("INSERT INTO subscribers (email, status, created_at) VALUES ($1, 'confirmed', '2026-01-01T00:00:00.000Z')")
                 .bind(email)
-                .execute(db.read())
-                .await
+                .execute(ex)
+                .await.map(|done| done.rows_affected()))
                 .unwrap();
         }
         (db, dir)
@@ -396,10 +411,13 @@ mod tests {
         assert!(matches!(again, Queued::AlreadyQueued { .. }), "the same week's edition is queued once");
 
         // c leaves while the send runs: it gets nothing more.
-        sqlx::query("UPDATE subscribers SET status = 'unsubscribed' WHERE email = 'c@example.org'")
-            .execute(db.read())
-            .await
-            .unwrap();
+        crate::on!(db, |ex| sqlx::query(
+            "UPDATE subscribers SET status = 'unsubscribed' WHERE email = 'c@example.org'"
+        )
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))
+        .unwrap();
         let first = claim(&db, at(1), 1, Duration::seconds(30)).await.unwrap();
         assert_eq!(first.len(), 1);
         let second = claim(&db, at(2), 10, Duration::seconds(30)).await.unwrap();
@@ -418,10 +436,12 @@ mod tests {
         let status = &status(&db, 10).await.unwrap()[0];
         assert_eq!((status.recipients, status.sent, status.skipped, status.queued), (3, 2, 1, 0));
         // Each claimed mail carried its own unsubscribe link.
-        let tokens: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subscriber_tokens WHERE purpose = 'unsubscribe'")
-            .fetch_one(db.read())
-            .await
-            .unwrap();
+        let tokens: i64 = crate::on!(db, |ex| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM subscriber_tokens WHERE purpose = 'unsubscribe'"
+        )
+        .fetch_one(ex)
+        .await)
+        .unwrap();
         assert_eq!(tokens, 3);
     }
 

@@ -2,7 +2,7 @@
 //! the mail outbox. Every change and the mail it causes commit together.
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
 use super::mail::{ComposeError, OutgoingMail};
 use super::token::{self, Token};
@@ -46,20 +46,21 @@ pub async fn sign_up(
     confirmation_mail: impl FnOnce(&Token) -> Result<OutgoingMail, ComposeError>,
 ) -> Result<SignUp, StoreError> {
     let mut tx = db.write().await?;
-    let row: Option<(i64, SubscriberStatus, Option<Timestamp>, bool)> =
-        sqlx::query_as("SELECT id, status, confirm_sent_at, bounced_at IS NOT NULL FROM subscribers WHERE email = ?")
-            .bind(email)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let row: Option<(i64, SubscriberStatus, Option<Timestamp>, bool)> = crate::on!(tx, |ex| sqlx::query_as(
+        "SELECT id, status, confirm_sent_at, bounced_at IS NOT NULL FROM subscribers WHERE email = $1"
+    )
+    .bind(email)
+    .fetch_optional(ex)
+    .await)?;
     let id = match row {
-        None => {
-            sqlx::query_scalar("INSERT INTO subscribers (email, status, created_at) VALUES (?, ?, ?) RETURNING id")
-                .bind(email)
-                .bind(SubscriberStatus::Pending)
-                .bind(Timestamp::from(now))
-                .fetch_one(&mut *tx)
-                .await?
-        }
+        None => crate::on!(tx, |ex| sqlx::query_scalar(
+            "INSERT INTO subscribers (email, status, created_at) VALUES ($1, $2, $3) RETURNING id"
+        )
+        .bind(email)
+        .bind(SubscriberStatus::Pending)
+        .bind(Timestamp::from(now))
+        .fetch_one(ex)
+        .await)?,
         Some((id, status, sent_at, bounced)) => {
             // An address that bounced is mailed again only after it confirms again.
             if status == SubscriberStatus::Confirmed && !bounced {
@@ -74,12 +75,13 @@ pub async fn sign_up(
     };
     let token = Token::generate();
     insert_token(&mut tx, &token, id, TokenPurpose::Confirm, now, now + CONFIRM_VALID_FOR).await?;
-    sqlx::query("UPDATE subscribers SET status = ?, confirm_sent_at = ? WHERE id = ?")
+    crate::on!(tx, |ex| sqlx::query("UPDATE subscribers SET status = $1, confirm_sent_at = $2 WHERE id = $3")
         .bind(SubscriberStatus::Pending)
         .bind(Timestamp::from(now))
         .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     enqueue(&mut tx, &confirmation_mail(&token)?, now).await?;
     tx.commit().await?;
     Ok(SignUp::ConfirmationQueued)
@@ -107,21 +109,21 @@ struct ConfirmRow {
 
 /// The link's subscriber (id, address) and what confirming it now would do.
 async fn confirmation_state(
-    conn: &mut SqliteConnection,
+    conn: &mut impl crate::db::Link,
     raw_token: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<(Confirmation, Option<(i64, Email)>)> {
     if !token::looks_valid(raw_token) {
         return Ok((Confirmation::Invalid, None));
     }
-    let row: Option<ConfirmRow> = sqlx::query_as(
+    let row: Option<ConfirmRow> = crate::on!(conn, |ex| sqlx::query_as(
         "SELECT s.id, s.email, s.status, t.expires_at, t.used_at FROM subscriber_tokens t \
-         JOIN subscribers s ON s.id = t.subscriber_id WHERE t.token_hash = ? AND t.purpose = ?",
+         JOIN subscribers s ON s.id = t.subscriber_id WHERE t.token_hash = $1 AND t.purpose = $2",
     )
     .bind(token::hash(raw_token))
     .bind(TokenPurpose::Confirm)
-    .fetch_optional(&mut *conn)
-    .await?;
+    .fetch_optional(ex)
+    .await)?;
     let Some(ConfirmRow { id, email, status, expires_at, used_at }) = row else {
         return Ok((Confirmation::Invalid, None));
     };
@@ -140,7 +142,7 @@ async fn confirmation_state(
 /// What a confirmation link would do, changing nothing (mail scanners open links; a GET or
 /// HEAD must not confirm anyone).
 pub async fn check_confirmation(db: &Db, raw_token: &str, now: DateTime<Utc>) -> sqlx::Result<Confirmation> {
-    Ok(confirmation_state(&mut *db.read().acquire().await?, raw_token, now).await?.0)
+    Ok(confirmation_state(&mut db.connection().await?, raw_token, now).await?.0)
 }
 
 /// Confirms the subscription a confirmation link belongs to (the reader pressed the button)
@@ -154,19 +156,21 @@ pub async fn confirm(
     let mut tx = db.write().await?;
     let (state, subscriber) = confirmation_state(&mut tx, raw_token, now).await?;
     let (Confirmation::Ready, Some((id, email))) = (state, subscriber) else { return Ok(state) };
-    sqlx::query(
-        "UPDATE subscribers SET status = ?, confirmed_at = ?, bounced_at = NULL, bounce_reason = NULL WHERE id = ?",
+    crate::on!(tx, |ex| sqlx::query(
+        "UPDATE subscribers SET status = $1, confirmed_at = $2, bounced_at = NULL, bounce_reason = NULL WHERE id = $3",
     )
     .bind(SubscriberStatus::Confirmed)
     .bind(Timestamp::from(now))
     .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE subscriber_tokens SET used_at = ? WHERE token_hash = ?")
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
+    crate::on!(tx, |ex| sqlx::query("UPDATE subscriber_tokens SET used_at = $1 WHERE token_hash = $2")
         .bind(Timestamp::from(now))
         .bind(token::hash(raw_token))
-        .execute(&mut *tx)
-        .await?;
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     let unsubscribe = Token::generate();
     insert_token(&mut tx, &unsubscribe, id, TokenPurpose::Unsubscribe, now, now + UNSUBSCRIBE_VALID_FOR).await?;
     enqueue(&mut tx, &welcome_mail(&email, &unsubscribe)?, now).await?;
@@ -186,15 +190,15 @@ pub async fn membership(db: &Db, raw_token: &str, now: DateTime<Utc>) -> sqlx::R
     if !token::looks_valid(raw_token) {
         return Ok(Membership::Invalid);
     }
-    let row: Option<(Email, SubscriberStatus)> = sqlx::query_as(
+    let row: Option<(Email, SubscriberStatus)> = crate::on!(db, |ex| sqlx::query_as(
         "SELECT s.email, s.status FROM subscriber_tokens t JOIN subscribers s ON s.id = t.subscriber_id \
-         WHERE t.token_hash = ? AND t.purpose = ? AND t.expires_at > ?",
+         WHERE t.token_hash = $1 AND t.purpose = $2 AND t.expires_at > $3",
     )
     .bind(token::hash(raw_token))
     .bind(TokenPurpose::Unsubscribe)
     .bind(Timestamp::from(now))
-    .fetch_optional(db.read())
-    .await?;
+    .fetch_optional(ex)
+    .await)?;
     Ok(match row {
         None => Membership::Invalid,
         Some((email, SubscriberStatus::Confirmed)) => Membership::Subscribed(email),
@@ -207,13 +211,16 @@ pub async fn unsubscribe(db: &Db, raw_token: &str, now: DateTime<Utc>) -> sqlx::
     let membership = membership(db, raw_token, now).await?;
     if let Membership::Subscribed(email) = membership {
         let mut tx = db.write().await?;
-        sqlx::query("UPDATE subscribers SET status = ?, unsubscribed_at = ? WHERE email = ? AND status = ?")
-            .bind(SubscriberStatus::Unsubscribed)
-            .bind(Timestamp::from(now))
-            .bind(&email)
-            .bind(SubscriberStatus::Confirmed)
-            .execute(&mut *tx)
-            .await?;
+        crate::on!(tx, |ex| sqlx::query(
+            "UPDATE subscribers SET status = $1, unsubscribed_at = $2 WHERE email = $3 AND status = $4"
+        )
+        .bind(SubscriberStatus::Unsubscribed)
+        .bind(Timestamp::from(now))
+        .bind(&email)
+        .bind(SubscriberStatus::Confirmed)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
         tx.commit().await?;
         return Ok(Membership::Unsubscribed(email));
     }
@@ -221,30 +228,36 @@ pub async fn unsubscribe(db: &Db, raw_token: &str, now: DateTime<Utc>) -> sqlx::
 }
 
 async fn insert_token(
-    tx: &mut SqliteConnection,
+    tx: &mut impl crate::db::Link,
     token: &Token,
     subscriber: i64,
     purpose: TokenPurpose,
     now: DateTime<Utc>,
     expires: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO subscriber_tokens (token_hash, subscriber_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+    crate::on!(tx, |ex| {
+        sqlx::query("INSERT INTO subscriber_tokens (token_hash, subscriber_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(token.hash())
         .bind(subscriber)
         .bind(purpose)
         .bind(Timestamp::from(now))
         .bind(Timestamp::from(expires))
-        .execute(tx)
-        .await?;
+        .execute(ex)
+        .await.map(|done| done.rows_affected())
+    })?;
     Ok(())
 }
 
 // ---- the outbox -------------------------------------------------------------------------
 
-pub(crate) async fn enqueue(tx: &mut SqliteConnection, mail: &OutgoingMail, now: DateTime<Utc>) -> sqlx::Result<()> {
-    sqlx::query(
+pub(crate) async fn enqueue(
+    tx: &mut impl crate::db::Link,
+    mail: &OutgoingMail,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    crate::on!(tx, |ex| sqlx::query(
         "INSERT INTO mail_outbox (sender, recipient, subject, message, action_url, created_at, next_attempt_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&mail.sender)
     .bind(&mail.recipient)
@@ -253,8 +266,9 @@ pub(crate) async fn enqueue(tx: &mut SqliteConnection, mail: &OutgoingMail, now:
     .bind(&mail.action_url)
     .bind(Timestamp::from(now))
     .bind(Timestamp::from(now))
-    .execute(tx)
-    .await?;
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -274,16 +288,16 @@ pub struct QueuedMail {
 /// worker (or this one after a crash) leaves them alone until the lease runs out.
 pub async fn claim_due(db: &Db, now: DateTime<Utc>, limit: i64) -> sqlx::Result<Vec<QueuedMail>> {
     let mut tx = db.write().await?;
-    let mut mails: Vec<QueuedMail> = sqlx::query_as(
-        "UPDATE mail_outbox SET next_attempt_at = ? WHERE id IN \
-           (SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?) \
+    let mut mails: Vec<QueuedMail> = crate::on!(tx, |ex| sqlx::query_as(
+        "UPDATE mail_outbox SET next_attempt_at = $1 WHERE id IN \
+           (SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $2 ORDER BY id LIMIT $3) \
          RETURNING id, sender, recipient, subject, message, action_url, attempts",
     )
     .bind(Timestamp::from(now + CLAIM_LEASE))
     .bind(Timestamp::from(now))
     .bind(limit)
-    .fetch_all(&mut *tx)
-    .await?;
+    .fetch_all(ex)
+    .await)?;
     tx.commit().await?;
     mails.sort_by_key(|m| m.id);
     Ok(mails)
@@ -291,31 +305,37 @@ pub async fn claim_due(db: &Db, now: DateTime<Utc>, limit: i64) -> sqlx::Result<
 
 pub async fn mark_sent(db: &Db, id: i64, now: DateTime<Utc>) -> sqlx::Result<()> {
     let mut tx = db.write().await?;
-    sqlx::query("UPDATE mail_outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
-        .bind(Timestamp::from(now))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    crate::on!(tx, |ex| sqlx::query(
+        "UPDATE mail_outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2"
+    )
+    .bind(Timestamp::from(now))
+    .bind(id)
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
     tx.commit().await
 }
 
 pub async fn mark_failed(db: &Db, id: i64, error: &str, retry_at: DateTime<Utc>) -> sqlx::Result<()> {
     let mut tx = db.write().await?;
-    sqlx::query("UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?")
-        .bind(error.chars().take(1000).collect::<String>())
-        .bind(Timestamp::from(retry_at))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    crate::on!(tx, |ex| sqlx::query(
+        "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3"
+    )
+    .bind(error.chars().take(1000).collect::<String>())
+    .bind(Timestamp::from(retry_at))
+    .bind(id)
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
     tx.commit().await
 }
 
 /// When the earliest unsent mail is due, if any.
 pub async fn next_due(db: &Db) -> sqlx::Result<Option<DateTime<Utc>>> {
     let at: Option<Timestamp> =
-        sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM mail_outbox WHERE sent_at IS NULL")
-            .fetch_one(db.read())
-            .await?;
+        crate::on!(db, |ex| sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM mail_outbox WHERE sent_at IS NULL")
+            .fetch_one(ex)
+            .await)?;
     Ok(at.map(Timestamp::time))
 }
 
@@ -328,18 +348,26 @@ pub async fn spend_signup(db: &Db, client: &str, per_hour: u32, now_ms: i64) -> 
     let every = 3_600_000 / i64::from(per_hour.max(1));
     let burst = every * (i64::from(per_hour.max(1)) - 1);
     let mut tx = db.write().await?;
-    sqlx::query("DELETE FROM signup_allowance WHERE full_at < ?").bind(now_ms).execute(&mut *tx).await?;
-    let granted = sqlx::query(
-        "INSERT INTO signup_allowance (client, full_at) VALUES (?1, ?2 + ?3) \
-         ON CONFLICT (client) DO UPDATE SET full_at = MAX(full_at, ?2) + ?3 WHERE MAX(full_at, ?2) - ?2 <= ?4",
-    )
-    .bind(client)
-    .bind(now_ms)
-    .bind(every)
-    .bind(burst)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
+    crate::on!(tx, |ex| sqlx::query("DELETE FROM signup_allowance WHERE full_at < $1")
+        .bind(now_ms)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
+    // The larger of two values: SQLite's two-argument MAX, PostgreSQL's GREATEST.
+    let larger = if db.is_postgres() { "GREATEST" } else { "MAX" };
+    let sql = format!(
+        "INSERT INTO signup_allowance (client, full_at) VALUES ($1, $2 + $3) \
+         ON CONFLICT (client) DO UPDATE SET full_at = {larger}(signup_allowance.full_at, $2) + $3 \
+         WHERE {larger}(signup_allowance.full_at, $2) - $2 <= $4"
+    );
+    let granted = crate::on!(tx, |ex| sqlx::query(&sql)
+        .bind(client)
+        .bind(now_ms)
+        .bind(every)
+        .bind(burst)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?
         == 1;
     tx.commit().await?;
     Ok(granted)

@@ -86,24 +86,27 @@ pub struct Entry {
 
 pub async fn record(db: &Db, staff_id: Option<i64>, action: Action, detail: &str, ip_hash: &str) -> sqlx::Result<()> {
     let mut tx = db.write().await?;
-    sqlx::query("INSERT INTO audit_log (at, staff_id, action, detail, ip_hash) VALUES (?, ?, ?, ?, ?)")
-        .bind(Timestamp::now())
-        .bind(staff_id)
-        .bind(action.as_str())
-        .bind(detail)
-        .bind(ip_hash)
-        .execute(&mut *tx)
-        .await?;
+    crate::on!(tx, |ex| sqlx::query(
+        "INSERT INTO audit_log (at, staff_id, action, detail, ip_hash) VALUES ($1, $2, $3, $4, $5)"
+    )
+    .bind(Timestamp::now())
+    .bind(staff_id)
+    .bind(action.as_str())
+    .bind(detail)
+    .bind(ip_hash)
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
     tx.commit().await
 }
 
 /// The newest lines first.
 pub async fn recent(db: &Db, limit: i64) -> sqlx::Result<Vec<Entry>> {
-    sqlx::query_as(
+    crate::on!(db, |ex| sqlx::query_as(
         "SELECT a.at, s.name AS staff_name, a.action, a.detail FROM audit_log a \
-         LEFT JOIN staff s ON s.id = a.staff_id ORDER BY a.id DESC LIMIT ?",
+         LEFT JOIN staff s ON s.id = a.staff_id ORDER BY a.id DESC LIMIT $1",
     )
     .bind(limit)
-    .fetch_all(db.read())
-    .await
+    .fetch_all(ex)
+    .await)
 }

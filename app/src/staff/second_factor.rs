@@ -93,32 +93,34 @@ fn new_recovery_code() -> String {
 
 /// Whether the account has a second factor, and how many recovery codes are left.
 pub async fn status(db: &Db, staff_id: i64) -> sqlx::Result<(bool, i64)> {
-    sqlx::query_as(
+    crate::on!(db, |ex| sqlx::query_as(
         "SELECT totp_secret IS NOT NULL, \
          (SELECT COUNT(*) FROM staff_recovery_codes r WHERE r.staff_id = staff.id AND r.used_at IS NULL) \
-         FROM staff WHERE id = ?",
+         FROM staff WHERE id = $1",
     )
     .bind(staff_id)
-    .fetch_one(db.read())
-    .await
+    .fetch_one(ex)
+    .await)
 }
 
 /// The secret being set up for this account, made now if there is none yet.
 pub async fn enrolment(db: &Db, staff_id: i64, email: &str) -> sqlx::Result<Enrolment> {
     let mut tx = db.write().await?;
-    let pending: Option<String> = sqlx::query_scalar("SELECT totp_pending_secret FROM staff WHERE id = ?")
-        .bind(staff_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let pending: Option<String> =
+        crate::on!(tx, |ex| sqlx::query_scalar("SELECT totp_pending_secret FROM staff WHERE id = $1")
+            .bind(staff_id)
+            .fetch_one(ex)
+            .await)?;
     let secret = match pending {
         Some(secret) => secret,
         None => {
             let secret = encoded(rand::random::<[u8; SECRET_BYTES]>().to_vec());
-            sqlx::query("UPDATE staff SET totp_pending_secret = ? WHERE id = ?")
+            crate::on!(tx, |ex| sqlx::query("UPDATE staff SET totp_pending_secret = $1 WHERE id = $2")
                 .bind(&secret)
                 .bind(staff_id)
-                .execute(&mut *tx)
-                .await?;
+                .execute(ex)
+                .await
+                .map(|done| done.rows_affected()))?;
             secret
         }
     };
@@ -132,34 +134,42 @@ pub async fn enrolment(db: &Db, staff_id: i64, email: &str) -> sqlx::Result<Enro
 /// or nothing being set up.
 pub async fn confirm(db: &Db, staff_id: i64, typed: &str) -> sqlx::Result<Option<Vec<String>>> {
     let mut tx = db.write().await?;
-    let pending: Option<String> = sqlx::query_scalar("SELECT totp_pending_secret FROM staff WHERE id = ?")
-        .bind(staff_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let pending: Option<String> =
+        crate::on!(tx, |ex| sqlx::query_scalar("SELECT totp_pending_secret FROM staff WHERE id = $1")
+            .bind(staff_id)
+            .fetch_one(ex)
+            .await)?;
     let Some(step) = pending.as_deref().and_then(|secret| matching_step(secret, typed, unix_now())) else {
         return Ok(None);
     };
-    sqlx::query(
-        "UPDATE staff SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = ? WHERE id = ?",
+    crate::on!(tx, |ex| {
+        sqlx::query(
+        "UPDATE staff SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = $1 WHERE id = $2",
     )
     .bind(step)
     .bind(staff_id)
-    .execute(&mut *tx)
-    .await?;
+    .execute(ex)
+    .await.map(|done| done.rows_affected())
+    })?;
     let codes = replace_recovery_codes(&mut tx, staff_id).await?;
     tx.commit().await?;
     Ok(Some(codes))
 }
 
-async fn replace_recovery_codes(tx: &mut sqlx::SqliteConnection, staff_id: i64) -> sqlx::Result<Vec<String>> {
-    sqlx::query("DELETE FROM staff_recovery_codes WHERE staff_id = ?").bind(staff_id).execute(&mut *tx).await?;
+async fn replace_recovery_codes(tx: &mut impl crate::db::Link, staff_id: i64) -> sqlx::Result<Vec<String>> {
+    crate::on!(tx, |ex| sqlx::query("DELETE FROM staff_recovery_codes WHERE staff_id = $1")
+        .bind(staff_id)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     for code in &codes {
-        sqlx::query("INSERT INTO staff_recovery_codes (staff_id, code_hash) VALUES (?, ?)")
+        crate::on!(tx, |ex| sqlx::query("INSERT INTO staff_recovery_codes (staff_id, code_hash) VALUES ($1, $2)")
             .bind(staff_id)
             .bind(recovery_hash(code))
-            .execute(&mut *tx)
-            .await?;
+            .execute(ex)
+            .await
+            .map(|done| done.rows_affected()))?;
     }
     Ok(codes)
 }
@@ -175,40 +185,46 @@ pub async fn new_recovery_codes(db: &Db, staff_id: i64) -> sqlx::Result<Vec<Stri
 /// Checks a code typed by the account's owner: a current app code not used before, or an unused
 /// recovery code (which is then used up). Accounts without a second factor have no right code.
 pub async fn verify(db: &Db, staff_id: i64, typed: &str) -> sqlx::Result<Verified> {
-    let secret: Option<String> = sqlx::query_scalar("SELECT totp_secret FROM staff WHERE id = ?")
-        .bind(staff_id)
-        .fetch_optional(db.read())
-        .await?
+    let secret: Option<String> =
+        crate::on!(db, |ex| sqlx::query_scalar("SELECT totp_secret FROM staff WHERE id = $1")
+            .bind(staff_id)
+            .fetch_optional(ex)
+            .await)?
         .flatten();
     let Some(secret) = secret else { return Ok(Verified::Wrong) };
     let mut tx = db.write().await?;
     if let Some(step) = matching_step(&secret, typed, unix_now()) {
         // Only a step later than the last one used: a code seen over a shoulder is spent.
-        let taken = sqlx::query("UPDATE staff SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?")
-            .bind(step)
-            .bind(staff_id)
-            .bind(step)
-            .execute(&mut *tx)
-            .await?;
+        let taken = crate::on!(tx, |ex| sqlx::query(
+            "UPDATE staff SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $3"
+        )
+        .bind(step)
+        .bind(staff_id)
+        .bind(step)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
         tx.commit().await?;
-        return Ok(if taken.rows_affected() == 1 { Verified::Code } else { Verified::Wrong });
+        return Ok(if taken == 1 { Verified::Code } else { Verified::Wrong });
     }
-    let used = sqlx::query(
-        "UPDATE staff_recovery_codes SET used_at = ? WHERE staff_id = ? AND code_hash = ? AND used_at IS NULL",
+    let used = crate::on!(tx, |ex| sqlx::query(
+        "UPDATE staff_recovery_codes SET used_at = $1 WHERE staff_id = $2 AND code_hash = $3 AND used_at IS NULL",
     )
     .bind(Timestamp::now())
     .bind(staff_id)
     .bind(recovery_hash(typed))
-    .execute(&mut *tx)
-    .await?;
-    if used.rows_affected() == 0 {
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
+    if used == 0 {
         return Ok(Verified::Wrong);
     }
-    let left: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM staff_recovery_codes WHERE staff_id = ? AND used_at IS NULL")
-            .bind(staff_id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let left: i64 = crate::on!(tx, |ex| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM staff_recovery_codes WHERE staff_id = $1 AND used_at IS NULL"
+    )
+    .bind(staff_id)
+    .fetch_one(ex)
+    .await)?;
     tx.commit().await?;
     Ok(Verified::RecoveryCode { left })
 }
@@ -216,11 +232,16 @@ pub async fn verify(db: &Db, staff_id: i64, typed: &str) -> sqlx::Result<Verifie
 /// Turns the second factor off (its owner, or an admin for someone who lost phone and codes).
 pub async fn turn_off(db: &Db, staff_id: i64) -> sqlx::Result<()> {
     let mut tx = db.write().await?;
-    sqlx::query("UPDATE staff SET totp_secret = NULL, totp_pending_secret = NULL WHERE id = ?")
+    crate::on!(tx, |ex| sqlx::query("UPDATE staff SET totp_secret = NULL, totp_pending_secret = NULL WHERE id = $1")
         .bind(staff_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM staff_recovery_codes WHERE staff_id = ?").bind(staff_id).execute(&mut *tx).await?;
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
+    crate::on!(tx, |ex| sqlx::query("DELETE FROM staff_recovery_codes WHERE staff_id = $1")
+        .bind(staff_id)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     tx.commit().await
 }
 

@@ -43,17 +43,23 @@ pub async fn start(db: &Db, staff_id: i64) -> sqlx::Result<Started> {
     let (cookie_value, form_token, now) = (random_hex(), random_hex(), Timestamp::now());
     let mut tx = db.write().await?;
     // Ended sessions of anyone are cleared here, so the table does not grow.
-    sqlx::query("DELETE FROM staff_sessions WHERE last_seen_at < ?").bind(now - IDLE_LIMIT).execute(&mut *tx).await?;
-    sqlx::query(
-        "INSERT INTO staff_sessions (id_hash, staff_id, form_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
+    crate::on!(tx, |ex| sqlx::query("DELETE FROM staff_sessions WHERE last_seen_at < $1")
+        .bind(now - IDLE_LIMIT)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
+    crate::on!(tx, |ex| {
+        sqlx::query(
+        "INSERT INTO staff_sessions (id_hash, staff_id, form_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(hash(&cookie_value))
     .bind(staff_id)
     .bind(&form_token)
     .bind(now)
     .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    .execute(ex)
+    .await.map(|done| done.rows_affected())
+    })?;
     tx.commit().await?;
     Ok(Started { cookie_value, form_token })
 }
@@ -71,24 +77,28 @@ struct SessionRow {
 pub async fn current(db: &Db, cookie_value: &str) -> sqlx::Result<Option<SignedIn>> {
     let id_hash = hash(cookie_value);
     let now = Timestamp::now();
-    let row: Option<SessionRow> = sqlx::query_as(
+    let row: Option<SessionRow> =
+        crate::on!(db, |ex| {
+            sqlx::query_as(
         "SELECT s.id, s.email, s.name, s.role, s.disabled_at, s.created_at, s.totp_secret IS NOT NULL AS two_step, \
          x.form_token, x.last_seen_at \
          FROM staff_sessions x JOIN staff s ON s.id = x.staff_id \
-         WHERE x.id_hash = ? AND x.last_seen_at >= ? AND s.disabled_at IS NULL",
+         WHERE x.id_hash = $1 AND x.last_seen_at >= $2 AND s.disabled_at IS NULL",
     )
     .bind(&id_hash)
     .bind(now - IDLE_LIMIT)
-    .fetch_optional(db.read())
-    .await?;
+    .fetch_optional(ex)
+    .await
+        })?;
     let Some(row) = row else { return Ok(None) };
     if row.last_seen_at < now - TOUCH_EVERY {
         let mut tx = db.write().await?;
-        sqlx::query("UPDATE staff_sessions SET last_seen_at = ? WHERE id_hash = ?")
+        crate::on!(tx, |ex| sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(now)
             .bind(&id_hash)
-            .execute(&mut *tx)
-            .await?;
+            .execute(ex)
+            .await
+            .map(|done| done.rows_affected()))?;
         tx.commit().await?;
     }
     Ok(Some(SignedIn { staff: row.staff, form_token: row.form_token, id_hash }))
@@ -97,14 +107,22 @@ pub async fn current(db: &Db, cookie_value: &str) -> sqlx::Result<Option<SignedI
 /// Ends this session.
 pub async fn end(db: &Db, session: &SignedIn) -> sqlx::Result<()> {
     let mut tx = db.write().await?;
-    sqlx::query("DELETE FROM staff_sessions WHERE id_hash = ?").bind(&session.id_hash).execute(&mut *tx).await?;
+    crate::on!(tx, |ex| sqlx::query("DELETE FROM staff_sessions WHERE id_hash = $1")
+        .bind(&session.id_hash)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     tx.commit().await
 }
 
 /// Ends every session of one account; returns how many there were.
 pub async fn end_all(db: &Db, staff_id: i64) -> sqlx::Result<u64> {
     let mut tx = db.write().await?;
-    let ended = sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ?").bind(staff_id).execute(&mut *tx).await?;
+    let ended = crate::on!(tx, |ex| sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1")
+        .bind(staff_id)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     tx.commit().await?;
-    Ok(ended.rows_affected())
+    Ok(ended)
 }

@@ -103,28 +103,33 @@ fn challenge_hash(value: &str) -> String {
 async fn challenge(db: &Db, staff_id: i64) -> sqlx::Result<String> {
     let (value, now) = (hex::encode(rand::random::<[u8; 32]>()), Timestamp::now());
     let mut tx = db.write().await?;
-    sqlx::query("DELETE FROM sign_in_challenges WHERE created_at < ?")
+    crate::on!(tx, |ex| sqlx::query("DELETE FROM sign_in_challenges WHERE created_at < $1")
         .bind(now - CHALLENGE_LIFETIME)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO sign_in_challenges (id_hash, staff_id, created_at) VALUES (?, ?, ?)")
-        .bind(challenge_hash(&value))
-        .bind(staff_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
+    crate::on!(tx, |ex| sqlx::query(
+        "INSERT INTO sign_in_challenges (id_hash, staff_id, created_at) VALUES ($1, $2, $3)"
+    )
+    .bind(challenge_hash(&value))
+    .bind(staff_id)
+    .bind(now)
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
     tx.commit().await?;
     Ok(value)
 }
 
 /// The account a sign-in halfway belongs to, while it lasts and the account may sign in.
 pub async fn challenged(db: &Db, challenge: &str) -> sqlx::Result<Option<StaffMember>> {
-    let staff_id: Option<i64> =
-        sqlx::query_scalar("SELECT staff_id FROM sign_in_challenges WHERE id_hash = ? AND created_at >= ?")
-            .bind(challenge_hash(challenge))
-            .bind(Timestamp::now() - CHALLENGE_LIFETIME)
-            .fetch_optional(db.read())
-            .await?;
+    let staff_id: Option<i64> = crate::on!(db, |ex| sqlx::query_scalar(
+        "SELECT staff_id FROM sign_in_challenges WHERE id_hash = $1 AND created_at >= $2"
+    )
+    .bind(challenge_hash(challenge))
+    .bind(Timestamp::now() - CHALLENGE_LIFETIME)
+    .fetch_optional(ex)
+    .await)?;
     let Some(staff_id) = staff_id else { return Ok(None) };
     Ok(store::by_id(db, staff_id).await?.filter(|member| member.disabled_at.is_none() && member.two_step))
 }
@@ -139,10 +144,11 @@ pub async fn second_step(
     let Some(member) = challenged(db, challenge).await? else { return Err(SignInError::ChallengeExpired) };
     let (detail, keys) = check_code(db, &member, code, ip_hash).await?;
     let mut tx = db.write().await?;
-    sqlx::query("DELETE FROM sign_in_challenges WHERE id_hash = ?")
+    crate::on!(tx, |ex| sqlx::query("DELETE FROM sign_in_challenges WHERE id_hash = $1")
         .bind(challenge_hash(challenge))
-        .execute(&mut *tx)
-        .await?;
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     tx.commit().await?;
     clear_failures(db, &keys[0]).await?;
     let started = session::start(db, member.id).await?;
@@ -200,32 +206,42 @@ fn dummy_hash() -> &'static str {
 
 /// The larger of the failure counts of `keys` since `since`.
 async fn failures(db: &Db, keys: &[String; 2], since: Timestamp) -> sqlx::Result<i64> {
-    let counts: Vec<i64> =
-        sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE key IN (?, ?) AND at >= ? GROUP BY key")
-            .bind(&keys[0])
-            .bind(&keys[1])
-            .bind(since)
-            .fetch_all(db.read())
-            .await?;
+    let counts: Vec<i64> = crate::on!(db, |ex| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sign_in_failures WHERE key IN ($1, $2) AND at >= $3 GROUP BY key"
+    )
+    .bind(&keys[0])
+    .bind(&keys[1])
+    .bind(since)
+    .fetch_all(ex)
+    .await)?;
     Ok(counts.into_iter().max().unwrap_or(0))
 }
 
 async fn record_failure(db: &Db, keys: &[String; 2]) -> sqlx::Result<()> {
     let now = Timestamp::now();
     let mut tx = db.write().await?;
-    sqlx::query("DELETE FROM sign_in_failures WHERE at < ?").bind(now - WINDOW).execute(&mut *tx).await?;
+    crate::on!(tx, |ex| sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+        .bind(now - WINDOW)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     for key in keys {
-        sqlx::query("INSERT INTO sign_in_failures (key, at) VALUES (?, ?)")
+        crate::on!(tx, |ex| sqlx::query("INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)")
             .bind(key)
             .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            .execute(ex)
+            .await
+            .map(|done| done.rows_affected()))?;
     }
     tx.commit().await
 }
 
 async fn clear_failures(db: &Db, key: &str) -> sqlx::Result<()> {
     let mut tx = db.write().await?;
-    sqlx::query("DELETE FROM sign_in_failures WHERE key = ?").bind(key).execute(&mut *tx).await?;
+    crate::on!(tx, |ex| sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
+        .bind(key)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     tx.commit().await
 }

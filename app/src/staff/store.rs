@@ -48,9 +48,9 @@ const COLUMNS: &str = "id, email, name, role, disabled_at, created_at, totp_secr
 pub async fn add(db: &Db, email: &Email, name: &str, role: Role, password_hash: &str) -> Result<i64, StaffError> {
     let now = Timestamp::now();
     let mut tx = db.write().await?;
-    let inserted = sqlx::query_scalar(
+    let inserted = crate::on!(tx, |ex| sqlx::query_scalar(
         "INSERT INTO staff (email, name, role, password_hash, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(email)
     .bind(name)
@@ -58,8 +58,8 @@ pub async fn add(db: &Db, email: &Email, name: &str, role: Role, password_hash: 
     .bind(password_hash)
     .bind(now)
     .bind(now)
-    .fetch_one(&mut *tx)
-    .await;
+    .fetch_one(ex)
+    .await);
     let id = match inserted {
         Ok(id) => id,
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(StaffError::EmailTaken(email.clone())),
@@ -71,19 +71,19 @@ pub async fn add(db: &Db, email: &Email, name: &str, role: Role, password_hash: 
 
 /// Every account, admins first, then by name.
 pub async fn list(db: &Db) -> sqlx::Result<Vec<StaffMember>> {
-    sqlx::query_as(&format!(
+    crate::on!(db, |ex| sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM staff ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'editor' THEN 1 \
          WHEN 'author' THEN 2 ELSE 3 END, name, id"
     ))
-    .fetch_all(db.read())
-    .await
+    .fetch_all(ex)
+    .await)
 }
 
 pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Option<StaffMember>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE lower(email) = lower(?)"))
+    crate::on!(db, |ex| sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE lower(email) = lower($1)"))
         .bind(email.trim())
-        .fetch_optional(db.read())
-        .await
+        .fetch_optional(ex)
+        .await)
 }
 
 /// An account and its password hash, for signing in.
@@ -94,11 +94,12 @@ pub async fn credentials(db: &Db, email: &str) -> sqlx::Result<Option<(StaffMemb
         member: StaffMember,
         password_hash: String,
     }
-    let row: Option<Row> =
-        sqlx::query_as(&format!("SELECT {COLUMNS}, password_hash FROM staff WHERE lower(email) = lower(?)"))
-            .bind(email.trim())
-            .fetch_optional(db.read())
-            .await?;
+    let row: Option<Row> = crate::on!(db, |ex| sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, password_hash FROM staff WHERE lower(email) = lower($1)"
+    ))
+    .bind(email.trim())
+    .fetch_optional(ex)
+    .await)?;
     Ok(row.map(|r| (r.member, r.password_hash)))
 }
 
@@ -116,39 +117,45 @@ pub enum Change<'a> {
 pub async fn change(db: &Db, email: &str, change: Change<'_>) -> Result<StaffMember, StaffError> {
     let now = Timestamp::now();
     let mut tx = db.write().await?;
-    let member: StaffMember = sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE lower(email) = lower(?)"))
-        .bind(email.trim())
-        .fetch_optional(&mut *tx)
-        .await?
+    let member: StaffMember =
+        crate::on!(tx, |ex| sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE lower(email) = lower($1)"))
+            .bind(email.trim())
+            .fetch_optional(ex)
+            .await)?
         .ok_or_else(|| StaffError::NoSuchAccount(email.trim().to_owned()))?;
     let loses_admin = member.role == Role::Admin
         && member.disabled_at.is_none()
         && (matches!(change, Change::Role(role) if role != Role::Admin) || matches!(change, Change::Disabled(true)));
     if loses_admin {
-        let other_admins: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled_at IS NULL AND id <> ?")
-                .bind(member.id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let other_admins: i64 = crate::on!(tx, |ex| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled_at IS NULL AND id <> $1"
+        )
+        .bind(member.id)
+        .fetch_one(ex)
+        .await)?;
         if other_admins == 0 {
             return Err(StaffError::LastAdmin(member.email.to_string()));
         }
     }
     let query = match change {
-        Change::Role(role) => sqlx::query("UPDATE staff SET role = ?, updated_at = ? WHERE id = ?").bind(role),
+        Change::Role(role) => sqlx::query("UPDATE staff SET role = $1, updated_at = $2 WHERE id = $3").bind(role),
         Change::Disabled(true) => {
-            sqlx::query("UPDATE staff SET disabled_at = COALESCE(disabled_at, ?), updated_at = ? WHERE id = ?")
+            sqlx::query("UPDATE staff SET disabled_at = COALESCE(disabled_at, $1), updated_at = $2 WHERE id = $3")
                 .bind(now)
         }
-        Change::Disabled(false) => sqlx::query("UPDATE staff SET disabled_at = NULL, updated_at = ? WHERE id = ?"),
+        Change::Disabled(false) => sqlx::query("UPDATE staff SET disabled_at = NULL, updated_at = $1 WHERE id = $2"),
         Change::PasswordHash(hash) => {
-            sqlx::query("UPDATE staff SET password_hash = ?, updated_at = ? WHERE id = ?").bind(hash)
+            sqlx::query("UPDATE staff SET password_hash = $1, updated_at = $2 WHERE id = $3").bind(hash)
         }
     };
     query.bind(now).bind(member.id).execute(&mut *tx).await?;
     // A disabled account, or one whose password changed, is signed out everywhere.
     if matches!(change, Change::Disabled(true) | Change::PasswordHash(_)) {
-        sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ?").bind(member.id).execute(&mut *tx).await?;
+        crate::on!(tx, |ex| sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1")
+            .bind(member.id)
+            .execute(ex)
+            .await
+            .map(|done| done.rows_affected()))?;
     }
     tx.commit().await?;
     refreshed(db, member.id).await
@@ -159,5 +166,8 @@ async fn refreshed(db: &Db, id: i64) -> Result<StaffMember, StaffError> {
 }
 
 pub async fn by_id(db: &Db, id: i64) -> sqlx::Result<Option<StaffMember>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE id = ?")).bind(id).fetch_optional(db.read()).await
+    crate::on!(db, |ex| sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await)
 }

@@ -359,7 +359,8 @@ mod tests {
         let stored = articles::article_by_slug(&pool, &Slug::parse("a-title").unwrap()).await.unwrap().unwrap();
         assert_eq!(stored.card.title, "A Better Title");
         assert_eq!(stored.tags.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>(), ["ferries", "harbour"]);
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(pool.read()).await.unwrap();
+        let count: i64 =
+            app::on!(pool, |ex| sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(ex).await).unwrap();
         assert_eq!(count, 1);
     }
 

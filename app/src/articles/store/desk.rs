@@ -2,7 +2,7 @@
 //! stale-save check, revisions, scheduling and deletion. The story itself is written by
 //! `crate::publishing::save`, the path import and seeding share.
 
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
 use super::Status;
 use crate::core::{Slug, Timestamp};
@@ -42,23 +42,31 @@ const LINE_COLUMNS: &str = "s.id, s.slug, s.title, s.status, c.name AS section, 
      s.changed_at, st.name AS changed_by";
 const LINE_JOINS: &str = "FROM stories s JOIN categories c ON c.id = s.category_id \
      JOIN authors au ON au.id = s.author_id LEFT JOIN staff st ON st.id = s.changed_by";
-const LINE_FILTER: &str = "WHERE (?1 IS NULL OR s.status = ?1) AND (?2 IS NULL OR c.slug = ?2) \
-     AND (?3 IS NULL OR au.slug = ?3) AND (?4 = '' OR instr(lower(s.title), lower(?4)) > 0) \
-     AND (?5 IS NULL OR s.owner_id = ?5)";
+/// The filter's condition, with its five values bound as `$1`…`$5`.
+fn line_filter(db: &Db) -> String {
+    // The same test under each engine's name for it: 1-based position, 0 when absent.
+    let position = if db.is_postgres() { "strpos" } else { "instr" };
+    format!(
+        "WHERE ($1 IS NULL OR s.status = $1) AND ($2 IS NULL OR c.slug = $2) \
+         AND ($3 IS NULL OR au.slug = $3) AND ($4 = '' OR {position}(lower(s.title), lower($4)) > 0) \
+         AND ($5 IS NULL OR s.owner_id = $5)"
+    )
+}
 
 /// One page of stories, the most recently changed first, and how many match in all.
 pub async fn list(db: &Db, filter: &Filter) -> sqlx::Result<(Vec<StoryLine>, i64)> {
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {LINE_JOINS} {LINE_FILTER}"))
+    let line_filter = line_filter(db);
+    let total: i64 = crate::on!(db, |ex| sqlx::query_scalar(&format!("SELECT COUNT(*) {LINE_JOINS} {line_filter}"))
         .bind(filter.status)
         .bind(&filter.section)
         .bind(&filter.author)
         .bind(filter.query.trim())
         .bind(filter.owner)
-        .fetch_one(db.read())
-        .await?;
-    let lines = sqlx::query_as(&format!(
-        "SELECT {LINE_COLUMNS} {LINE_JOINS} {LINE_FILTER} \
-         ORDER BY COALESCE(s.changed_at, s.updated_at) DESC, s.id DESC LIMIT ?6 OFFSET ?7"
+        .fetch_one(ex)
+        .await)?;
+    let lines = crate::on!(db, |ex| sqlx::query_as(&format!(
+        "SELECT {LINE_COLUMNS} {LINE_JOINS} {line_filter} \
+         ORDER BY COALESCE(s.changed_at, s.updated_at) DESC, s.id DESC LIMIT $6 OFFSET $7"
     ))
     .bind(filter.status)
     .bind(&filter.section)
@@ -67,8 +75,8 @@ pub async fn list(db: &Db, filter: &Filter) -> sqlx::Result<(Vec<StoryLine>, i64
     .bind(filter.owner)
     .bind(PER_PAGE)
     .bind((filter.page.max(1) - 1) * PER_PAGE)
-    .fetch_all(db.read())
-    .await?;
+    .fetch_all(ex)
+    .await)?;
     Ok((lines, total))
 }
 
@@ -99,12 +107,12 @@ pub struct Story {
 }
 
 pub async fn story(db: &Db, id: i64) -> sqlx::Result<Option<Story>> {
-    story_in(&mut *db.read().acquire().await?, id).await
+    story_in(&mut db.connection().await?, id).await
 }
 
 /// The story as the caller's transaction sees it (the stale-save check reads it there).
-pub async fn story_in(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<Story>> {
-    sqlx::query_as(
+pub async fn story_in(conn: &mut impl crate::db::Link, id: i64) -> sqlx::Result<Option<Story>> {
+    crate::on!(conn, |ex| sqlx::query_as(
         "SELECT s.id, s.slug, s.title, s.summary, c.name AS section, au.name AS author, \
            COALESCE((SELECT group_concat(name, ', ') FROM (SELECT t.name FROM article_tags at \
              JOIN tags t ON t.id = at.tag_id WHERE at.article_id = s.id ORDER BY t.name)), '') AS tags, \
@@ -112,21 +120,29 @@ pub async fn story_in(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Opti
            st.name AS changed_by, s.changed_at, \
            (SELECT COUNT(*) FROM comments WHERE article_id = s.id) AS comments \
          FROM stories s JOIN categories c ON c.id = s.category_id JOIN authors au ON au.id = s.author_id \
-         LEFT JOIN staff st ON st.id = s.changed_by WHERE s.id = ?",
+         LEFT JOIN staff st ON st.id = s.changed_by WHERE s.id = $1",
     )
     .bind(id)
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(ex)
+    .await)
 }
 
 /// The story holding `slug`, if any.
-pub async fn slug_taken_by(conn: &mut SqliteConnection, slug: &Slug) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("SELECT id FROM stories WHERE slug = ?").bind(slug).fetch_optional(conn).await
+pub async fn slug_taken_by(conn: &mut impl crate::db::Link, slug: &Slug) -> sqlx::Result<Option<i64>> {
+    crate::on!(conn, |ex| sqlx::query_scalar("SELECT id FROM stories WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(ex)
+        .await)
 }
 
 /// Gives a story a new slug (the save that follows updates it in place by that slug).
-pub async fn rename(conn: &mut SqliteConnection, id: i64, slug: &Slug) -> sqlx::Result<()> {
-    sqlx::query("UPDATE stories SET slug = ? WHERE id = ?").bind(slug).bind(id).execute(conn).await?;
+pub async fn rename(conn: &mut impl crate::db::Link, id: i64, slug: &Slug) -> sqlx::Result<()> {
+    crate::on!(conn, |ex| sqlx::query("UPDATE stories SET slug = $1 WHERE id = $2")
+        .bind(slug)
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -146,27 +162,30 @@ pub struct RevisionText {
 /// After a desk save: who saved, the Markdown, the owner, the next revision number, and the
 /// full text as a revision. Returns the new revision number.
 pub async fn record_save(
-    conn: &mut SqliteConnection,
+    conn: &mut impl crate::db::Link,
     id: i64,
     owner_id: Option<i64>,
     staff_id: i64,
     at: Timestamp,
     text: &RevisionText,
 ) -> sqlx::Result<i64> {
-    let revision: i64 = sqlx::query_scalar(
-        "UPDATE stories SET markdown = ?, owner_id = ?, changed_by = ?, changed_at = ?, revision = revision + 1 \
-         WHERE id = ? RETURNING revision",
+    let revision: i64 =
+        crate::on!(conn, |ex| {
+            sqlx::query_scalar(
+        "UPDATE stories SET markdown = $1, owner_id = $2, changed_by = $3, changed_at = $4, revision = revision + 1 \
+         WHERE id = $5 RETURNING revision",
     )
     .bind(&text.markdown)
     .bind(owner_id)
     .bind(staff_id)
     .bind(at)
     .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
-    sqlx::query(
+    .fetch_one(ex)
+    .await
+        })?;
+    crate::on!(conn, |ex| sqlx::query(
         "INSERT INTO story_revisions (story_id, revision, staff_id, saved_at, title, slug, summary, section, author, \
-           tags, image, markdown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           tags, image, markdown) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(id)
     .bind(revision)
@@ -180,8 +199,9 @@ pub async fn record_save(
     .bind(&text.tags)
     .bind(&text.image)
     .bind(&text.markdown)
-    .execute(conn)
-    .await?;
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(revision)
 }
 
@@ -195,42 +215,46 @@ pub struct RevisionLine {
 }
 
 pub async fn revisions(db: &Db, story_id: i64) -> sqlx::Result<Vec<RevisionLine>> {
-    sqlx::query_as(
+    crate::on!(db, |ex| sqlx::query_as(
         "SELECT r.revision, r.saved_at, st.name AS saved_by, r.title FROM story_revisions r \
-         LEFT JOIN staff st ON st.id = r.staff_id WHERE r.story_id = ? ORDER BY r.revision DESC",
+         LEFT JOIN staff st ON st.id = r.staff_id WHERE r.story_id = $1 ORDER BY r.revision DESC",
     )
     .bind(story_id)
-    .fetch_all(db.read())
-    .await
+    .fetch_all(ex)
+    .await)
 }
 
 pub async fn revision(db: &Db, story_id: i64, revision: i64) -> sqlx::Result<Option<RevisionText>> {
-    sqlx::query_as(
+    crate::on!(db, |ex| sqlx::query_as(
         "SELECT title, slug, summary, section, author, tags, image, markdown FROM story_revisions \
-         WHERE story_id = ? AND revision = ?",
+         WHERE story_id = $1 AND revision = $2",
     )
     .bind(story_id)
     .bind(revision)
-    .fetch_optional(db.read())
-    .await
+    .fetch_optional(ex)
+    .await)
 }
 
 /// Every story's id, oldest first (what `server export` writes).
 pub async fn all_ids(db: &Db) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar("SELECT id FROM stories ORDER BY published_at, id").fetch_all(db.read()).await
+    crate::on!(db, |ex| sqlx::query_scalar("SELECT id FROM stories ORDER BY published_at, id").fetch_all(ex).await)
 }
 
 /// Scheduled stories whose time has come, oldest first.
 pub async fn due(db: &Db, now: Timestamp) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar("SELECT id FROM stories WHERE status = 'scheduled' AND published_at <= ? ORDER BY published_at")
-        .bind(now)
-        .fetch_all(db.read())
-        .await
+    crate::on!(db, |ex| sqlx::query_scalar(
+        "SELECT id FROM stories WHERE status = 'scheduled' AND published_at <= $1 ORDER BY published_at"
+    )
+    .bind(now)
+    .fetch_all(ex)
+    .await)
 }
 
 /// When the next scheduled story is due, if one is.
 pub async fn next_due(db: &Db) -> sqlx::Result<Option<Timestamp>> {
-    sqlx::query_scalar("SELECT MIN(published_at) FROM stories WHERE status = 'scheduled'").fetch_one(db.read()).await
+    crate::on!(db, |ex| sqlx::query_scalar("SELECT MIN(published_at) FROM stories WHERE status = 'scheduled'")
+        .fetch_one(ex)
+        .await)
 }
 
 /// What publishing a story needs from it as stored.
@@ -243,34 +267,41 @@ pub struct Stored {
 
 /// Turns a due scheduled story into a published one (no-op when it is no longer scheduled or
 /// not yet due). Returns its text for the search index when it was released.
-pub async fn release(conn: &mut SqliteConnection, id: i64, now: Timestamp) -> sqlx::Result<Option<Stored>> {
-    sqlx::query_as(
-        "UPDATE stories SET status = 'published' WHERE id = ? AND status = 'scheduled' AND published_at <= ? \
+pub async fn release(conn: &mut impl crate::db::Link, id: i64, now: Timestamp) -> sqlx::Result<Option<Stored>> {
+    crate::on!(conn, |ex| sqlx::query_as(
+        "UPDATE stories SET status = 'published' WHERE id = $1 AND status = 'scheduled' AND published_at <= $2 \
          RETURNING title, summary, body_html",
     )
     .bind(id)
     .bind(now)
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(ex)
+    .await)
 }
 
 /// Deletes a story with its comments, tags and revisions. Returns whether it existed.
-pub async fn delete(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<bool> {
-    Ok(sqlx::query("DELETE FROM stories WHERE id = ?").bind(id).execute(conn).await?.rows_affected() == 1)
+pub async fn delete(conn: &mut impl crate::db::Link, id: i64) -> sqlx::Result<bool> {
+    Ok(crate::on!(conn, |ex| sqlx::query("DELETE FROM stories WHERE id = $1")
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?
+        == 1)
 }
 
 /// Names the editor offers: every section and every tag in use.
 pub async fn section_names(db: &Db) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT name FROM categories ORDER BY name").fetch_all(db.read()).await
+    crate::on!(db, |ex| sqlx::query_scalar("SELECT name FROM categories ORDER BY name").fetch_all(ex).await)
 }
 
 pub async fn tag_names(db: &Db) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT name FROM tags ORDER BY name").fetch_all(db.read()).await
+    crate::on!(db, |ex| sqlx::query_scalar("SELECT name FROM tags ORDER BY name").fetch_all(ex).await)
 }
 
 /// Authors for the list's filter: every byline with a story.
 pub async fn bylines(db: &Db) -> sqlx::Result<Vec<(Slug, String)>> {
-    sqlx::query_as("SELECT slug, name FROM authors WHERE id IN (SELECT author_id FROM stories) ORDER BY name")
-        .fetch_all(db.read())
-        .await
+    crate::on!(db, |ex| sqlx::query_as(
+        "SELECT slug, name FROM authors WHERE id IN (SELECT author_id FROM stories) ORDER BY name"
+    )
+    .fetch_all(ex)
+    .await)
 }

@@ -2,7 +2,6 @@
 //! the write transaction (`Db::write`).
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 use crate::core::{Slug, Timestamp};
 
@@ -57,14 +56,14 @@ pub enum Change {
     Unchanged,
 }
 
-async fn named_id(tx: &mut SqliteConnection, table: &str, name: &str) -> Result<i64, UpsertError> {
+async fn named_id(tx: &mut impl crate::db::Link, table: &str, name: &str) -> Result<i64, UpsertError> {
     let slug = Slug::from_name(name).ok_or_else(|| UpsertError::BadName(name.to_owned()))?;
     // `table` is one of our own constants, never input.
     let sql = format!(
-        "INSERT INTO {table} (slug, name) VALUES (?, ?) \
+        "INSERT INTO {table} (slug, name) VALUES ($1, $2) \
          ON CONFLICT (slug) DO UPDATE SET name = excluded.name RETURNING id"
     );
-    Ok(sqlx::query_scalar(&sql).bind(&slug).bind(name).fetch_one(&mut *tx).await?)
+    Ok(crate::on!(tx, |ex| sqlx::query_scalar(&sql).bind(&slug).bind(name).fetch_one(ex).await)?)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,14 +90,14 @@ struct StoredArticle {
 }
 
 /// Publishes the article: [`upsert_story`] with `Status::Published`.
-pub async fn upsert_article(tx: &mut SqliteConnection, article: &NewArticle) -> Result<(i64, Change), UpsertError> {
+pub async fn upsert_article(tx: &mut impl crate::db::Link, article: &NewArticle) -> Result<(i64, Change), UpsertError> {
     upsert_story(tx, article, Status::Published).await
 }
 
 /// Inserts the story or, when its slug exists, updates it in place (same id, so comments
 /// stay attached). A story identical to the stored one is left alone. Returns the id.
 pub async fn upsert_story(
-    tx: &mut SqliteConnection,
+    tx: &mut impl crate::db::Link,
     article: &NewArticle,
     status: Status,
 ) -> Result<(i64, Change), UpsertError> {
@@ -112,19 +111,22 @@ pub async fn upsert_story(
     tag_ids.dedup();
     let (published_at, updated_at) = (Timestamp::from(article.published_at), Timestamp::from(article.updated_at));
 
-    let stored: Option<StoredArticle> = sqlx::query_as(
+    let stored: Option<StoredArticle> = crate::on!(tx, |ex| {
+        sqlx::query_as(
         "SELECT id, title, summary, body_html, markdown, author_id, category_id, published_at, updated_at, image, status \
-         FROM stories WHERE slug = ?",
+         FROM stories WHERE slug = $1",
     )
     .bind(&article.slug)
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(ex)
+    .await
+    })?;
     if let Some(row) = &stored {
-        let stored_tags: Vec<i64> =
-            sqlx::query_scalar("SELECT tag_id FROM article_tags WHERE article_id = ? ORDER BY tag_id")
-                .bind(row.id)
-                .fetch_all(&mut *tx)
-                .await?;
+        let stored_tags: Vec<i64> = crate::on!(tx, |ex| sqlx::query_scalar(
+            "SELECT tag_id FROM article_tags WHERE article_id = $1 ORDER BY tag_id"
+        )
+        .bind(row.id)
+        .fetch_all(ex)
+        .await)?;
         let same = row.title == article.title
             && row.summary == article.summary
             && row.body_html == article.body_html
@@ -141,10 +143,11 @@ pub async fn upsert_story(
         }
     }
 
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = crate::on!(tx, |ex| {
+        sqlx::query_scalar(
         "INSERT INTO stories (slug, title, summary, body_html, markdown, author_id, category_id, published_at, \
            updated_at, image, status) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (slug) DO UPDATE SET title = excluded.title, summary = excluded.summary, \
            body_html = excluded.body_html, markdown = excluded.markdown, author_id = excluded.author_id, category_id = excluded.category_id, \
            published_at = excluded.published_at, updated_at = excluded.updated_at, image = excluded.image, \
@@ -162,22 +165,33 @@ pub async fn upsert_story(
     .bind(updated_at)
     .bind(&article.image)
     .bind(status)
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM article_tags WHERE article_id = ?").bind(id).execute(&mut *tx).await?;
+    .fetch_one(ex)
+    .await
+    })?;
+    crate::on!(tx, |ex| sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     for tag_id in tag_ids {
-        sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES (?, ?)")
+        crate::on!(tx, |ex| sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2)")
             .bind(id)
             .bind(tag_id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(ex)
+            .await
+            .map(|done| done.rows_affected()))?;
     }
     Ok((id, if stored.is_some() { Change::Updated } else { Change::Created }))
 }
 
 /// Sets an author's biography (authors are otherwise created by name from articles).
-pub async fn set_author_bio(tx: &mut SqliteConnection, name: &str, bio: &str) -> Result<(), UpsertError> {
+pub async fn set_author_bio(tx: &mut impl crate::db::Link, name: &str, bio: &str) -> Result<(), UpsertError> {
     let id = named_id(tx, "authors", name).await?;
-    sqlx::query("UPDATE authors SET bio = ? WHERE id = ?").bind(bio).bind(id).execute(&mut *tx).await?;
+    crate::on!(tx, |ex| sqlx::query("UPDATE authors SET bio = $1 WHERE id = $2")
+        .bind(bio)
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     Ok(())
 }

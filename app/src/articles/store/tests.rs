@@ -44,7 +44,7 @@ async fn upsert_is_idempotent_and_updates_in_place() {
     let (id, change) = upsert_with_change(&pool, &a).await;
     assert_eq!(change, Change::Created);
     assert_eq!(upsert_with_change(&pool, &a).await, (id, Change::Unchanged), "importing twice changes nothing");
-    assert_eq!(count_articles(&mut *db_conn(&pool).await).await.unwrap(), 1);
+    assert_eq!(count_articles(&mut db_conn(&pool).await).await.unwrap(), 1);
     let mut edited = a.clone();
     edited.title = "A better title".into();
     edited.tags = vec!["harbour".into()];
@@ -141,6 +141,6 @@ async fn tag_and_author_listings() {
     assert!(tag_by_slug(&pool, &Slug::parse("nope").unwrap()).await.unwrap().is_none());
 }
 
-async fn db_conn(db: &Db) -> sqlx::pool::PoolConnection<sqlx::Sqlite> {
-    db.read().acquire().await.unwrap()
+async fn db_conn(db: &Db) -> crate::db::Pooled {
+    db.connection().await.unwrap()
 }

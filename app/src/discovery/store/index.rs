@@ -3,48 +3,67 @@
 
 use std::collections::HashMap;
 
-use sqlx::SqliteConnection;
-
 use crate::db::Db;
 use crate::discovery::text::{is_stop_word, plain_text, words};
 
 /// Puts an article's current text into the search index (called whenever it is saved).
 pub async fn index_article(
-    conn: &mut SqliteConnection,
+    conn: &mut impl crate::db::Link,
     id: i64,
     title: &str,
     summary: &str,
     body_html: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM article_search WHERE rowid = ?").bind(id).execute(&mut *conn).await?;
-    sqlx::query("INSERT INTO article_search (rowid, title, summary, body) VALUES (?, ?, ?, ?)")
+    crate::on!(conn, |ex| sqlx::query("DELETE FROM article_search WHERE rowid = $1")
         .bind(id)
-        .bind(title)
-        .bind(summary)
-        .bind(plain_text(body_html))
-        .execute(&mut *conn)
-        .await?;
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
+    crate::on!(conn, |ex| sqlx::query(
+        "INSERT INTO article_search (rowid, title, summary, body) VALUES ($1, $2, $3, $4)"
+    )
+    .bind(id)
+    .bind(title)
+    .bind(summary)
+    .bind(plain_text(body_html))
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
     let (terms, archive_size) = describing_terms(&mut *conn, id).await?;
     save_keywords(&mut *conn, id, &terms, archive_size).await
 }
 
 /// Takes a story out of search and More like this (it was unpublished or is not out yet).
-pub async fn unindex_article(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM article_search WHERE rowid = ?").bind(id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM article_keywords WHERE article_id = ?").bind(id).execute(&mut *conn).await?;
+pub async fn unindex_article(conn: &mut impl crate::db::Link, id: i64) -> sqlx::Result<()> {
+    crate::on!(conn, |ex| sqlx::query("DELETE FROM article_search WHERE rowid = $1")
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
+    crate::on!(conn, |ex| sqlx::query("DELETE FROM article_keywords WHERE article_id = $1")
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
-async fn save_keywords(conn: &mut SqliteConnection, id: i64, terms: &[String], archive_size: i64) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO article_keywords (article_id, terms, archive_size) VALUES (?, ?, ?) \
+async fn save_keywords(
+    conn: &mut impl crate::db::Link,
+    id: i64,
+    terms: &[String],
+    archive_size: i64,
+) -> sqlx::Result<()> {
+    crate::on!(conn, |ex| sqlx::query(
+        "INSERT INTO article_keywords (article_id, terms, archive_size) VALUES ($1, $2, $3) \
          ON CONFLICT (article_id) DO UPDATE SET terms = excluded.terms, archive_size = excluded.archive_size",
     )
     .bind(id)
     .bind(terms.join(" "))
     .bind(archive_size)
-    .execute(&mut *conn)
-    .await?;
+    .execute(ex)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -54,16 +73,16 @@ async fn save_keywords(conn: &mut SqliteConnection, id: i64, terms: &[String], a
 pub(super) async fn keywords(db: &Db, id: i64) -> sqlx::Result<Vec<String>> {
     const SETTLED: i64 = 100;
     let saved: Option<(String, i64)> =
-        sqlx::query_as("SELECT terms, archive_size FROM article_keywords WHERE article_id = ?")
+        crate::on!(db, |ex| sqlx::query_as("SELECT terms, archive_size FROM article_keywords WHERE article_id = $1")
             .bind(id)
-            .fetch_optional(db.read())
-            .await?;
+            .fetch_optional(ex)
+            .await)?;
     if let Some((terms, size)) = &saved {
-        if *size >= SETTLED || *size == stories(db.read()).await? {
+        if *size >= SETTLED || *size == stories(&mut db.connection().await?).await? {
             return Ok(terms.split_whitespace().map(str::to_owned).collect());
         }
     }
-    let (terms, size) = describing_terms(&mut *db.read().acquire().await?, id).await?;
+    let (terms, size) = describing_terms(&mut db.connection().await?, id).await?;
     let (db, saved_terms) = (db.clone(), terms.clone());
     tokio::spawn(async move {
         let result = async {
@@ -79,18 +98,18 @@ pub(super) async fn keywords(db: &Db, id: i64) -> sqlx::Result<Vec<String>> {
     Ok(terms)
 }
 
-async fn stories<'c>(conn: impl sqlx::SqliteExecutor<'c>) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(conn).await
+async fn stories(conn: &mut impl crate::db::Link) -> sqlx::Result<i64> {
+    crate::on!(conn, |ex| sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(ex).await)
 }
 
 /// Indexes the articles the search index does not have yet (those stored before the index
 /// existed). Returns how many.
 pub async fn index_missing(db: &Db) -> sqlx::Result<usize> {
-    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+    let rows: Vec<(i64, String, String, String)> = crate::on!(db, |ex| sqlx::query_as(
         "SELECT id, title, summary, body_html FROM articles WHERE id NOT IN (SELECT rowid FROM article_search)",
     )
-    .fetch_all(db.read())
-    .await?;
+    .fetch_all(ex)
+    .await)?;
     let mut tx = db.write().await?;
     for (id, title, summary, body_html) in &rows {
         index_article(&mut tx, *id, title, summary, body_html).await?;
@@ -119,27 +138,31 @@ pub fn frequent_words(title: &str, summary: &str, body: &str) -> Vec<(String, us
 /// cannot find anything, and a word in most stories finds everything. The words together may
 /// appear in at most `MATCH_BUDGET` stories, which bounds the work of ranking the matches.
 /// Returns them with the number of stories they were chosen among.
-pub async fn describing_terms(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<(Vec<String>, i64)> {
+pub async fn describing_terms(conn: &mut impl crate::db::Link, id: i64) -> sqlx::Result<(Vec<String>, i64)> {
     const TERMS: usize = 10;
     const MATCH_BUDGET: i64 = 600;
     let row: Option<(String, String, String)> =
-        sqlx::query_as("SELECT title, summary, body FROM article_search WHERE rowid = ?")
+        crate::on!(conn, |ex| sqlx::query_as("SELECT title, summary, body FROM article_search WHERE rowid = $1")
             .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+            .fetch_optional(ex)
+            .await)?;
     let stories = stories(&mut *conn).await?;
     let Some((title, summary, body)) = row else { return Ok((Vec::new(), stories)) };
     let candidates = frequent_words(&title, &summary, &body);
     if candidates.is_empty() {
         return Ok((Vec::new(), stories));
     }
-    let marks = vec!["?"; candidates.len()].join(", ");
+    let marks = (1..=candidates.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
     let sql = format!("SELECT term, doc FROM article_search_terms WHERE term IN ({marks})");
-    let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
-    for (word, _) in &candidates {
-        query = query.bind(word);
-    }
-    let in_stories: HashMap<String, i64> = query.fetch_all(&mut *conn).await?.into_iter().collect();
+    let in_stories: HashMap<String, i64> = crate::on!(conn, |ex| {
+        let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
+        for (word, _) in &candidates {
+            query = query.bind(word);
+        }
+        query.fetch_all(ex).await
+    })?
+    .into_iter()
+    .collect();
     let mut scored: Vec<(f64, i64, String)> = candidates
         .into_iter()
         .filter_map(|(word, weight)| {

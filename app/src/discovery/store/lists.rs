@@ -1,7 +1,7 @@
 //! Related and More like this.
 
 use super::index::keywords;
-use super::teasers::{teasers, top_up, TEASER_COLUMNS};
+use super::teasers::{teasers, top_up, TeaserRow, TEASER_COLUMNS};
 use crate::db::Db;
 use crate::discovery::types::Teaser;
 
@@ -13,25 +13,32 @@ pub async fn related(db: &Db, id: i64, limit: usize) -> sqlx::Result<Vec<(i64, T
     // the same site moved elsewhere (export, import) numbers its rows differently.
     // Candidates: every story sharing a tag, and the 40 section stories nearest in time
     // (both found through indexes, so the work does not grow with the whole archive).
+    // How far apart in time two stories are, in each engine's words.
+    let apart = if db.is_postgres() {
+        "ABS(EXTRACT(EPOCH FROM CAST(a.published_at AS timestamptz) - CAST(me.published_at AS timestamptz)))"
+    } else {
+        "ABS(julianday(a.published_at) - julianday(me.published_at))"
+    };
     let sql = format!(
-        "WITH me AS (SELECT id, category_id, published_at FROM articles WHERE id = ?1), \
+        "WITH me AS (SELECT id, category_id, published_at FROM articles WHERE id = $1), \
          shared AS (SELECT other.article_id AS id, COUNT(*) AS tags \
              FROM article_tags mine JOIN article_tags other ON other.tag_id = mine.tag_id \
-             WHERE mine.article_id = ?1 AND other.article_id <> ?1 GROUP BY other.article_id), \
+             WHERE mine.article_id = $1 AND other.article_id <> $1 GROUP BY other.article_id), \
          section AS ( \
              SELECT id FROM (SELECT a.id FROM articles a JOIN me ON a.category_id = me.category_id \
-                 WHERE a.published_at <= me.published_at AND a.id <> ?1 ORDER BY a.published_at DESC LIMIT 20) \
+                 WHERE a.published_at <= me.published_at AND a.id <> $1 ORDER BY a.published_at DESC LIMIT 20) \
              UNION ALL \
              SELECT id FROM (SELECT a.id FROM articles a JOIN me ON a.category_id = me.category_id \
                  WHERE a.published_at > me.published_at ORDER BY a.published_at ASC LIMIT 20)) \
          SELECT {TEASER_COLUMNS} FROM articles a CROSS JOIN me LEFT JOIN shared s ON s.id = a.id \
          WHERE a.id IN (SELECT id FROM shared UNION SELECT id FROM section) \
-         ORDER BY COALESCE(s.tags, 0) * 2 + (a.category_id = me.category_id) DESC, \
-             ABS(julianday(a.published_at) - julianday(me.published_at)), a.published_at DESC, a.slug \
-         LIMIT ?2"
+         ORDER BY COALESCE(s.tags, 0) * 2 + CASE WHEN a.category_id = me.category_id THEN 1 ELSE 0 END DESC, \
+             {apart}, a.published_at DESC, a.slug \
+         LIMIT $2"
     );
-    let rows = sqlx::query(&sql).bind(id).bind(limit as i64).fetch_all(db.read()).await?;
-    let mut found: Vec<(i64, Teaser)> = teasers(&rows)?;
+    let rows =
+        crate::on!(db, |ex| sqlx::query_as::<_, TeaserRow>(&sql).bind(id).bind(limit as i64).fetch_all(ex).await)?;
+    let mut found: Vec<(i64, Teaser)> = teasers(rows);
     top_up(db, &mut found, &[id], Some(id), limit).await?;
     Ok(found)
 }
@@ -47,10 +54,14 @@ pub async fn more_like_this(db: &Db, id: i64, shown: &[i64], limit: usize) -> sq
         let query = terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" OR ");
         let sql = format!(
             "SELECT {TEASER_COLUMNS} FROM article_search JOIN articles a ON a.id = article_search.rowid \
-             WHERE article_search MATCH ? ORDER BY bm25(article_search, 4.0, 2.0, 1.0), a.id LIMIT ?"
+             WHERE article_search MATCH $1 ORDER BY bm25(article_search, 4.0, 2.0, 1.0), a.id LIMIT $2"
         );
-        let rows = sqlx::query(&sql).bind(query).bind((limit + skip.len()) as i64).fetch_all(db.read()).await?;
-        found = teasers(&rows)?.into_iter().filter(|(other, _)| !skip.contains(other)).take(limit).collect();
+        let rows = crate::on!(db, |ex| sqlx::query_as::<_, TeaserRow>(&sql)
+            .bind(query)
+            .bind((limit + skip.len()) as i64)
+            .fetch_all(ex)
+            .await)?;
+        found = teasers(rows).into_iter().filter(|(other, _)| !skip.contains(other)).take(limit).collect();
     }
     top_up(db, &mut found, &skip, Some(id), limit).await?;
     Ok(found)

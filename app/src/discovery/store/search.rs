@@ -21,23 +21,24 @@ struct HitRow {
 /// One page of search results, best first, and the number of all matches.
 pub async fn search(db: &Db, query: &SearchQuery, limit: i64, offset: i64) -> sqlx::Result<(i64, Vec<SearchHit>)> {
     let Some(expression) = query.match_expression() else { return Ok((0, Vec::new())) };
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM article_search WHERE article_search MATCH ?")
-        .bind(&expression)
-        .fetch_one(db.read())
-        .await?;
+    let total: i64 =
+        crate::on!(db, |ex| sqlx::query_scalar("SELECT COUNT(*) FROM article_search WHERE article_search MATCH $1")
+            .bind(&expression)
+            .fetch_one(ex)
+            .await)?;
     // Rank first, then mark words only in the page's rows: highlight() and snippet() cost
     // far more than bm25(), and a common word matches thousands of stories.
-    let rows: Vec<HitRow> = sqlx::query_as(
+    let rows: Vec<HitRow> = crate::on!(db, |ex| sqlx::query_as(
         "WITH ranked AS ( \
              SELECT rowid AS id, bm25(article_search, 5.0, 2.0, 1.0) AS score FROM article_search \
-             WHERE article_search MATCH ?3 ORDER BY score, rowid LIMIT ?4 OFFSET ?5) \
+             WHERE article_search MATCH $3 ORDER BY score, rowid LIMIT $4 OFFSET $5) \
          SELECT a.slug, a.published_at, c.name AS category_name, \
-             highlight(article_search, 0, ?1, ?2) AS title, \
-             snippet(article_search, 2, ?1, ?2, '…', 24) AS snippet \
+             highlight(article_search, 0, $1, $2) AS title, \
+             snippet(article_search, 2, $1, $2, '…', 24) AS snippet \
          FROM ranked JOIN article_search ON article_search.rowid = ranked.id \
          JOIN articles a ON a.id = ranked.id \
          JOIN categories c ON c.id = a.category_id \
-         WHERE article_search MATCH ?3 \
+         WHERE article_search MATCH $3 \
          ORDER BY ranked.score, ranked.id",
     )
     .bind(MARK_OPEN)
@@ -45,8 +46,8 @@ pub async fn search(db: &Db, query: &SearchQuery, limit: i64, offset: i64) -> sq
     .bind(&expression)
     .bind(limit)
     .bind(offset)
-    .fetch_all(db.read())
-    .await?;
+    .fetch_all(ex)
+    .await)?;
     let hits = rows
         .into_iter()
         .map(|row| SearchHit {

@@ -1,6 +1,6 @@
 //! The teaser rows every list is made of, and topping a short list up with nearby stories.
 
-use sqlx::{FromRow, Row};
+use sqlx::FromRow;
 
 use crate::db::Db;
 
@@ -11,7 +11,7 @@ use crate::discovery::types::{Teaser, EXCERPT_CHARS};
 pub(super) const TEASER_COLUMNS: &str = "a.id, a.slug, a.title, a.summary, a.published_at";
 
 #[derive(FromRow)]
-struct TeaserRow {
+pub(super) struct TeaserRow {
     id: i64,
     slug: Slug,
     title: String,
@@ -19,19 +19,26 @@ struct TeaserRow {
     published_at: Timestamp,
 }
 
-pub(super) fn teaser(row: &sqlx::sqlite::SqliteRow) -> sqlx::Result<(i64, Teaser)> {
-    let r = TeaserRow::from_row(row)?;
+pub(super) fn teaser(r: TeaserRow) -> (i64, Teaser) {
     let teaser = Teaser {
         slug: r.slug,
         title: r.title,
         excerpt: excerpt(&r.summary, EXCERPT_CHARS),
         published: r.published_at.into(),
     };
-    Ok((r.id, teaser))
+    (r.id, teaser)
 }
 
-pub(super) fn teasers(rows: &[sqlx::sqlite::SqliteRow]) -> sqlx::Result<Vec<(i64, Teaser)>> {
-    rows.iter().map(teaser).collect()
+pub(super) fn teasers(rows: Vec<TeaserRow>) -> Vec<(i64, Teaser)> {
+    rows.into_iter().map(teaser).collect()
+}
+
+/// A teaser's row with the publication time of the story it is near.
+#[derive(FromRow)]
+struct NearRow {
+    #[sqlx(flatten)]
+    teaser: TeaserRow,
+    mine: Timestamp,
 }
 
 /// Fills `found` up to `limit` with stories not in it and not in `skip`: those published
@@ -52,30 +59,26 @@ pub(super) async fn top_up(
         // Both directions walk the date index from the story outwards.
         Some(id) => {
             let sql = format!(
-                "WITH me AS (SELECT published_at FROM articles WHERE id = ?1) \
+                "WITH me AS (SELECT published_at FROM articles WHERE id = $1) \
                  SELECT * FROM (SELECT {TEASER_COLUMNS}, me.published_at AS mine FROM articles a, me \
-                     WHERE a.published_at <= me.published_at ORDER BY a.published_at DESC LIMIT ?2) \
+                     WHERE a.published_at <= me.published_at ORDER BY a.published_at DESC LIMIT $2) \
                  UNION ALL \
                  SELECT * FROM (SELECT {TEASER_COLUMNS}, me.published_at AS mine FROM articles a, me \
-                     WHERE a.published_at > me.published_at ORDER BY a.published_at ASC LIMIT ?2)"
+                     WHERE a.published_at > me.published_at ORDER BY a.published_at ASC LIMIT $2)"
             );
-            let mut rows = sqlx::query(&sql).bind(id).bind(wanted).fetch_all(db.read()).await?;
-            let distance = |row: &sqlx::sqlite::SqliteRow| -> sqlx::Result<i64> {
-                let at = |column| row.try_get::<Timestamp, _>(column).map(|t| t.time().timestamp());
-                Ok((at("published_at")? - at("mine")?).abs())
-            };
-            let mut keyed = rows.into_iter().map(|row| Ok((distance(&row)?, row))).collect::<sqlx::Result<Vec<_>>>()?;
-            keyed.sort_by_key(|(distance, _)| *distance);
-            rows = keyed.into_iter().map(|(_, row)| row).collect();
-            rows
+            let mut rows: Vec<NearRow> =
+                crate::on!(db, |ex| sqlx::query_as(&sql).bind(id).bind(wanted).fetch_all(ex).await)?;
+            // Stable: stories equally far keep the order the query gave them.
+            rows.sort_by_key(|r| (r.teaser.published_at.time() - r.mine.time()).num_seconds().abs());
+            rows.into_iter().map(|r| r.teaser).collect()
         }
         None => {
             let sql =
-                format!("SELECT {TEASER_COLUMNS} FROM articles a ORDER BY a.published_at DESC, a.id DESC LIMIT ?");
-            sqlx::query(&sql).bind(wanted).fetch_all(db.read()).await?
+                format!("SELECT {TEASER_COLUMNS} FROM articles a ORDER BY a.published_at DESC, a.id DESC LIMIT $1");
+            crate::on!(db, |ex| sqlx::query_as(&sql).bind(wanted).fetch_all(ex).await)?
         }
     };
-    for (id, t) in teasers(&rows)? {
+    for (id, t) in teasers(rows) {
         if found.len() >= limit {
             break;
         }

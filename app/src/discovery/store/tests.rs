@@ -243,22 +243,24 @@ async fn article_lists_are_worked_out_again_when_stories_change_not_when_comment
         first = again;
     }
     assert_eq!(first.0[0].slug.as_str(), "bridge-tolls");
-    sqlx::query(
+    crate::on!(pool, |ex| sqlx::query(
         "INSERT INTO comments (article_id, author_name, author_email, body, created_at) \
-         VALUES (?, 'Ola', 'ola@example.org', 'Good news for the buses', '2026-10-20T09:00:00.000Z')",
+         VALUES ($1, 'Ola', 'ola@example.org', 'Good news for the buses', '2026-10-20T09:00:00.000Z')",
     )
     .bind(story)
-    .execute(pool.read())
+    .execute(ex)
     .await
+    .map(|done| done.rows_affected()))
     .unwrap();
     let kept = lists.for_article(&pool, story).await.unwrap();
     assert!(std::sync::Arc::ptr_eq(&first, &kept), "a comment does not change what stories are related");
     // The story that shared the most tags loses them: it is no longer the first related.
-    sqlx::query("DELETE FROM article_tags WHERE article_id = ?")
+    crate::on!(pool, |ex| sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
         .bind(ids["bridge-tolls"])
-        .execute(pool.read())
+        .execute(ex)
         .await
-        .unwrap();
+        .map(|done| done.rows_affected()))
+    .unwrap();
     let after = lists.for_article(&pool, story).await.unwrap();
     assert_eq!(after.0[0].slug.as_str(), "ferry-timetable");
 }

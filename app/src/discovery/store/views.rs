@@ -1,6 +1,6 @@
 //! View counts and Popular.
 
-use super::teasers::{teasers, top_up, TEASER_COLUMNS};
+use super::teasers::{teasers, top_up, TeaserRow, TEASER_COLUMNS};
 use crate::db::Db;
 use crate::discovery::types::Teaser;
 
@@ -9,15 +9,16 @@ pub async fn add_views(db: &Db, day: &str, views: &[(i64, i64)]) -> sqlx::Result
     let mut tx = db.write().await?;
     for (article_id, count) in views {
         // The article may have been deleted since it was viewed: the sub-select skips it.
-        sqlx::query(
-            "INSERT INTO article_views (article_id, day, views) SELECT id, ?, ? FROM articles WHERE id = ? \
+        crate::on!(tx, |ex| sqlx::query(
+            "INSERT INTO article_views (article_id, day, views) SELECT id, $1, $2 FROM articles WHERE id = $3 \
              ON CONFLICT (article_id, day) DO UPDATE SET views = views + excluded.views",
         )
         .bind(day)
         .bind(count)
         .bind(article_id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(ex)
+        .await
+        .map(|done| done.rows_affected()))?;
     }
     tx.commit().await
 }
@@ -27,12 +28,16 @@ pub async fn most_viewed(db: &Db, since_day: &str, limit: usize) -> sqlx::Result
     // Ranked before the join, so only the winners are looked up.
     let sql = format!(
         "SELECT {TEASER_COLUMNS} FROM (SELECT article_id, SUM(views) AS views FROM article_views \
-             WHERE day >= ? GROUP BY article_id ORDER BY views DESC, article_id DESC LIMIT ?) v \
+             WHERE day >= $1 GROUP BY article_id ORDER BY views DESC, article_id DESC LIMIT $2) v \
          JOIN articles a ON a.id = v.article_id \
          ORDER BY v.views DESC, a.id DESC"
     );
-    let rows = sqlx::query(&sql).bind(since_day).bind(limit as i64).fetch_all(db.read()).await?;
-    teasers(&rows)
+    let rows = crate::on!(db, |ex| sqlx::query_as::<_, TeaserRow>(&sql)
+        .bind(since_day)
+        .bind(limit as i64)
+        .fetch_all(ex)
+        .await)?;
+    Ok(teasers(rows))
 }
 
 /// Popular: the most-read stories of the seven days up to `today`; when fewer than `limit`
