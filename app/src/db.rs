@@ -6,7 +6,6 @@
 //! [`on!`](crate::on): the body is compiled once per engine, so each arm is checked against its
 //! driver and SQLite pays nothing for PostgreSQL being there.
 
-use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::{str::FromStr, sync::Arc, time::Duration};
 
@@ -44,6 +43,10 @@ macro_rules! on {
 /// Something queries run on one after another: a write transaction or a pooled connection.
 pub trait Link: Send {
     fn engine(&mut self) -> Engine<&mut SqliteConnection, &mut PgConnection>;
+
+    fn is_postgres(&mut self) -> bool {
+        matches!(self.engine(), Engine::Postgres(_))
+    }
 }
 
 /// A connection taken from the pool, for reads that must see one state throughout.
@@ -126,16 +129,6 @@ impl Db {
     /// Whether this is a PostgreSQL database.
     pub fn is_postgres(&self) -> bool {
         matches!(self.pool, Engine::Postgres(_))
-    }
-
-    /// The pool, for reading.
-    ///
-    /// SQLite only: code not yet written for both engines (see [`on!`](crate::on)) reads here.
-    pub fn read(&self) -> &Pool {
-        match &self.pool {
-            Engine::Sqlite(pool) => pool,
-            Engine::Postgres(_) => unimplemented!("this query is not yet written for PostgreSQL"),
-        }
     }
 
     /// A write transaction: waits its turn among this site's writers, then takes the
@@ -385,27 +378,6 @@ impl Link for Write {
         match &mut self.tx {
             Engine::Sqlite(tx) => Engine::Sqlite(&mut **tx),
             Engine::Postgres(tx) => Engine::Postgres(&mut **tx),
-        }
-    }
-}
-
-/// SQLite only: code not yet written for both engines takes `&mut SqliteConnection`.
-impl Deref for Write {
-    type Target = SqliteConnection;
-
-    fn deref(&self) -> &Self::Target {
-        match &self.tx {
-            Engine::Sqlite(tx) => tx,
-            Engine::Postgres(_) => unimplemented!("this query is not yet written for PostgreSQL"),
-        }
-    }
-}
-
-impl DerefMut for Write {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        match &mut self.tx {
-            Engine::Sqlite(tx) => tx,
-            Engine::Postgres(_) => unimplemented!("this query is not yet written for PostgreSQL"),
         }
     }
 }

@@ -239,9 +239,8 @@ async fn approved(tx: &mut impl crate::db::Link, id: i64) -> sqlx::Result<(Slug,
 
 /// Whether comments from this e-mail address or client address hash are banned.
 pub async fn is_banned(db: &Db, email: &str, ip_hash: &str) -> sqlx::Result<bool> {
-    let found: Option<i64> =
-        crate::on!(db, |ex| {
-            sqlx::query_scalar(
+    let found: Option<i64> = crate::on!(db, |ex| {
+        sqlx::query_scalar(
         "SELECT 1 FROM comment_bans WHERE (kind = 'email' AND value = lower($1)) OR (kind = 'address' AND value = $2) \
          LIMIT 1",
     )
@@ -249,7 +248,7 @@ pub async fn is_banned(db: &Db, email: &str, ip_hash: &str) -> sqlx::Result<bool
     .bind(ip_hash)
     .fetch_optional(ex)
     .await
-        })?;
+    })?;
     Ok(found.is_some())
 }
 
@@ -397,14 +396,13 @@ pub async fn notify_held(
             .bind(newest)
             .fetch_one(ex)
             .await)?;
-    let mut recipients: Vec<crate::core::Email> =
-        crate::on!(tx, |ex| {
-            sqlx::query_scalar(
+    let mut recipients: Vec<crate::core::Email> = crate::on!(tx, |ex| {
+        sqlx::query_scalar(
         "SELECT email FROM staff WHERE disabled_at IS NULL AND role IN ('admin', 'editor', 'moderator') ORDER BY id",
     )
     .fetch_all(ex)
     .await
-        })?;
+    })?;
     if recipients.is_empty() {
         recipients.extend(fallback.cloned());
     }

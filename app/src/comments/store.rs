@@ -198,9 +198,8 @@ async fn insert_checked_now(db: &Db, c: &Incoming) -> Result<i64, InsertError> {
             return Err(InsertError::Refused(Refusal::NoSuchParent));
         }
     }
-    let duplicate: Option<i64> =
-        crate::on!(tx, |ex| {
-            sqlx::query_scalar(
+    let duplicate: Option<i64> = crate::on!(tx, |ex| {
+        sqlx::query_scalar(
         "SELECT 1 FROM comments WHERE article_id = $1 AND body_sha256 = $2 AND author_email = $3 AND parent_id IS $4 \
          AND body = $5 LIMIT 1",
     )
@@ -211,7 +210,7 @@ async fn insert_checked_now(db: &Db, c: &Incoming) -> Result<i64, InsertError> {
     .bind(comment.body.as_str())
     .fetch_optional(ex)
     .await
-        })?;
+    })?;
     if duplicate.is_some() {
         return Err(InsertError::Refused(Refusal::Duplicate));
     }

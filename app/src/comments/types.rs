@@ -31,7 +31,7 @@ pub const THREADS_PER_PAGE: i64 = 50;
 
 /// Where a comment stands. Only `Approved` comments are shown to readers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "lowercase"))]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(type_name = "text", rename_all = "lowercase"))]
 pub enum CommentStatus {
     Approved,
     /// Held for a moderator (too many links); its author still sees it.
@@ -62,7 +62,7 @@ impl CommentStatus {
 
 /// Why a comment was held for moderation or marked spam as it came in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "lowercase"))]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(type_name = "text", rename_all = "lowercase"))]
 pub enum HeldReason {
     /// More links than a comment may carry unreviewed.
     Links,

@@ -289,44 +289,51 @@ pub enum Outcome {
 pub async fn record(db: &Db, outcomes: &[(&Claimed, Outcome)], now: DateTime<Utc>) -> sqlx::Result<()> {
     let mut tx = db.write().await?;
     for (delivery, outcome) in outcomes {
-        let query = match outcome {
-            Outcome::Sent => sqlx::query(
-                "UPDATE newsletter_deliveries SET status = 'sent', finished_at = $1, last_error = NULL \
-                 WHERE send_id = $2 AND subscriber_id = $3",
+        if let Outcome::Bounced(error) = outcome {
+            crate::on!(tx, |ex| sqlx::query(
+                "UPDATE subscribers SET bounced_at = $1, bounce_reason = $2 WHERE id = $3"
             )
-            .bind(Timestamp::from(now)),
-            Outcome::Bounced(error) => {
-                crate::on!(tx, |ex| sqlx::query("UPDATE subscribers SET bounced_at = $1, bounce_reason = $2 WHERE id = $3")
+            .bind(Timestamp::from(now))
+            .bind(short(error))
+            .bind(delivery.subscriber_id)
+            .execute(ex)
+            .await
+            .map(|done| done.rows_affected()))?;
+        }
+        crate::on!(tx, |ex| {
+            let query = match outcome {
+                Outcome::Sent => sqlx::query(
+                    "UPDATE newsletter_deliveries SET status = 'sent', finished_at = $1, last_error = NULL \
+                     WHERE send_id = $2 AND subscriber_id = $3",
+                )
+                .bind(Timestamp::from(now)),
+                Outcome::Bounced(error) => {
+                    sqlx::query(
+                        "UPDATE newsletter_deliveries SET status = 'bounced', finished_at = $1, last_error = $2 \
+                         WHERE send_id = $3 AND subscriber_id = $4",
+                    )
                     .bind(Timestamp::from(now))
                     .bind(short(error))
-                    .bind(delivery.subscriber_id)
-                    .execute(ex)
-                    .await.map(|done| done.rows_affected()))?;
-                sqlx::query(
-                    "UPDATE newsletter_deliveries SET status = 'bounced', finished_at = $1, last_error = $2 \
+                }
+                Outcome::Retry { error, .. } if delivery.attempts >= MAX_ATTEMPTS => sqlx::query(
+                    "UPDATE newsletter_deliveries SET status = 'failed', finished_at = $1, last_error = $2 \
                      WHERE send_id = $3 AND subscriber_id = $4",
                 )
                 .bind(Timestamp::from(now))
-                .bind(short(error))
-            }
-            Outcome::Retry { error, .. } if delivery.attempts >= MAX_ATTEMPTS => sqlx::query(
-                "UPDATE newsletter_deliveries SET status = 'failed', finished_at = $1, last_error = $2 \
-                 WHERE send_id = $3 AND subscriber_id = $4",
-            )
-            .bind(Timestamp::from(now))
-            .bind(short(error)),
-            Outcome::Retry { error, retry_at } => sqlx::query(
-                "UPDATE newsletter_deliveries SET next_attempt_at = $1, last_error = $2 WHERE send_id = $3 AND subscriber_id = $4",
-            )
-            .bind(Timestamp::from(*retry_at))
-            .bind(short(error)),
-            Outcome::Untried => sqlx::query(
-                "UPDATE newsletter_deliveries SET next_attempt_at = $1, attempts = attempts - 1 \
-                 WHERE send_id = $2 AND subscriber_id = $3",
-            )
-            .bind(Timestamp::from(now)),
-        };
-        query.bind(delivery.send_id).bind(delivery.subscriber_id).execute(&mut *tx).await?;
+                .bind(short(error)),
+                Outcome::Retry { error, retry_at } => sqlx::query(
+                    "UPDATE newsletter_deliveries SET next_attempt_at = $1, last_error = $2 WHERE send_id = $3 AND subscriber_id = $4",
+                )
+                .bind(Timestamp::from(*retry_at))
+                .bind(short(error)),
+                Outcome::Untried => sqlx::query(
+                    "UPDATE newsletter_deliveries SET next_attempt_at = $1, attempts = attempts - 1 \
+                     WHERE send_id = $2 AND subscriber_id = $3",
+                )
+                .bind(Timestamp::from(now)),
+            };
+            query.bind(delivery.send_id).bind(delivery.subscriber_id).execute(ex).await.map(|done| done.rows_affected())
+        })?;
     }
     tx.commit().await
 }
@@ -366,10 +373,11 @@ pub struct SendStatus {
 pub async fn status(db: &Db, limit: i64) -> sqlx::Result<Vec<SendStatus>> {
     crate::on!(db, |ex| sqlx::query_as(
         "SELECT s.id, s.send_key, s.subject, s.created_at, s.recipients, \
-           COALESCE(SUM(d.status = 'queued'), 0) AS queued, COALESCE(SUM(d.status = 'sent'), 0) AS sent, \
-           COALESCE(SUM(d.status = 'failed'), 0) AS failed, COALESCE(SUM(d.status = 'bounced'), 0) AS bounced, \
-           COALESCE(SUM(d.status = 'skipped'), 0) AS skipped, \
-           COALESCE(SUM(d.status = 'queued' AND d.last_error IS NOT NULL), 0) AS retrying \
+           COUNT(*) FILTER (WHERE d.status = 'queued') AS queued, COUNT(*) FILTER (WHERE d.status = 'sent') AS sent, \
+           COUNT(*) FILTER (WHERE d.status = 'failed') AS failed, \
+           COUNT(*) FILTER (WHERE d.status = 'bounced') AS bounced, \
+           COUNT(*) FILTER (WHERE d.status = 'skipped') AS skipped, \
+           COUNT(*) FILTER (WHERE d.status = 'queued' AND d.last_error IS NOT NULL) AS retrying \
          FROM newsletter_sends s LEFT JOIN newsletter_deliveries d ON d.send_id = s.id \
          GROUP BY s.id ORDER BY s.id DESC LIMIT $1",
     )

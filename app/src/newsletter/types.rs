@@ -97,7 +97,7 @@ impl NoJsOutcome {
 
 /// Where a subscriber stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "lowercase"))]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(type_name = "text", rename_all = "lowercase"))]
 pub enum SubscriberStatus {
     /// Signed up, confirmation link sent, not yet opened.
     Pending,
@@ -107,7 +107,7 @@ pub enum SubscriberStatus {
 
 /// What a mailed link's token is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "lowercase"))]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(type_name = "text", rename_all = "lowercase"))]
 pub enum TokenPurpose {
     Confirm,
     Unsubscribe,

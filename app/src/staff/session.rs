@@ -77,9 +77,8 @@ struct SessionRow {
 pub async fn current(db: &Db, cookie_value: &str) -> sqlx::Result<Option<SignedIn>> {
     let id_hash = hash(cookie_value);
     let now = Timestamp::now();
-    let row: Option<SessionRow> =
-        crate::on!(db, |ex| {
-            sqlx::query_as(
+    let row: Option<SessionRow> = crate::on!(db, |ex| {
+        sqlx::query_as(
         "SELECT s.id, s.email, s.name, s.role, s.disabled_at, s.created_at, s.totp_secret IS NOT NULL AS two_step, \
          x.form_token, x.last_seen_at \
          FROM staff_sessions x JOIN staff s ON s.id = x.staff_id \
@@ -89,7 +88,7 @@ pub async fn current(db: &Db, cookie_value: &str) -> sqlx::Result<Option<SignedI
     .bind(now - IDLE_LIMIT)
     .fetch_optional(ex)
     .await
-        })?;
+    })?;
     let Some(row) = row else { return Ok(None) };
     if row.last_seen_at < now - TOUCH_EVERY {
         let mut tx = db.write().await?;

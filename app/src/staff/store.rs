@@ -137,18 +137,22 @@ pub async fn change(db: &Db, email: &str, change: Change<'_>) -> Result<StaffMem
             return Err(StaffError::LastAdmin(member.email.to_string()));
         }
     }
-    let query = match change {
-        Change::Role(role) => sqlx::query("UPDATE staff SET role = $1, updated_at = $2 WHERE id = $3").bind(role),
-        Change::Disabled(true) => {
-            sqlx::query("UPDATE staff SET disabled_at = COALESCE(disabled_at, $1), updated_at = $2 WHERE id = $3")
-                .bind(now)
-        }
-        Change::Disabled(false) => sqlx::query("UPDATE staff SET disabled_at = NULL, updated_at = $1 WHERE id = $2"),
-        Change::PasswordHash(hash) => {
-            sqlx::query("UPDATE staff SET password_hash = $1, updated_at = $2 WHERE id = $3").bind(hash)
-        }
-    };
-    query.bind(now).bind(member.id).execute(&mut *tx).await?;
+    crate::on!(tx, |ex| {
+        let query = match change {
+            Change::Role(role) => sqlx::query("UPDATE staff SET role = $1, updated_at = $2 WHERE id = $3").bind(role),
+            Change::Disabled(true) => {
+                sqlx::query("UPDATE staff SET disabled_at = COALESCE(disabled_at, $1), updated_at = $2 WHERE id = $3")
+                    .bind(now)
+            }
+            Change::Disabled(false) => {
+                sqlx::query("UPDATE staff SET disabled_at = NULL, updated_at = $1 WHERE id = $2")
+            }
+            Change::PasswordHash(hash) => {
+                sqlx::query("UPDATE staff SET password_hash = $1, updated_at = $2 WHERE id = $3").bind(hash)
+            }
+        };
+        query.bind(now).bind(member.id).execute(ex).await.map(|done| done.rows_affected())
+    })?;
     // A disabled account, or one whose password changed, is signed out everywhere.
     if matches!(change, Change::Disabled(true) | Change::PasswordHash(_)) {
         crate::on!(tx, |ex| sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1")

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A staff member's role. Each is checked on the server in every admin function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(rename_all = "lowercase"))]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(type_name = "text", rename_all = "lowercase"))]
 pub enum Role {
     /// Everything, staff accounts included.
     Admin,

@@ -169,9 +169,8 @@ pub async fn record_save(
     at: Timestamp,
     text: &RevisionText,
 ) -> sqlx::Result<i64> {
-    let revision: i64 =
-        crate::on!(conn, |ex| {
-            sqlx::query_scalar(
+    let revision: i64 = crate::on!(conn, |ex| {
+        sqlx::query_scalar(
         "UPDATE stories SET markdown = $1, owner_id = $2, changed_by = $3, changed_at = $4, revision = revision + 1 \
          WHERE id = $5 RETURNING revision",
     )
@@ -182,7 +181,7 @@ pub async fn record_save(
     .bind(id)
     .fetch_one(ex)
     .await
-        })?;
+    })?;
     crate::on!(conn, |ex| sqlx::query(
         "INSERT INTO story_revisions (story_id, revision, staff_id, saved_at, title, slug, summary, section, author, \
            tags, image, markdown) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",

@@ -24,7 +24,7 @@ pub struct NewArticle {
 
 /// Where a story stands. Readers see only `Published` ones (the `articles` view).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type)]
-#[sqlx(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Status {
     Draft,
     /// Published by the scheduler at its `published_at`.

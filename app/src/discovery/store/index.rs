@@ -118,6 +118,21 @@ pub async fn index_missing(db: &Db) -> sqlx::Result<usize> {
     Ok(rows.len())
 }
 
+/// PostgreSQL: (word, stories that have it) for the words bound as `$1`…`$words`. ts_stat
+/// (behind PostgreSQL's article_search_terms) reads every document; counting each word's
+/// stories through the GIN index reads only theirs.
+pub(super) fn postgres_story_counts(words: usize) -> String {
+    (1..=words)
+        .map(|n| {
+            format!(
+                "SELECT CAST(${n} AS TEXT), (SELECT COUNT(*) FROM article_search \
+                 WHERE document @@ plainto_tsquery('simple', article_search_fold(${n})))"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
+
 /// A story's most frequent words that are not stop words, with their weight (a title word
 /// counts four times, a summary word twice), heaviest first.
 pub fn frequent_words(title: &str, summary: &str, body: &str) -> Vec<(String, usize)> {
@@ -152,8 +167,12 @@ pub async fn describing_terms(conn: &mut impl crate::db::Link, id: i64) -> sqlx:
     if candidates.is_empty() {
         return Ok((Vec::new(), stories));
     }
-    let marks = (1..=candidates.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
-    let sql = format!("SELECT term, doc FROM article_search_terms WHERE term IN ({marks})");
+    let sql = if conn.is_postgres() {
+        postgres_story_counts(candidates.len())
+    } else {
+        let marks = (1..=candidates.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+        format!("SELECT term, doc FROM article_search_terms WHERE term IN ({marks})")
+    };
     let in_stories: HashMap<String, i64> = crate::on!(conn, |ex| {
         let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
         for (word, _) in &candidates {

@@ -61,10 +61,10 @@ pub(super) async fn top_up(
             let sql = format!(
                 "WITH me AS (SELECT published_at FROM articles WHERE id = $1) \
                  SELECT * FROM (SELECT {TEASER_COLUMNS}, me.published_at AS mine FROM articles a, me \
-                     WHERE a.published_at <= me.published_at ORDER BY a.published_at DESC LIMIT $2) \
+                     WHERE a.published_at <= me.published_at ORDER BY a.published_at DESC LIMIT $2) earlier \
                  UNION ALL \
                  SELECT * FROM (SELECT {TEASER_COLUMNS}, me.published_at AS mine FROM articles a, me \
-                     WHERE a.published_at > me.published_at ORDER BY a.published_at ASC LIMIT $2)"
+                     WHERE a.published_at > me.published_at ORDER BY a.published_at ASC LIMIT $2) later"
             );
             let mut rows: Vec<NearRow> =
                 crate::on!(db, |ex| sqlx::query_as(&sql).bind(id).bind(wanted).fetch_all(ex).await)?;

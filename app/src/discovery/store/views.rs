@@ -11,7 +11,7 @@ pub async fn add_views(db: &Db, day: &str, views: &[(i64, i64)]) -> sqlx::Result
         // The article may have been deleted since it was viewed: the sub-select skips it.
         crate::on!(tx, |ex| sqlx::query(
             "INSERT INTO article_views (article_id, day, views) SELECT id, $1, $2 FROM articles WHERE id = $3 \
-             ON CONFLICT (article_id, day) DO UPDATE SET views = views + excluded.views",
+             ON CONFLICT (article_id, day) DO UPDATE SET views = article_views.views + excluded.views",
         )
         .bind(day)
         .bind(count)
@@ -28,7 +28,7 @@ pub async fn most_viewed(db: &Db, since_day: &str, limit: usize) -> sqlx::Result
     // Ranked before the join, so only the winners are looked up.
     let sql = format!(
         "SELECT {TEASER_COLUMNS} FROM (SELECT article_id, SUM(views) AS views FROM article_views \
-             WHERE day >= $1 GROUP BY article_id ORDER BY views DESC, article_id DESC LIMIT $2) v \
+             WHERE day >= $1 GROUP BY article_id ORDER BY SUM(views) DESC, article_id DESC LIMIT $2) v \
          JOIN articles a ON a.id = v.article_id \
          ORDER BY v.views DESC, a.id DESC"
     );
