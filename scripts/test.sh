@@ -12,13 +12,35 @@ cargo fmt --all --check
 cargo clippy -p app -p server -p bench --all-targets --features app/ssr -- -D warnings
 cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
-echo "==> the SQLite and PostgreSQL migrations agree (a throw-away PostgreSQL cluster)"
-scripts/check-schema.sh
+echo "==> a throw-away PostgreSQL cluster for the PostgreSQL runs"
+pg_work=$(mktemp -d)
+# Run as root, the cluster belongs to the postgres user, which must be able to reach it.
+chmod 755 "$pg_work"
+postgres=$(scripts/postgres-cluster.sh start "$pg_work/cluster")
+trap 'scripts/postgres-cluster.sh stop "$pg_work/cluster" >/dev/null 2>&1 || true; rm -rf "$pg_work"' EXIT
 
-echo "==> Rust tests"
-# `app` is tested with its server side on; the frontend only builds for wasm.
-cargo test -p app --features ssr
-cargo test -p server
+echo "==> the SQLite and PostgreSQL migrations agree"
+POSTGRES_URL=$postgres scripts/check-schema.sh
+
+echo "==> Rust tests, on SQLite and on PostgreSQL"
+# `app` is tested with its server side on; the frontend only builds for wasm. Built once, then
+# each suite runs on both engines at the same time (the HTTP and process tests mostly wait).
+cargo test -p app --features ssr --no-run
+cargo test -p server --no-run
+both_engines() {
+  local name=$1; shift
+  "$@" >"$pg_work/$name-sqlite.log" 2>&1 &
+  local sqlite=$!
+  TEST_POSTGRES=$postgres "$@" >"$pg_work/$name-postgres.log" 2>&1 &
+  local pg=$!
+  local failed=0
+  wait $sqlite || { echo "--- $name on SQLite failed:"; cat "$pg_work/$name-sqlite.log"; failed=1; }
+  wait $pg || { echo "--- $name on PostgreSQL failed:"; cat "$pg_work/$name-postgres.log"; failed=1; }
+  grep -h "^test result" "$pg_work/$name-sqlite.log" "$pg_work/$name-postgres.log" | sed "s/^/$name: /"
+  return $failed
+}
+both_engines app cargo test -p app --features ssr
+both_engines server cargo test -p server
 # The benchmark harness's own checks (reading wrk's report); the benchmark itself is `make bench`.
 cargo test -p bench
 

@@ -62,7 +62,7 @@ impl Link for Pooled {
 }
 
 /// The PostgreSQL advisory lock every write transaction holds (see [`Db::write`]).
-const WRITE_LOCK: i64 = 0x6e65_7773;
+pub const WRITE_LOCK: i64 = 0x6e65_7773;
 
 use crate::core::context::{from_context as context, MissingContext};
 
@@ -211,8 +211,7 @@ impl Db {
 }
 
 /// Creates an empty database with a name of its own on the PostgreSQL server at `server` (its
-/// administrative database's address) and returns that database's address.
-#[cfg(test)]
+/// administrative database's address) and returns that database's address. For tests.
 pub async fn fresh_postgres_database(server: &str) -> String {
     use sqlx::Connection;
     static NEXT: AtomicI64 = AtomicI64::new(0);
@@ -265,7 +264,11 @@ async fn connect_sqlite(url: &str) -> Result<Pool, sqlx::Error> {
 }
 
 async fn connect_postgres(url: &str) -> Result<PgPool, sqlx::Error> {
+    use sqlx::Connection;
     let options = PgConnectOptions::from_str(url)?;
+    // One connection first: an address that refuses is reported at once with its reason, not
+    // after the pool has retried until its timeout.
+    PgConnection::connect_with(&options).await?.close().await?;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
     let pool = PgPoolOptions::new()
         .max_connections((cores * 4).max(8))

@@ -296,7 +296,7 @@ impl Latencies {
 
 async fn count_comments(database_url: &str) -> anyhow::Result<i64> {
     let pool = app::db::Db::connect(database_url).await?;
-    let n = sqlx::query_scalar("SELECT COUNT(*) FROM comments").fetch_one(pool.read()).await?;
+    let n = app::on!(pool, |ex| sqlx::query_scalar("SELECT COUNT(*) FROM comments").fetch_one(ex).await)?;
     pool.close().await;
     Ok(n)
 }

@@ -37,14 +37,16 @@ impl Figures {
 /// Adds `count` confirmed subscribers in one statement.
 async fn add_subscribers(database_url: &str, count: u64) -> anyhow::Result<()> {
     let db = app::db::Db::connect(database_url).await?;
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) \
+    app::on!(db, |ex| {
+        sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
          INSERT INTO subscribers (email, status, created_at, confirmed_at) \
          SELECT 'reader' || i || '@example.org', 'confirmed', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' FROM n",
     )
     .bind(count as i64)
-    .execute(db.read())
-    .await?;
+    .execute(ex)
+    .await.map(|done| done.rows_affected())
+    })?;
     Ok(())
 }
 

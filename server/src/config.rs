@@ -74,6 +74,7 @@ impl DatabaseSettings {
 /// a password) and what was wrong, once — never only SQLite's "unable to open database file".
 pub async fn open_database(url: &str) -> anyhow::Result<app::db::Db> {
     check_database_url(url)?;
+    let postgres = app::db::is_postgres(url);
     app::db::Db::connect(url).await.map_err(|error| {
         let (reason, hint) = match &error {
             sqlx::Error::Database(e) => (
@@ -81,9 +82,17 @@ pub async fn open_database(url: &str) -> anyhow::Result<app::db::Db> {
                 match e.code().as_deref() {
                     Some("14") => " (does its folder exist, and may this user write there?)",
                     Some("26") => " (the file is there, but it is not a SQLite database)",
+                    Some("3D000") => " (create it first, e.g. with createdb)",
+                    Some("28000" | "28P01") => " (check the user name and password)",
                     _ => "",
                 },
             ),
+            sqlx::Error::Io(e) if postgres => {
+                (e.to_string(), " (is the PostgreSQL server running and reachable there?)")
+            }
+            sqlx::Error::PoolTimedOut if postgres => {
+                ("no answer in time".to_owned(), " (is the PostgreSQL server running and reachable there?)")
+            }
             sqlx::Error::Io(e) => (e.to_string(), " (does its folder exist, and may this user write there?)"),
             sqlx::Error::Migrate(e) => (format!("migrating it failed: {e}"), ""),
             other => (other.to_string(), ""),
@@ -246,19 +255,15 @@ impl ServeSettings {
     }
 }
 
-/// Only SQLite so far. Anything else is refused by name: sqlx would otherwise read
-/// `postgres://host/db` as a relative SQLite path and quietly run on a file in `postgres:/`.
+/// SQLite or PostgreSQL. Anything else is refused by name: sqlx would otherwise read
+/// `mysql://host/db` as a relative SQLite path and quietly run on a file in `mysql:/`.
 /// Checked here rather than by clap, whose refusal repeats the value — password and all.
 pub fn check_database_url(url: &str) -> anyhow::Result<()> {
     let scheme = url.split(':').next().unwrap_or_default().to_ascii_lowercase();
     match scheme.as_str() {
-        "sqlite" => Ok(()),
-        "postgres" | "postgresql" => anyhow::bail!(
-            "DATABASE_URL is a PostgreSQL address ({}); this build runs on SQLite only (sqlite://path/to/site.db)",
-            without_password(url)
-        ),
+        "sqlite" | "postgres" | "postgresql" => Ok(()),
         _ => anyhow::bail!(
-            "DATABASE_URL must start with sqlite:// (like {DEFAULT_DATABASE_URL}), not {}",
+            "DATABASE_URL must start with sqlite:// (like {DEFAULT_DATABASE_URL}) or postgres://, not {}",
             without_password(url)
         ),
     }

@@ -146,20 +146,20 @@ async fn the_binary_serves_logs_each_request_and_stops_cleanly_on_sigterm() {
 #[test]
 fn operators_moderate_comments_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let url = database_url(dir.path());
     let run = |args: &[&str]| run_command(&url, args);
     // A database with one pending comment.
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let pending_id: i64 = runtime.block_on(async {
-        let pool = app::db::Db::connect(&url).await.unwrap().read().clone();
-        sqlx::query(
-            "INSERT INTO authors (slug, name) VALUES ('a', 'A'); INSERT INTO categories (slug, name) VALUES ('c', 'C'); \
-             INSERT INTO stories (slug, title, summary, body_html, author_id, category_id, published_at, updated_at) \
+        let pool = migrated_pool(&url).await;
+        for statement in [
+            "INSERT INTO authors (slug, name) VALUES ('a', 'A')",
+            "INSERT INTO categories (slug, name) VALUES ('c', 'C')",
+            "INSERT INTO stories (slug, title, summary, body_html, author_id, category_id, published_at, updated_at) \
              VALUES ('s', 'T', 'S', '<p>B</p>', 1, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
-        )
-        .execute(&pool)
-        .await
-        .unwrap();
+        ] {
+            sqlx::query(statement).execute(&pool).await.unwrap();
+        }
         sqlx::query_scalar(
             "INSERT INTO comments (article_id, author_name, author_email, body, status, created_at) \
              VALUES (1, 'Lin', 'lin@example.org', 'Three links here', 'pending', '2026-01-02T00:00:00Z') RETURNING id",
@@ -180,11 +180,11 @@ fn operators_moderate_comments_from_the_command_line() {
     assert!(!ok && said.contains("no comment"), "{said}");
     // Spam can be paged through and purged in bulk.
     runtime.block_on(async {
-        let pool = app::db::Db::connect(&url).await.unwrap().read().clone();
+        let pool = migrated_pool(&url).await;
         for n in 0..60 {
             sqlx::query(
                 "INSERT INTO comments (article_id, author_name, author_email, body, status, created_at) \
-                 VALUES (1, 'Bot', 'bot@example.org', ?, 'spam', '2026-01-03T00:00:00.000Z')",
+                 VALUES (1, 'Bot', 'bot@example.org', $1, 'spam', '2026-01-03T00:00:00.000Z')",
             )
             .bind(format!("Cheap watches {n}"))
             .execute(&pool)
@@ -211,7 +211,7 @@ fn operators_moderate_comments_from_the_command_line() {
 #[tokio::test]
 async fn acknowledged_comments_survive_a_killed_server() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let url = database_url(dir.path());
     let (mut child, address, lines) = start_server(&url, &[("COMMENT_FLOOD_SECONDS", "0")]);
     std::thread::spawn(move || for _ in lines {}); // keep the pipe drained
     let client = reqwest::Client::new();
@@ -238,7 +238,7 @@ async fn acknowledged_comments_survive_a_killed_server() {
     // kill -9 right after the last acknowledgement: no graceful anything.
     child.kill().unwrap();
     child.wait().unwrap();
-    let pool = app::db::Db::connect(&url).await.unwrap().read().clone();
+    let pool = migrated_pool(&url).await;
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE body LIKE 'Durable comment %'")
         .fetch_one(&pool)
         .await
@@ -249,7 +249,7 @@ async fn acknowledged_comments_survive_a_killed_server() {
 #[tokio::test]
 async fn servers_started_together_on_an_empty_database_migrate_and_seed_it_once() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let url = database_url(dir.path());
     // Three nodes (processes) at the same moment; each must come up.
     let starting: Vec<_> = (0..3)
         .map(|_| {
@@ -262,7 +262,7 @@ async fn servers_started_together_on_an_empty_database_migrate_and_seed_it_once(
         let front = reqwest::get(format!("{address}/")).await.unwrap();
         assert_eq!(front.status(), 200);
     }
-    let pool = app::db::Db::connect(&url).await.unwrap().read().clone();
+    let pool = migrated_pool(&url).await;
     let (stories, slugs): (i64, i64) =
         sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT slug) FROM stories").fetch_one(&pool).await.unwrap();
     let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../content"))
@@ -282,15 +282,15 @@ async fn servers_started_together_on_an_empty_database_migrate_and_seed_it_once(
 #[tokio::test]
 async fn a_comment_approved_on_the_command_line_reaches_live_readers_of_the_running_server() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let url = database_url(dir.path());
     let (_server, address, lines) = start_server(&url, &[]);
     std::thread::spawn(move || for _ in lines {}); // keep the pipe drained
-    let pool = app::db::Db::connect(&url).await.unwrap().read().clone();
+    let pool = migrated_pool(&url).await;
     let (article_id, slug): (i64, String) =
         sqlx::query_as("SELECT id, slug FROM articles ORDER BY id LIMIT 1").fetch_one(&pool).await.unwrap();
     let held: i64 = sqlx::query_scalar(
         "INSERT INTO comments (article_id, author_name, author_email, body, status, created_at) \
-         VALUES (?, 'Lin', 'lin@example.org', 'Held, then approved by the operator', 'pending', '2026-01-02T00:00:00Z') \
+         VALUES ($1, 'Lin', 'lin@example.org', 'Held, then approved by the operator', 'pending', '2026-01-02T00:00:00Z') \
          RETURNING id",
     )
     .bind(article_id)
@@ -384,7 +384,7 @@ async fn a_backup_taken_while_readers_post_holds_what_was_acknowledged_and_runs_
     // The copy is a working site: every comment acknowledged before the backup started is in
     // it, and what it says it holds is what it holds.
     let restored = format!("sqlite://{}", backup.display());
-    let pool = app::db::Db::connect(&restored).await.unwrap().read().clone();
+    let pool = migrated_pool(&restored).await;
     let numbers: Vec<String> = sqlx::query_scalar("SELECT body FROM comments WHERE body LIKE 'Backup comment %'")
         .fetch_all(&pool)
         .await
@@ -412,7 +412,7 @@ async fn a_backup_taken_while_readers_post_holds_what_was_acknowledged_and_runs_
 #[tokio::test]
 async fn editors_import_markdown_while_the_server_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let url = database_url(dir.path());
     let (mut child, address, lines) = start_server(&url, &[("DEMO_CONTENT", "off")]);
     std::thread::spawn(move || for _ in lines {}); // keep the pipe drained
 
@@ -540,17 +540,22 @@ fn a_bad_setting_stops_the_server_at_start_naming_the_variable() {
 }
 
 #[test]
-fn a_database_url_this_build_cannot_use_is_refused_by_name() {
+fn a_database_url_this_build_cannot_use_or_reach_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
+    // Port 1 on this machine: nothing listens there.
     for (url, says) in [
-        ("postgres://news@127.0.0.1/courier", "DATABASE_URL is a PostgreSQL address"),
-        ("postgres://news:hunter2@127.0.0.1/courier", "(postgres://news:…@127.0.0.1/courier)"),
-        ("mysql://news@127.0.0.1/courier", "DATABASE_URL must start with sqlite://"),
+        ("postgres://news@127.0.0.1:1/courier", "is the PostgreSQL server running and reachable there?"),
+        (
+            "postgres://news:hunter2@127.0.0.1:1/courier",
+            "DATABASE_URL=postgres://news:…@127.0.0.1:1/courier: the database cannot be opened",
+        ),
+        ("mysql://news:hunter2@127.0.0.1/courier", "DATABASE_URL must start with sqlite://"),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_server"))
             .current_dir(dir.path())
             .env("DATABASE_URL", url)
-            .arg("serve")
+            // A command opens the database first (`serve` checks its bundles before).
+            .args(["comments", "list"])
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -696,7 +701,7 @@ fn run_with_input(database_url: &str, args: &[&str], input: &str) -> (bool, Stri
 #[tokio::test]
 async fn the_first_admin_and_other_staff_are_made_on_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("site.db").display());
+    let db = database_url(dir.path());
     let add = |email: &'static str, role: &'static str| {
         ["users", "add", "--email", email, "--name", "Mara Quist", "--role", role].map(str::to_owned)
     };
@@ -718,7 +723,7 @@ async fn the_first_admin_and_other_staff_are_made_on_the_command_line() {
     let (ok, out) = run_with_input(&db, &again, "another long passphrase 9\n");
     assert!(!ok && out.contains("already a staff account"), "one account per address, whatever its case: {out}");
 
-    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    let pool = migrated_pool(&db).await;
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM staff").fetch_one(&pool).await.unwrap();
     assert!(hash.starts_with("$argon2id$") && !hash.contains("lantern"), "{hash}");
 
@@ -770,18 +775,18 @@ async fn the_first_admin_and_other_staff_are_made_on_the_command_line() {
 mod smtp;
 
 /// Confirmed subscribers written straight into the database, as a site that grew has them.
-async fn confirmed_subscribers(url: &str, count: usize) -> app::db::Pool {
-    let db = app::db::Db::connect(url).await.unwrap();
+async fn confirmed_subscribers(url: &str, count: usize) -> sqlx::AnyPool {
+    let pool = migrated_pool(url).await;
     for i in 0..count {
         sqlx::query(
-            "INSERT INTO subscribers (email, status, created_at) VALUES (?, 'confirmed', '2026-01-01T00:00:00.000Z')",
+            "INSERT INTO subscribers (email, status, created_at) VALUES ($1, 'confirmed', '2026-01-01T00:00:00.000Z')",
         )
         .bind(format!("reader{i:03}@example.org"))
-        .execute(db.read())
+        .execute(&pool)
         .await
         .unwrap();
     }
-    db.read().clone()
+    pool
 }
 
 // Multi-threaded: the SMTP sink answers while the test waits on the commands it runs.
@@ -789,7 +794,7 @@ async fn confirmed_subscribers(url: &str, count: usize) -> app::db::Pool {
 async fn a_send_killed_midway_resumes_after_a_restart_and_skips_nobody() {
     let sink = smtp::SmtpSink::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let url = database_url(dir.path());
     let subscribers = 150;
     let pool = confirmed_subscribers(&url, subscribers).await;
     let smtp_url = sink.url();
@@ -856,4 +861,26 @@ async fn a_send_killed_midway_resumes_after_a_restart_and_skips_nobody() {
     let (ok, status) = run_command(&url, &["newsletter", "status"]);
     assert!(ok, "{status}");
     assert!(status.contains(&format!("{subscribers} recipients: {subscribers} sent, 0 queued")), "{status}");
+}
+
+/// A pool for the test's own SQL (either engine) on the database at `url`, migrated first the
+/// way the server does.
+async fn migrated_pool(url: &str) -> sqlx::AnyPool {
+    app::db::Db::connect(url).await.unwrap().close().await;
+    sqlx::any::install_default_drivers();
+    sqlx::any::AnyPoolOptions::new().max_connections(4).connect(url).await.unwrap()
+}
+
+/// A new, empty database for one test: `site.db` in `dir`, or a fresh PostgreSQL database when
+/// `TEST_POSTGRES` names a server (`make test` runs these tests on both engines).
+fn database_url(dir: &std::path::Path) -> String {
+    match std::env::var("TEST_POSTGRES") {
+        // On a thread of its own: some callers are already inside a runtime.
+        Ok(server) => std::thread::spawn(move || {
+            tokio::runtime::Runtime::new().unwrap().block_on(app::db::fresh_postgres_database(&server))
+        })
+        .join()
+        .unwrap(),
+        Err(_) => format!("sqlite://{}", dir.join("site.db").display()),
+    }
 }

@@ -239,7 +239,7 @@ async fn approved(tx: &mut impl crate::db::Link, id: i64) -> sqlx::Result<(Slug,
 
 /// Whether comments from this e-mail address or client address hash are banned.
 pub async fn is_banned(db: &Db, email: &str, ip_hash: &str) -> sqlx::Result<bool> {
-    let found: Option<i64> = crate::on!(db, |ex| {
+    let found: Option<i32> = crate::on!(db, |ex| {
         sqlx::query_scalar(
         "SELECT 1 FROM comment_bans WHERE (kind = 'email' AND value = lower($1)) OR (kind = 'address' AND value = $2) \
          LIMIT 1",
@@ -332,7 +332,7 @@ pub async fn staff_reply(
 /// One comment as the reply page shows it (approved ones only).
 pub async fn approved_one(db: &Db, id: i64) -> sqlx::Result<Option<(Slug, Comment)>> {
     let mut connection = db.connection().await?;
-    let exists: Option<i64> = crate::on!(connection, |ex| sqlx::query_scalar(
+    let exists: Option<i32> = crate::on!(connection, |ex| sqlx::query_scalar(
         "SELECT 1 FROM comments WHERE id = $1 AND status = 'approved'"
     )
     .bind(id)

@@ -187,7 +187,7 @@ async fn insert_checked_now(db: &Db, c: &Incoming) -> Result<i64, InsertError> {
     let body_sha256 = hex::encode(sha2::Sha256::digest(c.comment.body.as_str()));
     let comment = &c.comment;
     if let Some(parent) = comment.parent_id {
-        let ok: Option<i64> = crate::on!(tx, |ex| sqlx::query_scalar(
+        let ok: Option<i32> = crate::on!(tx, |ex| sqlx::query_scalar(
             "SELECT 1 FROM comments WHERE id = $1 AND article_id = $2 AND status = 'approved'"
         )
         .bind(parent)
@@ -198,9 +198,9 @@ async fn insert_checked_now(db: &Db, c: &Incoming) -> Result<i64, InsertError> {
             return Err(InsertError::Refused(Refusal::NoSuchParent));
         }
     }
-    let duplicate: Option<i64> = crate::on!(tx, |ex| {
+    let duplicate: Option<i32> = crate::on!(tx, |ex| {
         sqlx::query_scalar(
-        "SELECT 1 FROM comments WHERE article_id = $1 AND body_sha256 = $2 AND author_email = $3 AND parent_id IS $4 \
+        "SELECT 1 FROM comments WHERE article_id = $1 AND body_sha256 = $2 AND author_email = $3 AND parent_id IS NOT DISTINCT FROM $4 \
          AND body = $5 LIMIT 1",
     )
     .bind(c.article_id)
@@ -215,7 +215,7 @@ async fn insert_checked_now(db: &Db, c: &Incoming) -> Result<i64, InsertError> {
         return Err(InsertError::Refused(Refusal::Duplicate));
     }
     if let Some(since) = &c.flood_since {
-        let recent: Option<i64> = crate::on!(tx, |ex| sqlx::query_scalar(
+        let recent: Option<i32> = crate::on!(tx, |ex| sqlx::query_scalar(
             "SELECT 1 FROM comments WHERE ip_hash = $1 AND created_at > $2 LIMIT 1"
         )
         .bind(&c.ip_hash)

@@ -35,6 +35,9 @@ pub async fn run(args: BackupArgs) -> anyhow::Result<()> {
         bail!("{} is not a folder; create it first", folder.display());
     }
     crate::config::check_database_url(&args.database.database_url)?;
+    if app::db::is_postgres(&args.database.database_url) {
+        bail!("server backup copies a SQLite database; back up PostgreSQL with pg_dump (see the README, Backups)");
+    }
     let backup = app::db::backup(&args.database.database_url, &args.file).await.map_err(|error| match error {
         sqlx::Error::Io(e) if e.kind() == std::io::ErrorKind::AlreadyExists => exists(),
         other => anyhow::Error::from(other).context(format!("backing up to {}", args.file.display())),

@@ -18,7 +18,7 @@ async fn no_flood() -> TestApp {
 }
 
 async fn status_of(app: &TestApp, body: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM comments WHERE body = ?").bind(body).fetch_one(&app.pool).await.unwrap()
+    sqlx::query_scalar("SELECT status FROM comments WHERE body = $1").bind(body).fetch_one(&app.pool).await.unwrap()
 }
 
 fn set_cookies(response: &reqwest::Response) -> String {
@@ -256,7 +256,7 @@ async fn save_my_details_prefills_the_form_next_time() {
 async fn replies_nest_under_their_parent_and_must_belong_to_the_article() {
     let app = no_flood().await;
     let parent: i64 = sqlx::query_scalar(
-        "SELECT c.id FROM comments c JOIN articles a ON a.id = c.article_id WHERE a.slug = ? ORDER BY c.id LIMIT 1",
+        "SELECT c.id FROM comments c JOIN articles a ON a.id = c.article_id WHERE a.slug = $1 ORDER BY c.id LIMIT 1",
     )
     .bind(ARTICLE)
     .fetch_one(&app.pool)
@@ -272,7 +272,7 @@ async fn replies_nest_under_their_parent_and_must_belong_to_the_article() {
     assert!(reply > start && reply < start + page[start..].find("</li>").unwrap_or(page.len()) + 2000);
 
     let other: i64 = sqlx::query_scalar(
-        "SELECT c.id FROM comments c JOIN articles a ON a.id = c.article_id WHERE a.slug != ? ORDER BY c.id LIMIT 1",
+        "SELECT c.id FROM comments c JOIN articles a ON a.id = c.article_id WHERE a.slug != $1 ORDER BY c.id LIMIT 1",
     )
     .bind(ARTICLE)
     .fetch_one(&app.pool)
@@ -363,11 +363,11 @@ async fn stream_until(stream: &mut reqwest::Response, text: &str) -> String {
 async fn comments_approved_by_another_process_reach_live_readers_and_reconnects_miss_nothing() {
     let app = no_flood().await;
     let article_id: i64 =
-        sqlx::query_scalar("SELECT id FROM articles WHERE slug = ?").bind(ARTICLE).fetch_one(&app.pool).await.unwrap();
+        sqlx::query_scalar("SELECT id FROM articles WHERE slug = $1").bind(ARTICLE).fetch_one(&app.pool).await.unwrap();
     let held = |body: &'static str| {
         sqlx::query_scalar::<_, i64>(
             "INSERT INTO comments (article_id, author_name, author_email, body, created_at, status) \
-             VALUES (?, 'Wen', 'wen@example.org', ?, '2026-12-01T10:00:00Z', 'pending') RETURNING id",
+             VALUES ($1, 'Wen', 'wen@example.org', $2, '2026-12-01T10:00:00Z', 'pending') RETURNING id",
         )
         .bind(article_id)
         .bind(body)
@@ -377,13 +377,13 @@ async fn comments_approved_by_another_process_reach_live_readers_and_reconnects_
     let mut stream = app.client.get(format!("{}/api/comments/live/{ARTICLE}", app.address)).send().await.unwrap();
     assert_eq!(stream.status(), 200);
     // Another node or `server comments approve` writes to the database, not to this process.
-    sqlx::query("UPDATE comments SET status = 'approved' WHERE id = ?").bind(first).execute(&app.pool).await.unwrap();
+    sqlx::query("UPDATE comments SET status = 'approved' WHERE id = $1").bind(first).execute(&app.pool).await.unwrap();
     let received = stream_until(&mut stream, "Approved from elsewhere.").await;
     let last_id =
         received.lines().rev().find_map(|line| line.strip_prefix("id:")).expect("events carry an id").trim().to_owned();
     drop(stream);
     // Approved while no stream was open; the reader's browser reconnects with the last id it saw.
-    sqlx::query("UPDATE comments SET status = 'approved' WHERE id = ?").bind(second).execute(&app.pool).await.unwrap();
+    sqlx::query("UPDATE comments SET status = 'approved' WHERE id = $1").bind(second).execute(&app.pool).await.unwrap();
     let mut again = app
         .client
         .get(format!("{}/api/comments/live/{ARTICLE}", app.address))
@@ -426,7 +426,7 @@ async fn long_discussions_are_paginated_by_thread() {
     assert_eq!(existing, 0, "this demo article starts without comments");
     for i in 0..120 {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO comments (article_id, author_name, author_email, body, created_at) VALUES (?, 'T', 't@example.org', ?, ?) RETURNING id",
+            "INSERT INTO comments (article_id, author_name, author_email, body, created_at) VALUES ($1, 'T', 't@example.org', $2, $3) RETURNING id",
         )
         .bind(article_id)
         .bind(format!("Thread {i:03} opens"))
@@ -435,7 +435,7 @@ async fn long_discussions_are_paginated_by_thread() {
         .await
         .unwrap();
         if i == 100 {
-            sqlx::query("INSERT INTO comments (article_id, parent_id, author_name, author_email, body, created_at) VALUES (?, ?, 'R', 'r@example.org', 'A late reply', '2026-11-26T00:00:00Z')")
+            sqlx::query("INSERT INTO comments (article_id, parent_id, author_name, author_email, body, created_at) VALUES ($1, $2, 'R', 'r@example.org', 'A late reply', '2026-11-26T00:00:00Z')")
                 .bind(article_id)
                 .bind(id)
                 .execute(&app.pool)
@@ -483,9 +483,9 @@ async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
 #[tokio::test]
 async fn readers_who_hang_up_mid_post_do_not_jam_posting_for_everyone() {
     let app = no_flood().await;
-    // Another writer holds SQLite's write lock for a moment (an import, the moderation command),
-    // so these posts are waiting for it when their readers give up.
-    let mut blocker = app.pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    // Another writer holds the database's write lock for a moment (an import, the moderation
+    // command), so these posts are waiting for it when their readers give up.
+    let mut blocker = app.hold_write_lock().await;
     let impatient = reqwest::Client::builder().timeout(std::time::Duration::from_millis(150)).build().unwrap();
     let mut tasks = Vec::new();
     for i in 0..20 {

@@ -214,11 +214,11 @@ async fn reader_comment(app: &TestApp, body: &str, email: &str) -> i64 {
         ("parent_id", ""),
     ];
     assert_eq!(app.post_comment(&fields).await.0, 200);
-    sqlx::query_scalar("SELECT id FROM comments WHERE body = ?").bind(body.trim()).fetch_one(&app.pool).await.unwrap()
+    sqlx::query_scalar("SELECT id FROM comments WHERE body = $1").bind(body.trim()).fetch_one(&app.pool).await.unwrap()
 }
 
 async fn status_of(app: &TestApp, id: i64) -> Option<String> {
-    sqlx::query_scalar("SELECT status FROM comments WHERE id = ?").bind(id).fetch_optional(&app.pool).await.unwrap()
+    sqlx::query_scalar("SELECT status FROM comments WHERE id = $1").bind(id).fetch_optional(&app.pool).await.unwrap()
 }
 
 /// Posts the queue form as the browser does, with `fields` after the session's token.

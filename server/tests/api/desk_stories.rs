@@ -363,7 +363,7 @@ async fn deleting_asks_first_and_takes_the_comments_with_it() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    let comments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE article_id = ?")
+    let comments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE article_id = $1")
         .bind(id)
         .fetch_one(&app.pool)
         .await
@@ -540,7 +540,7 @@ async fn export_then_import_into_an_empty_site_gives_the_same_pages() {
     create(&first, &editor, &draft).await;
 
     let out = tempfile::tempdir().unwrap();
-    let media = std::path::Path::new(first.database_url.trim_start_matches("sqlite://")).with_file_name("media");
+    let media = first.media_dir();
     let exported = server::publishing::export::export(&first.db, out.path(), &media).await.unwrap();
     assert_eq!(exported, server::publishing::export::Exported { stories: 4, pictures: 1 });
 
@@ -555,8 +555,7 @@ async fn export_then_import_into_an_empty_site_gives_the_same_pages() {
     .await
     .unwrap();
     assert_eq!((report.created.len(), report.errors.len()), (4, 0), "{:?}", report.errors);
-    let second_media =
-        std::path::Path::new(second.database_url.trim_start_matches("sqlite://")).with_file_name("media");
+    let second_media = second.media_dir();
     assert_eq!(server::publishing::export::bring_pictures(&files, &second_media).unwrap(), 1);
 
     for slug in ["quay-wall-repairs-begin", "quay-wall-lights-return", "ferry-timetable-changes"] {

@@ -189,7 +189,7 @@ async fn hostile_searches_get_a_normal_page_with_the_query_escaped() {
 
 async fn views_of(app: &TestApp, slug: &str) -> i64 {
     sqlx::query_scalar(
-        "SELECT COALESCE(SUM(views), 0) FROM article_views JOIN articles a ON a.id = article_id WHERE a.slug = ?",
+        "SELECT CAST(COALESCE(SUM(views), 0) AS BIGINT) FROM article_views JOIN articles a ON a.id = article_id WHERE a.slug = $1",
     )
     .bind(slug)
     .fetch_one(&app.pool)

@@ -1,5 +1,6 @@
 //! Starts the real application the way `main` does — same `Application::build` — on a random
-//! port with its own temporary SQLite database.
+//! port with its own fresh database: a temporary SQLite file or, when `TEST_POSTGRES` holds a
+//! PostgreSQL server's address, a new database on that server (`make test` runs both).
 
 use std::path::{Path, PathBuf};
 
@@ -9,12 +10,47 @@ pub struct TestApp {
     pub address: String,
     /// The site's database; tests write through `pool` directly as another process would.
     pub db: app::db::Db,
-    pub pool: app::db::Pool,
+    pub pool: sqlx::AnyPool,
     pub client: reqwest::Client,
     pub database_url: String,
+    media_dir: PathBuf,
     /// Dropped with the test (before the folder): the server and its workers stop.
     _stop: tokio::sync::oneshot::Sender<()>,
     _dir: std::sync::Arc<tempfile::TempDir>,
+}
+
+/// A new, empty database for one test: the file `name` in `dir`, or a fresh PostgreSQL
+/// database when the tests run on PostgreSQL.
+pub async fn fresh_database_url(dir: &Path, name: &str) -> String {
+    match std::env::var("TEST_POSTGRES") {
+        Ok(server) => app::db::fresh_postgres_database(&server).await,
+        Err(_) => format!("sqlite://{}", dir.join(name).display()),
+    }
+}
+
+/// Whether the tests run on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var_os("TEST_POSTGRES").is_some()
+}
+
+/// A pool on either engine for the tests' own SQL (written with `$N` placeholders).
+pub async fn any_pool(database_url: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::any::AnyPoolOptions::new().max_connections(4).connect(database_url).await.unwrap()
+}
+
+/// Where a test site keeps its files (uploads, mail): beside its SQLite database, or in a
+/// folder of its own.
+fn files_dir(database_url: &str) -> PathBuf {
+    match database_url.strip_prefix("sqlite://") {
+        Some(path) => Path::new(path).parent().unwrap().to_path_buf(),
+        None => {
+            let name = database_url.rsplit('/').next().unwrap();
+            let dir = std::env::temp_dir().join(format!("newsroom-test-{name}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            dir
+        }
+    }
 }
 
 pub fn content_dir() -> PathBuf {
@@ -45,8 +81,8 @@ pub fn test_config(database_url: &str, demo_content: Option<PathBuf>) -> Config 
         reply_pacing: app::comments::reply_mail::Pacing::default(),
         request_body_timeout: server::config::REQUEST_BODY_TIMEOUT,
         connections: server::connections::ConnectionLimits::default(),
-        mail_dir: Path::new(database_url.trim_start_matches("sqlite://")).with_file_name("outbox"),
-        media_dir: Path::new(database_url.trim_start_matches("sqlite://")).with_file_name("media"),
+        mail_dir: files_dir(database_url).join("outbox"),
+        media_dir: files_dir(database_url).join("media"),
     }
 }
 
@@ -57,8 +93,10 @@ pub async fn spawn_app() -> TestApp {
 /// A fresh app with demo content, its configuration adjusted by `adjust`.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let database_url = fresh_database_url(dir.path(), "site.db").await;
     let mut config = test_config(&database_url, Some(content_dir()));
+    config.mail_dir = dir.path().join("outbox");
+    config.media_dir = dir.path().join("media");
     adjust(&mut config);
     spawn_with(config, std::sync::Arc::new(dir)).await
 }
@@ -74,6 +112,7 @@ pub async fn spawn_with(config: Config, dir: std::sync::Arc<tempfile::TempDir>) 
     // The log writer lives as long as the test process (only the first call sets it up).
     std::mem::forget(server::telemetry::init());
     let database_url = config.database_url.clone();
+    let media_dir = config.media_dir.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (address, db) = SERVER_RUNTIME
         .spawn(async move {
@@ -88,8 +127,8 @@ pub async fn spawn_with(config: Config, dir: std::sync::Arc<tempfile::TempDir>) 
         .await
         .unwrap();
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let pool = db.read().clone();
-    TestApp { address, db, pool, client, database_url, _dir: dir, _stop: stop }
+    let pool = any_pool(&database_url).await;
+    TestApp { address, db, pool, client, database_url, media_dir, _dir: dir, _stop: stop }
 }
 
 impl TestApp {
@@ -142,5 +181,22 @@ impl TestApp {
 
     pub fn dir(&self) -> std::sync::Arc<tempfile::TempDir> {
         self._dir.clone()
+    }
+
+    /// Where this site keeps uploaded pictures.
+    pub fn media_dir(&self) -> PathBuf {
+        self.media_dir.clone()
+    }
+
+    /// Holds the database's write lock, as another writer would (an import, a command),
+    /// until the transaction is dropped.
+    pub async fn hold_write_lock(&self) -> sqlx::Transaction<'static, sqlx::Any> {
+        if on_postgres() {
+            let mut tx = self.pool.begin().await.unwrap();
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(app::db::WRITE_LOCK).execute(&mut *tx).await.unwrap();
+            tx
+        } else {
+            self.pool.begin_with("BEGIN IMMEDIATE").await.unwrap()
+        }
     }
 }

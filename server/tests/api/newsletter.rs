@@ -47,7 +47,7 @@ impl TestApp {
     }
 
     async fn status_of(&self, email: &str) -> Option<String> {
-        sqlx::query_scalar("SELECT status FROM subscribers WHERE email = ?")
+        sqlx::query_scalar("SELECT status FROM subscribers WHERE email = $1")
             .bind(email)
             .fetch_optional(&self.pool)
             .await
@@ -202,7 +202,7 @@ async fn every_address_gets_the_same_answer() {
     let sink = SmtpSink::start().await;
     let app = app_mailing_to(sink.url()).await;
     for (email, status) in [("confirmed@example.org", "confirmed"), ("left@example.org", "unsubscribed")] {
-        sqlx::query("INSERT INTO subscribers (email, status, created_at) VALUES (?, ?, '2026-01-01T00:00:00.000Z')")
+        sqlx::query("INSERT INTO subscribers (email, status, created_at) VALUES ($1, $2, '2026-01-01T00:00:00.000Z')")
             .bind(email)
             .bind(status)
             .execute(&app.pool)

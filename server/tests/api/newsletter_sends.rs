@@ -26,7 +26,7 @@ async fn three_fresh_stories(app: &TestApp) -> Vec<String> {
         sqlx::query_as("SELECT slug, title FROM articles ORDER BY id LIMIT 3").fetch_all(&app.pool).await.unwrap();
     for (i, (slug, _)) in slugs.iter().enumerate() {
         let at = app::core::Timestamp::from(Utc::now() - chrono::Duration::minutes(10 + i as i64));
-        sqlx::query("UPDATE stories SET published_at = ? WHERE slug = ?")
+        sqlx::query("UPDATE stories SET published_at = $1 WHERE slug = $2")
             .bind(at)
             .bind(slug)
             .execute(&app.pool)
@@ -44,7 +44,7 @@ async fn subscribers(app: &TestApp, confirmed: &[&str]) {
         ("bounced@example.org".to_owned(), "confirmed", Some("2026-01-01T00:00:00.000Z")),
     ]);
     for (email, status, bounced) in rows {
-        sqlx::query("INSERT INTO subscribers (email, status, created_at, bounced_at) VALUES (?, ?, '2026-01-01T00:00:00.000Z', ?)")
+        sqlx::query("INSERT INTO subscribers (email, status, created_at, bounced_at) VALUES ($1, $2, '2026-01-01T00:00:00.000Z', $3)")
             .bind(email)
             .bind(status)
             .bind(bounced)
@@ -123,7 +123,7 @@ async fn the_edition_goes_once_to_every_confirmed_subscriber_from_two_nodes() {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    let status: String = sqlx::query_scalar("SELECT status FROM subscribers WHERE email = ?")
+    let status: String = sqlx::query_scalar("SELECT status FROM subscribers WHERE email = $1")
         .bind(&recipient)
         .fetch_one(&first.pool)
         .await
@@ -190,7 +190,7 @@ async fn a_permanent_refusal_marks_the_address_bounced_and_a_temporary_one_retri
 
     // The bounced address gets nothing more: the next send leaves it out.
     let other = app::core::Slug::parse(
-        &sqlx::query_scalar::<_, String>("SELECT slug FROM articles WHERE slug <> ? LIMIT 1")
+        &sqlx::query_scalar::<_, String>("SELECT slug FROM articles WHERE slug <> $1 LIMIT 1")
             .bind(&slug)
             .fetch_one(&app.pool)
             .await
@@ -229,7 +229,7 @@ async fn moderators_are_told_about_held_comments_at_most_once_per_interval() {
     ] {
         sqlx::query(
             "INSERT INTO staff (email, name, role, password_hash, disabled_at, created_at, updated_at) \
-             VALUES (?, 'Staff', ?, 'x', ?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+             VALUES ($1, 'Staff', $2, 'x', $3, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
         )
         .bind(email)
         .bind(role)

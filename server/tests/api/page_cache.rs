@@ -145,13 +145,13 @@ async fn changes_written_by_another_process_show_within_a_moment() {
         .unwrap();
     sqlx::query(
         "INSERT INTO comments (article_id, author_name, author_email, body, status, created_at, body_sha256) \
-         VALUES (?, 'Moderated', 'm@example.org', 'Approved by the editor at the desk', 'approved', '2026-11-27T10:00:00Z', 'x')",
+         VALUES ($1, 'Moderated', 'm@example.org', 'Approved by the editor at the desk', 'approved', '2026-11-27T10:00:00Z', 'x')",
     )
     .bind(id)
     .execute(&app.pool)
     .await
     .unwrap();
-    sqlx::query("UPDATE stories SET title = 'Tram app corrected headline' WHERE id = ?")
+    sqlx::query("UPDATE stories SET title = 'Tram app corrected headline' WHERE id = $1")
         .bind(id)
         .execute(&app.pool)
         .await

@@ -64,7 +64,7 @@ async fn comments_nest_replies_and_escape_reader_text() {
         .unwrap();
     let parent: i64 = sqlx::query_scalar(
         "INSERT INTO comments (article_id, author_name, author_email, body, created_at) \
-         VALUES (?, '<b>Eve</b>', 'eve@example.org', '<script>alert(1)</script>\nsecond line', '2026-11-26T10:00:00Z') RETURNING id",
+         VALUES ($1, '<b>Eve</b>', 'eve@example.org', '<script>alert(1)</script>\nsecond line', '2026-11-26T10:00:00Z') RETURNING id",
     )
     .bind(article_id)
     .fetch_one(&app.pool)
@@ -72,7 +72,7 @@ async fn comments_nest_replies_and_escape_reader_text() {
     .unwrap();
     sqlx::query(
         "INSERT INTO comments (article_id, parent_id, author_name, author_email, body, created_at) \
-         VALUES (?, ?, 'Rae', 'rae@example.org', 'A reply', '2026-11-26T11:00:00Z')",
+         VALUES ($1, $2, 'Rae', 'rae@example.org', 'A reply', '2026-11-26T11:00:00Z')",
     )
     .bind(article_id)
     .bind(parent)
@@ -81,7 +81,7 @@ async fn comments_nest_replies_and_escape_reader_text() {
     .unwrap();
     sqlx::query(
         "INSERT INTO comments (article_id, author_name, author_email, body, status, created_at) \
-         VALUES (?, 'Spammer', 's@example.org', 'buy now', 'spam', '2026-11-26T12:00:00Z')",
+         VALUES ($1, 'Spammer', 's@example.org', 'buy now', 'spam', '2026-11-26T12:00:00Z')",
     )
     .bind(article_id)
     .execute(&app.pool)
@@ -128,7 +128,7 @@ async fn category_pages_are_newest_first_and_paginated() {
     for n in 0..12 {
         sqlx::query(
             "INSERT INTO stories (slug, title, summary, body_html, author_id, category_id, published_at, updated_at) \
-             SELECT ?, ?, 's', '<p>b</p>', author_id, category_id, ?, ? FROM articles WHERE slug = 'harbour-bridge-reopens'",
+             SELECT $1, $2, 's', '<p>b</p>', author_id, category_id, $3, $4 FROM articles WHERE slug = 'harbour-bridge-reopens'",
         )
         .bind(format!("extra-{n}"))
         .bind(format!("Extra story {n}"))

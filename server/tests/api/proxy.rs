@@ -94,7 +94,7 @@ async fn a_comment_posted_through_the_readme_nginx_example_is_accepted() {
     assert_eq!(response.status(), 302);
     let location = response.headers()["location"].to_str().unwrap();
     assert!(location.starts_with("/article/tram-timetable-app#comment-"), "{location}");
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE body = ?")
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE body = $1")
         .bind(body)
         .fetch_one(&app.pool)
         .await

@@ -43,7 +43,7 @@ async fn newest(app: &TestApp, category: Option<&str>) -> Vec<Expected> {
     sqlx::query_as(
         "SELECT a.slug, a.title, a.summary, a.published_at, a.updated_at, au.name AS author, c.name AS category, \
          c.slug AS category_slug FROM articles a JOIN authors au ON au.id = a.author_id \
-         JOIN categories c ON c.id = a.category_id WHERE (? IS NULL OR c.slug = ?) \
+         JOIN categories c ON c.id = a.category_id WHERE ($1 IS NULL OR c.slug = $2) \
          ORDER BY a.published_at DESC, a.id DESC LIMIT 20",
     )
     .bind(category)
@@ -156,9 +156,9 @@ async fn an_article_has_a_feed_of_its_newest_approved_comments() {
         .unwrap();
     sqlx::query(
         "INSERT INTO comments (article_id, author_name, author_email, body, status, created_at) \
-         VALUES (?, 'Spammer', 's@example.org', 'buy now', 'spam', '2026-11-27T12:00:00.000Z'), \
-                (?, 'Lin <3', 'lin@example.org', 'Newest & best', 'approved', '2026-11-27T11:00:00.000Z'), \
-                (?, 'Mallory', 'm@example.org', '<img src=x onerror=alert(1)> see?', 'approved', '2026-11-27T10:00:00.000Z')",
+         VALUES ($1, 'Spammer', 's@example.org', 'buy now', 'spam', '2026-11-27T12:00:00.000Z'), \
+                ($2, 'Lin <3', 'lin@example.org', 'Newest & best', 'approved', '2026-11-27T11:00:00.000Z'), \
+                ($3, 'Mallory', 'm@example.org', '<img src=x onerror=alert(1)> see?', 'approved', '2026-11-27T10:00:00.000Z')",
     )
     .bind(article_id)
     .bind(article_id)
@@ -171,7 +171,7 @@ async fn an_article_has_a_feed_of_its_newest_approved_comments() {
     assert_eq!(content_type, "application/rss+xml; charset=utf-8");
     let feed = feed_rs::parser::parse(body.as_bytes()).unwrap();
     let expected: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT id, author_name, body, created_at FROM comments WHERE article_id = ? AND status = 'approved' \
+        "SELECT id, author_name, body, created_at FROM comments WHERE article_id = $1 AND status = 'approved' \
          ORDER BY created_at DESC, id DESC LIMIT 20",
     )
     .bind(article_id)
@@ -321,7 +321,7 @@ fn json_ld(head: &str) -> serde_json::Value {
 async fn a_hostile_headline_cannot_break_out_of_the_head() {
     let app = spawn_public_app().await;
     let hostile = r#"Bridge </title></script><script>alert(1)</script> "quoted" & <b>bold</b>"#;
-    sqlx::query("UPDATE stories SET title = ? WHERE slug = 'tram-timetable-app'")
+    sqlx::query("UPDATE stories SET title = $1 WHERE slug = 'tram-timetable-app'")
         .bind(hostile)
         .execute(&app.pool)
         .await

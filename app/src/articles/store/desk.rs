@@ -114,8 +114,8 @@ pub async fn story(db: &Db, id: i64) -> sqlx::Result<Option<Story>> {
 pub async fn story_in(conn: &mut impl crate::db::Link, id: i64) -> sqlx::Result<Option<Story>> {
     crate::on!(conn, |ex| sqlx::query_as(
         "SELECT s.id, s.slug, s.title, s.summary, c.name AS section, au.name AS author, \
-           COALESCE((SELECT group_concat(name, ', ') FROM (SELECT t.name FROM article_tags at \
-             JOIN tags t ON t.id = at.tag_id WHERE at.article_id = s.id ORDER BY t.name)), '') AS tags, \
+           COALESCE((SELECT string_agg(t.name, ', ' ORDER BY t.name) FROM article_tags at \
+             JOIN tags t ON t.id = at.tag_id WHERE at.article_id = s.id), '') AS tags, \
            s.image, s.markdown, s.body_html, s.status, s.published_at, s.updated_at, s.revision, s.owner_id, \
            st.name AS changed_by, s.changed_at, \
            (SELECT COUNT(*) FROM comments WHERE article_id = s.id) AS comments \
