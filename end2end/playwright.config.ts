@@ -6,6 +6,9 @@ import path from 'node:path';
 const root = path.resolve(__dirname, '..');
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
+// The site's database: a fresh SQLite file by default; `make test` runs the suite again with a
+// fresh PostgreSQL database here. Read by the tests that run `server` commands too.
+process.env.E2E_DATABASE_URL ??= 'sqlite://target/e2e/site.db';
 
 export default defineConfig({
   testDir: './tests',
@@ -32,7 +35,7 @@ export default defineConfig({
     cwd: root,
     url: `${baseURL}/`,
     env: {
-      DATABASE_URL: 'sqlite://target/e2e/site.db',
+      DATABASE_URL: process.env.E2E_DATABASE_URL,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       RUST_LOG: 'info,sqlx=warn',
       COMMENT_FLOOD_SECONDS: '0',

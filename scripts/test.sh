@@ -49,6 +49,9 @@ cargo leptos build --release --precompress
 
 echo "==> end-to-end tests (Playwright, Chromium: ${CHROMIUM_PATH:-bundled with Playwright})"
 (cd end2end && npx playwright test)
+echo "==> end-to-end tests again, on PostgreSQL"
+psql -X -q -v ON_ERROR_STOP=1 -d "$postgres" -c "CREATE DATABASE e2e"
+(cd end2end && E2E_DATABASE_URL="${postgres%/*}/e2e" npx playwright test)
 
 echo "==> Lighthouse (mobile): accessibility, best practices, SEO 100; performance >= 95; CLS 0"
 (cd end2end && node lighthouse.mjs)

@@ -14,7 +14,7 @@ function addStaff(role: string): string {
   const email = `${role}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@courier.example`;
   execFileSync('target/release/server', ['users', 'add', '--email', email, '--name', `Desk ${role}`, '--role', role], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: 'sqlite://target/e2e/site.db' },
+    env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL },
     input: `${PASSWORD}\n`,
   });
   return email;

@@ -74,6 +74,12 @@ impl DatabaseSettings {
 /// a password) and what was wrong, once — never only SQLite's "unable to open database file".
 pub async fn open_database(url: &str) -> anyhow::Result<app::db::Db> {
     check_database_url(url)?;
+    open_setting("DATABASE_URL", url).await
+}
+
+/// Opens and migrates the database at `url`, which the setting (or argument) `setting` named;
+/// a failure names both, as [`open_database`] does.
+pub async fn open_setting(setting: &str, url: &str) -> anyhow::Result<app::db::Db> {
     let postgres = app::db::is_postgres(url);
     app::db::Db::connect(url).await.map_err(|error| {
         let (reason, hint) = match &error {
@@ -97,7 +103,7 @@ pub async fn open_database(url: &str) -> anyhow::Result<app::db::Db> {
             sqlx::Error::Migrate(e) => (format!("migrating it failed: {e}"), ""),
             other => (other.to_string(), ""),
         };
-        anyhow::anyhow!("DATABASE_URL={}: the database cannot be opened: {reason}{hint}", without_password(url))
+        anyhow::anyhow!("{setting}={}: the database cannot be opened: {reason}{hint}", without_password(url))
     })
 }
 

@@ -884,3 +884,65 @@ fn database_url(dir: &std::path::Path) -> String {
         Err(_) => format!("sqlite://{}", dir.join("site.db").display()),
     }
 }
+
+#[tokio::test]
+async fn a_sqlite_site_moves_to_postgresql_with_everything_it_holds() {
+    // The move needs a PostgreSQL server: it runs in the PostgreSQL pass of `make test`.
+    if std::env::var_os("TEST_POSTGRES").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("site.db").display());
+    {
+        let (_server, address, lines) = start_server(&sqlite, &[("COMMENT_FLOOD_SECONDS", "0")]);
+        std::thread::spawn(move || for _ in lines {});
+        assert_eq!(post_numbered_comments(&address, 0..5).await, 5);
+    }
+    let (ok, said) = run_with_input(
+        &sqlite,
+        &["users", "add", "--email", "ed@courier.example", "--name", "Ed Itor", "--role", "editor"],
+        "harbour lantern quay 42\n",
+    );
+    assert!(ok, "{said}");
+    let source = migrated_pool(&sqlite).await;
+    sqlx::query("INSERT INTO subscribers (email, status, created_at) VALUES ('reader@example.org', 'confirmed', '2026-01-01T00:00:00.000Z')")
+        .execute(&source)
+        .await
+        .unwrap();
+
+    let target = database_url(dir.path());
+    let (ok, said) = run_command(&sqlite, &["copy-to", &target]);
+    assert!(ok, "{said}");
+    assert!(said.contains("5 comments, 1 subscribers and 1 staff accounts"), "{said}");
+    let copy = migrated_pool(&target).await;
+    for table in [
+        "stories",
+        "articles",
+        "comments",
+        "comment_events",
+        "subscribers",
+        "staff",
+        "article_search",
+        "article_keywords",
+        "article_tags",
+    ] {
+        let count = format!("SELECT COUNT(*) FROM {table}");
+        let there: i64 = sqlx::query_scalar(&count).fetch_one(&source).await.unwrap();
+        let here: i64 = sqlx::query_scalar(&count).fetch_one(&copy).await.unwrap();
+        assert_eq!(here, there, "{table}");
+    }
+    let (ok, said) = run_command(&sqlite, &["copy-to", &target]);
+    assert!(!ok && said.contains("already holds a site"), "never copied over a site: {said}");
+
+    // The site runs on the copy: comments shown, search finds, a new comment follows the old.
+    let (_server, address, lines) = start_server(&target, &[("COMMENT_FLOOD_SECONDS", "0")]);
+    std::thread::spawn(move || for _ in lines {});
+    let page = page_showing(&format!("{address}/article/harbour-bridge-reopens"), "Backup comment 4").await;
+    assert!(page.contains("Backup comment 0") && page.contains("Backup comment 4"), "{page}");
+    let found = reqwest::get(format!("{address}/search?q=bridge")).await.unwrap().text().await.unwrap();
+    assert!(found.contains("/article/harbour-bridge-reopens"), "the search index came along: {found}");
+    assert_eq!(post_numbered_comments(&address, 5..6).await, 1);
+    let newest: i64 = sqlx::query_scalar("SELECT MAX(id) FROM comments").fetch_one(&copy).await.unwrap();
+    let copied: i64 = sqlx::query_scalar("SELECT MAX(id) FROM comments").fetch_one(&source).await.unwrap();
+    assert!(newest > copied, "ids go on after the copied ones");
+}

@@ -1,10 +1,12 @@
 //! The command line: `server` (or `server serve`) serves the site, `server import` publishes
 //! Markdown articles, `server comments` moderates, `server users` manages staff accounts, `server newsletter`
-//! sends stories and shows what went out, `server backup` copies the database while it serves.
+//! sends stories and shows what went out, `server backup` copies the database while it serves,
+//! `server copy-to` moves a SQLite site to PostgreSQL.
 //! Parsed with clap; `--help` at every level.
 
 pub mod backup;
 pub mod comments;
+pub mod copy;
 pub mod export;
 pub mod import;
 pub mod newsletter;
@@ -39,6 +41,8 @@ pub enum Command {
     Newsletter(newsletter::NewsletterArgs),
     /// Copy the whole database to a new file while the site runs
     Backup(backup::BackupArgs),
+    /// Move the site from SQLite to a new PostgreSQL database
+    CopyTo(copy::CopyArgs),
 }
 
 impl Cli {
@@ -63,5 +67,6 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Users(args) => users::run(args).await,
         Command::Newsletter(args) => newsletter::run(args).await,
         Command::Backup(args) => backup::run(args).await,
+        Command::CopyTo(args) => copy::run(args).await,
     }
 }

@@ -66,6 +66,8 @@ pub const WRITE_LOCK: i64 = 0x6e65_7773;
 
 use crate::core::context::{from_context as context, MissingContext};
 
+pub mod copy;
+
 /// The database of one running site. Reads go to the pool; every write goes through
 /// [`Db::write`], which queues this site's writers in order before SQLite's single write lock
 /// — much faster and fairer than letting them race for the file lock and sleep in its busy
