@@ -946,3 +946,225 @@ async fn a_sqlite_site_moves_to_postgresql_with_everything_it_holds() {
     let copied: i64 = sqlx::query_scalar("SELECT MAX(id) FROM comments").fetch_one(&source).await.unwrap();
     assert!(newest > copied, "ids go on after the copied ones");
 }
+
+/// Posts a comment as the client at `client` (through a trusted proxy's X-Forwarded-For).
+async fn post_as(address: &str, client: &str, body: &str, email: &str) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{address}/api/comments/post"))
+        .header("Accept", "application/json")
+        .header("X-Forwarded-For", client)
+        .form(&[("article", "harbour-bridge-reopens"), ("comment", body), ("author", "Noor"), ("email", email)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Reads an event stream until it holds `text` (or panics after `within`); returns what it
+/// read and the last event id in it.
+async fn stream_until(stream: &mut reqwest::Response, text: &str, within: Duration) -> (String, Option<String>) {
+    let mut received = String::new();
+    let deadline = tokio::time::Instant::now() + within;
+    while !received.contains(text) {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("{text:?} did not arrive: {received}"))
+            .unwrap()
+            .unwrap();
+        received.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let last_id = received.lines().rev().find_map(|l| l.strip_prefix("id:")).map(|id| id.trim().to_owned());
+    (received, last_id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_nodes_on_one_postgresql_database_serve_as_one_site() {
+    if std::env::var_os("TEST_POSTGRES").is_none() {
+        return; // nodes share a PostgreSQL database: the PostgreSQL pass of `make test`
+    }
+    let sink = smtp::SmtpSink::start().await;
+    let smtp_url = sink.url();
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(dir.path());
+    let env: Vec<(&str, &str)> = vec![
+        ("TRUSTED_PROXIES", "127.0.0.1"),
+        ("COMMENT_FLOOD_SECONDS", "15"),
+        ("NEWSLETTER_SIGNUPS_PER_HOUR", "3"),
+        ("SMTP_URL", &smtp_url),
+        ("MAIL_FROM", "news@courier.example"),
+        ("NEWSLETTER_SCHEDULE", "off"),
+    ];
+
+    // Three nodes started at the same moment on an empty database: one migration, one seeding.
+    let starting: Vec<_> = (0..3)
+        .map(|_| {
+            let (url, env) = (url.clone(), env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>());
+            std::thread::spawn(move || {
+                let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let (server, address, lines) = start_server(&url, &env);
+                std::thread::spawn(move || for _ in lines {});
+                (server, address)
+            })
+        })
+        .collect();
+    let mut nodes: Vec<(Server, String)> = starting.into_iter().map(|t| t.join().unwrap()).collect();
+    let pool = migrated_pool(&url).await;
+    let stories: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(&pool).await.unwrap();
+    let files = std::fs::read_dir(content_dir())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "md"))
+        .count();
+    assert!(stories > 0 && stories as usize <= files, "seeded once: {stories} stories from {files} files");
+    let doubled: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT article_id, body FROM comments GROUP BY article_id, body HAVING COUNT(*) > 1) d",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(doubled, 0, "the demo comments were seeded once");
+    let [a, b, c] = [nodes[0].1.clone(), nodes[1].1.clone(), nodes[2].1.clone()];
+
+    // A comment posted on A reaches live readers on B and C, and B's cached page, within a second.
+    let article = "/article/harbour-bridge-reopens";
+    let _ = reqwest::get(format!("{b}{article}")).await.unwrap().text().await.unwrap(); // cached on B
+    let mut on_b = reqwest::get(format!("{b}/api/comments/live/harbour-bridge-reopens")).await.unwrap();
+    let mut on_c = reqwest::get(format!("{c}/api/comments/live/harbour-bridge-reopens")).await.unwrap();
+    assert_eq!(post_as(&a, "203.0.113.10", "Posted on node A, read on B and C", "a@example.org").await, 200);
+    let posted = Instant::now();
+    stream_until(&mut on_b, "Posted on node A, read on B and C", Duration::from_secs(1)).await;
+    let (_, last_on_c) = stream_until(&mut on_c, "Posted on node A, read on B and C", Duration::from_secs(1)).await;
+    let page = page_showing(&format!("{b}{article}"), "Posted on node A, read on B and C").await;
+    assert!(page.contains("Posted on node A, read on B and C"), "B's cached page shows it");
+    assert!(posted.elapsed() < Duration::from_secs(1), "everything within a second: {:?}", posted.elapsed());
+
+    // Flood control holds across nodes: six posts at once from one address, two per node.
+    let tries: Vec<_> = (0..6)
+        .map(|i| {
+            let node = [&a, &b, &c][i % 3].clone();
+            tokio::spawn(
+                async move { post_as(&node, "203.0.113.20", &format!("Flood try {i}"), "f@example.org").await },
+            )
+        })
+        .collect();
+    let mut codes = Vec::new();
+    for t in tries {
+        codes.push(t.await.unwrap());
+    }
+    codes.sort();
+    assert_eq!(codes, [200, 429, 429, 429, 429, 429], "exactly one accepted");
+
+    // The same comment sent from six addresses through all nodes at once is stored once.
+    let tries: Vec<_> = (0..6)
+        .map(|i| {
+            let node = [&a, &b, &c][i % 3].clone();
+            tokio::spawn(async move {
+                post_as(&node, &format!("203.0.113.{}", 30 + i), "The very same words, racing", "d@example.org").await
+            })
+        })
+        .collect();
+    for t in tries {
+        t.await.unwrap();
+    }
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE body = 'The very same words, racing'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1, "a duplicate check that holds across nodes");
+
+    // Sign-ups past the limit (3 an hour) split over the nodes are refused.
+    let mut granted = 0;
+    for i in 0..9 {
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/newsletter/subscribe", [&a, &b, &c][i % 3]))
+            .header("Accept", "application/json")
+            .header("X-Forwarded-For", "198.51.100.9")
+            .form(&[("email", format!("signup{i}@example.org"))])
+            .send()
+            .await
+            .unwrap();
+        granted += usize::from(response.status() == 200);
+    }
+    assert_eq!(granted, 3, "one allowance for the address, whichever node it reaches");
+
+    // 200 queued mails: each goes out once, whichever node claims it.
+    sink.wait_for(3, Duration::from_secs(20)).await; // the three confirmation mails
+    for i in 0..200 {
+        sqlx::query(
+            "INSERT INTO subscribers (email, status, created_at) VALUES ($1, 'confirmed', '2026-01-01T00:00:00.000Z')",
+        )
+        .bind(format!("reader{i:03}@example.org"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let (ok, out) = run_command(&url, &["newsletter", "send", "--article", "harbour-bridge-reopens"]);
+    assert!(ok, "{out}");
+    let mails = sink.wait_for(203, Duration::from_secs(60)).await;
+    let mut per_address = std::collections::BTreeMap::<String, usize>::new();
+    for mail in mails.iter().filter(|m| m.to[0].starts_with("reader")) {
+        *per_address.entry(mail.to[0].clone()).or_default() += 1;
+    }
+    assert_eq!(per_address.len(), 200, "every subscriber got the story");
+    assert!(per_address.values().all(|&n| n == 1), "and got it once");
+
+    // kill -9 of node C while readers post through all three: nothing acknowledged is lost,
+    // and C's live reader reconnects to A with Last-Event-ID and misses nothing.
+    let posting: Vec<_> = (0..30)
+        .map(|i| {
+            let node = [&a, &b, &c][i % 3].clone();
+            tokio::spawn(async move {
+                let body = format!("Load comment {i}");
+                let ok = reqwest::Client::new()
+                    .post(format!("{node}/api/comments/post"))
+                    .header("Accept", "application/json")
+                    .header("X-Forwarded-For", format!("192.0.2.{}", 10 + i))
+                    .form(&[
+                        ("article", "harbour-bridge-reopens"),
+                        ("comment", body.as_str()),
+                        ("author", "Noor"),
+                        ("email", "l@example.org"),
+                    ])
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status() == 200);
+                ok.then_some(body)
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let (mut killed, _) = nodes.pop().unwrap();
+    killed.0.kill().unwrap();
+    killed.0.wait().unwrap();
+    let mut acknowledged = Vec::new();
+    for p in posting {
+        acknowledged.extend(p.await.unwrap());
+    }
+    assert!(acknowledged.len() >= 20, "A and B went on answering: {}", acknowledged.len());
+    for body in &acknowledged {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE body = $1")
+            .bind(body)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "{body} was acknowledged");
+    }
+    let reconnect = reqwest::Client::new()
+        .get(format!("{a}/api/comments/live/harbour-bridge-reopens"))
+        .header("Last-Event-ID", last_on_c.expect("C's stream named its events"))
+        .send()
+        .await
+        .unwrap();
+    let mut reconnect = reconnect;
+    let mut replayed = String::new();
+    for body in &acknowledged {
+        if !replayed.contains(body.as_str()) {
+            replayed.push_str(&stream_until(&mut reconnect, body, Duration::from_secs(5)).await.0);
+        }
+    }
+    assert!(!replayed.contains("Posted on node A, read on B and C"), "what C's reader had is not sent again");
+}
+
+fn content_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
+}
