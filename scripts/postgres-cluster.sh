@@ -6,12 +6,16 @@
 #                                          postgres://postgres@127.0.0.1:PORT/postgres, as the only
 #                                          line on stdout; the port is also written to DIR/port
 #   scripts/postgres-cluster.sh stop DIR    stop that server at once and remove DIR
+#   scripts/postgres-cluster.sh down DIR    stop that server as a restart does: every connection cut,
+#                                          committed work kept (the cluster runs with
+#                                          synchronous_commit off, so a crash could lose the last)
+#   scripts/postgres-cluster.sh up DIR      start it again, on the same port (after `down`)
 # Run as root, the server runs as the `postgres` user (initdb refuses root), so DIR and every
 # directory above it must be reachable by that user. Progress and errors go to stderr.
 set -euo pipefail
 
 die() { echo "postgres-cluster.sh: $*" >&2; exit 1; }
-usage() { die "usage: $0 start|stop DIR"; }
+usage() { die "usage: $0 start|stop|down|up DIR"; }
 
 [ $# -eq 2 ] || usage
 action=$1
@@ -128,8 +132,21 @@ stop() {
   rm -rf "$dir"
 }
 
+down() {
+  [ -f "$dir/PG_VERSION" ] || die "$dir is not a PostgreSQL cluster (no PG_VERSION)"
+  as_owner "$(find_bindir)/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || die "pg_ctl stop failed for $dir"
+}
+
+up() {
+  [ -f "$dir/PG_VERSION" ] || die "$dir is not a PostgreSQL cluster (no PG_VERSION)"
+  as_owner "$(find_bindir)/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null 2>&1 \
+    || die "the server in $dir did not start again (log: $dir/server.log)"
+}
+
 case "$action" in
   start) start ;;
   stop) stop ;;
+  down) down ;;
+  up) up ;;
   *) usage ;;
 esac

@@ -1168,3 +1168,86 @@ async fn three_nodes_on_one_postgresql_database_serve_as_one_site() {
 fn content_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
 }
+
+/// A throw-away PostgreSQL cluster of this test's own (scripts/postgres-cluster.sh), removed
+/// when dropped.
+struct OwnCluster(std::path::PathBuf, #[allow(dead_code)] tempfile::TempDir);
+
+impl OwnCluster {
+    fn start() -> (OwnCluster, String) {
+        let work = tempfile::tempdir().unwrap();
+        // Run as root, the cluster belongs to the postgres user, which must reach the folder.
+        std::fs::set_permissions(work.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let cluster = OwnCluster(work.path().join("cluster"), work);
+        let out = cluster.script("start");
+        (cluster, String::from_utf8(out.stdout).unwrap().trim().to_owned())
+    }
+
+    fn script(&self, action: &str) -> std::process::Output {
+        let out = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/postgres-cluster.sh"))
+            .arg(action)
+            .arg(&self.0)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{action}: {}", String::from_utf8_lossy(&out.stderr));
+        out
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        let _ = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/postgres-cluster.sh"))
+            .arg("stop")
+            .arg(&self.0)
+            .output();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_restart_while_serving_is_a_short_503_and_the_site_comes_back_by_itself() {
+    if std::env::var_os("TEST_POSTGRES").is_none() {
+        return; // it restarts a PostgreSQL server of its own: the PostgreSQL pass of `make test`
+    }
+    let (cluster, url) = OwnCluster::start();
+    let (_server, address, lines) = start_server(&url, &[("COMMENT_FLOOD_SECONDS", "0")]);
+    std::thread::spawn(move || for _ in lines {});
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+    assert_eq!(client.get(format!("{address}/article/harbour-bridge-reopens")).send().await.unwrap().status(), 200);
+    let mut live = client.get(format!("{address}/api/comments/live/harbour-bridge-reopens")).send().await.unwrap();
+
+    cluster.script("down");
+    // A page nobody asked for yet (so not cached) and a post: a short 503, never a hang or a 500.
+    let asked = Instant::now();
+    let page = client.get(format!("{address}/search?q=harbour")).send().await.unwrap();
+    assert_eq!(page.status(), 503, "{:?}", page.headers());
+    assert_eq!(page.headers()["retry-after"], "5");
+    let text = page.text().await.unwrap();
+    assert!(!text.contains("error returned") && !text.contains("Connection refused"), "{text}");
+    assert!(asked.elapsed() < Duration::from_secs(5), "answered in {:?}", asked.elapsed());
+    let posted = client
+        .post(format!("{address}/api/comments/post"))
+        .header("Accept", "application/json")
+        .form(&[
+            ("article", "harbour-bridge-reopens"),
+            ("comment", "While the database was away"),
+            ("author", "Noor"),
+            ("email", "n@example.org"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 503);
+    assert_eq!(posted.headers()["retry-after"], "5");
+    let said = posted.text().await.unwrap();
+    assert!(!said.contains("error returned") && !said.contains("refused"), "{said}");
+
+    cluster.script("up");
+    // Back without restarting the server, and live comments flow again.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client.get(format!("{address}/search?q=harbour")).send().await.unwrap().status() != 200 {
+        assert!(Instant::now() < deadline, "the site did not come back");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(post_as(&address, "127.0.0.1", "After the database came back", "n@example.org").await, 200);
+    stream_until(&mut live, "After the database came back", Duration::from_secs(2)).await;
+}

@@ -31,7 +31,8 @@ impl FormError for CommentError {
             CommentError::Duplicate => 409,
             CommentError::NotFound => 404,
             CommentError::BadRequest => 400,
-            CommentError::Server => 500,
+            // Nothing the reader did: the database is busy or away for a moment.
+            CommentError::Server => 503,
         }
     }
 }

@@ -40,6 +40,12 @@ pub fn set_status(code: u16) {
         (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
     {
         response.set_status(code);
+        if code == http::StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from_static(crate::core::RETRY_AFTER_SECONDS),
+            );
+        }
     }
     #[cfg(not(feature = "ssr"))]
     let _ = code;

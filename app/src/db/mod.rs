@@ -274,7 +274,9 @@ async fn connect_postgres(url: &str) -> Result<PgPool, sqlx::Error> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
     let pool = PgPoolOptions::new()
         .max_connections((cores * 4).max(8))
-        .acquire_timeout(Duration::from_secs(10))
+        // While the database is away (a restart, a failover) the pool keeps trying to connect
+        // until this runs out: readers get the short 503 after 2 s instead of waiting.
+        .acquire_timeout(Duration::from_secs(2))
         .connect_with(options)
         .await?;
     // sqlx's PostgreSQL migrator holds an advisory lock while it works: nodes started together

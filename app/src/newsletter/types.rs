@@ -26,7 +26,8 @@ impl FormError for SubscribeError {
             SubscribeError::Invalid(_) => 422,
             SubscribeError::BadRequest => 400,
             SubscribeError::TooMany => 429,
-            SubscribeError::Server => 500,
+            // Nothing the reader did: the database is busy or away for a moment.
+            SubscribeError::Server => 503,
         }
     }
 }
