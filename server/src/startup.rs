@@ -111,6 +111,12 @@ impl Application {
         let cache = PageCache::new(db.clone(), readership.clone(), proxies.clone());
         cache.check_version().await;
         cache.watch_versions(stopping.subscribe());
+        tokio::spawn(crate::workers::change_notices::run(
+            db.clone(),
+            feed.clone(),
+            cache.clone(),
+            stopping.subscribe(),
+        ));
         let site = Site {
             options: config.leptos,
             db: db.clone(),

@@ -1030,8 +1030,14 @@ async fn three_nodes_on_one_postgresql_database_serve_as_one_site() {
     let _ = reqwest::get(format!("{b}{article}")).await.unwrap().text().await.unwrap(); // cached on B
     let mut on_b = reqwest::get(format!("{b}/api/comments/live/harbour-bridge-reopens")).await.unwrap();
     let mut on_c = reqwest::get(format!("{c}/api/comments/live/harbour-bridge-reopens")).await.unwrap();
+    // What the nodes hear: the database announces the change (they look at once, not at their
+    // next 250 ms look).
+    let mut notices = sqlx::postgres::PgListener::connect(&url).await.unwrap();
+    notices.listen("newsroom_changes").await.unwrap();
     assert_eq!(post_as(&a, "203.0.113.10", "Posted on node A, read on B and C", "a@example.org").await, 200);
     let posted = Instant::now();
+    let notice = tokio::time::timeout(Duration::from_secs(1), notices.recv()).await.unwrap().unwrap();
+    assert!(["content_version", "comment_events"].contains(&notice.payload()), "{notice:?}");
     stream_until(&mut on_b, "Posted on node A, read on B and C", Duration::from_secs(1)).await;
     let (_, last_on_c) = stream_until(&mut on_c, "Posted on node A, read on B and C", Duration::from_secs(1)).await;
     let page = page_showing(&format!("{b}{article}"), "Posted on node A, read on B and C").await;

@@ -2,8 +2,10 @@
 //! the newsletter workers queue the weekly edition and send what is queued, and the
 //! moderators are told when comments are held, readers when their comments get replies, and
 //! scheduled stories are published on time; the live relay hands comments that became
-//! visible anywhere to this process's live readers.
+//! visible anywhere to this process's live readers; on PostgreSQL the change notices make a
+//! node look at once when another one wrote.
 
+pub mod change_notices;
 pub mod live_relay;
 pub mod mailer;
 pub mod moderation_notice;

@@ -1,0 +1,57 @@
+//! (PostgreSQL) Hears the database's `newsroom_changes` notices, sent when any node or command
+//! commits a change a page shows or a comment becoming visible, and makes this node look at
+//! once: its render cache re-reads the versions, its live relay reads the new events. The
+//! 250 ms looks go on beside it, so a notice lost with a connection costs at most that; after
+//! a reconnect the node looks once to catch up with what it did not hear.
+
+use std::time::Duration;
+
+use app::comments::live::CommentFeed;
+use app::db::{Db, Engine};
+use sqlx::postgres::PgListener;
+use tokio::sync::watch;
+
+use crate::middleware::page_cache::PageCache;
+
+const CHANNEL: &str = "newsroom_changes";
+
+pub async fn run(db: Db, feed: CommentFeed, cache: PageCache, mut stopping: watch::Receiver<bool>) {
+    let Engine::Postgres(pool) = db.engine() else { return };
+    let look = || async {
+        feed.wake();
+        cache.check_version().await;
+    };
+    loop {
+        match listen(pool).await {
+            Ok(mut listener) => {
+                look().await;
+                loop {
+                    tokio::select! {
+                        notice = listener.try_recv() => match notice {
+                            Ok(Some(_)) => look().await,
+                            // The connection dropped; the next call reconnects. Whatever was
+                            // said meanwhile is caught up by looking.
+                            Ok(None) => look().await,
+                            Err(error) => {
+                                tracing::warn!(%error, "change notices: the listening connection failed");
+                                break;
+                            }
+                        },
+                        _ = stopping.changed() => return,
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(%error, "change notices: cannot listen; the 250 ms looks go on"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stopping.changed() => return,
+        }
+    }
+}
+
+async fn listen(pool: &sqlx::PgPool) -> sqlx::Result<PgListener> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
