@@ -8,12 +8,13 @@
 //!
 //! Settings (environment): `BENCH_ARTICLES` (10000), `BENCH_COMMENTS` (100000),
 //! `BENCH_SECONDS` per wrk run (10), `BENCH_CONCURRENCY` (1,8,32,128), `BENCH_OUTPUT`
-//! (bench/RESULTS.md).
+//! (bench/RESULTS.md), `BENCH_POSTGRES` (`off` skips the PostgreSQL rows).
 
 mod data;
 mod load;
 mod machine;
 mod newsletter;
+mod postgres;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ const SERVER_PORT: u16 = 3400;
 const NGINX_PORT: u16 = 3401;
 const LOGGING_PORT: u16 = 3402;
 /// A reader's browser, so views are counted as they would be (bots are skipped early).
-const BROWSER: &str =
+pub(crate) const BROWSER: &str =
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
 
 fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -35,13 +36,13 @@ fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
 
 /// Stops a child process when dropped, so a failed run leaves no server behind: with SIGQUIT
 /// (nginx's graceful stop, which also ends its workers) or SIGKILL.
-struct Running {
+pub(crate) struct Running {
     child: Child,
     quit_signal: bool,
 }
 
 impl Running {
-    fn killed(child: Child) -> Running {
+    pub(crate) fn killed(child: Child) -> Running {
         Running { child, quit_signal: false }
     }
 
@@ -206,6 +207,33 @@ fn main() -> anyhow::Result<()> {
         posting.errors
     );
 
+    let postgres = if std::env::var("BENCH_POSTGRES").is_ok_and(|v| v == "off") {
+        None
+    } else {
+        eprintln!("==> PostgreSQL: the site moved with copy-to, two nodes behind nginx");
+        let static_url = if nginx.is_some() {
+            format!("http://127.0.0.1:{NGINX_PORT}/article.html")
+        } else {
+            format!("{base}/bench-static/article.html")
+        };
+        match postgres::measure(
+            &server_binary,
+            &database_url,
+            &base,
+            &static_url,
+            &work,
+            &article_path,
+            &site.posting_target,
+            seconds,
+        ) {
+            Ok(figures) => Some(figures),
+            Err(error) => {
+                eprintln!("  no PostgreSQL rows: {error}");
+                None
+            }
+        }
+    };
+
     let memory = memory.finish();
     let _ = std::fs::remove_dir_all(&axum_static);
     // Every server sends queued newsletters: only the one pointed at the sink may run now.
@@ -244,6 +272,7 @@ fn main() -> anyhow::Result<()> {
         sending,
         seconds,
         nginx: nginx.is_some(),
+        postgres,
     };
     std::fs::write(&output, results.markdown()?)?;
     eprintln!("==> wrote {}", output.display());
@@ -251,7 +280,13 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn start_server(binary: &Path, database_url: &str, work: &Path, port: u16, log: Option<&str>) -> anyhow::Result<Child> {
+pub(crate) fn start_server(
+    binary: &Path,
+    database_url: &str,
+    work: &Path,
+    port: u16,
+    log: Option<&str>,
+) -> anyhow::Result<Child> {
     let mut command = Command::new(binary);
     command
         .env("DATABASE_URL", database_url)
@@ -334,7 +369,7 @@ fn start_nginx(work: &Path) -> anyhow::Result<Option<Running>> {
     Ok(Some(running))
 }
 
-fn which(program: &str) -> anyhow::Result<PathBuf> {
+pub(crate) fn which(program: &str) -> anyhow::Result<PathBuf> {
     for dir in std::env::var("PATH").unwrap_or_default().split(':').chain(["/usr/sbin", "/sbin"]) {
         let candidate = Path::new(dir).join(program);
         if candidate.is_file() {
@@ -359,6 +394,7 @@ struct Results<'a> {
     sending: newsletter::Figures,
     seconds: u64,
     nginx: bool,
+    postgres: Option<postgres::Figures>,
 }
 
 impl Results<'_> {
@@ -462,6 +498,42 @@ impl Results<'_> {
             n.idle.rps,
             n.during.rps / n.idle.rps
         )?;
+        if let Some(pg) = &self.postgres {
+            writeln!(md, "## PostgreSQL: the same site on two nodes\n")?;
+            writeln!(
+                md,
+                "The SQLite site above moved with `server copy-to` into a throw-away PostgreSQL cluster on this machine (`fsync` and `synchronous_commit` off, as for tests) in {:.1} s (\"{}\"); two servers on it, nginx balancing between them (keep-alive upstream). Each row beside its counterpart measured minutes apart, same run.\n",
+                pg.copy_seconds, pg.copy_said
+            )?;
+            writeln!(md, "| measure | SQLite / baseline | PostgreSQL | ratio |")?;
+            writeln!(md, "|---|---:|---:|---:|")?;
+            let (sqlite, postgres) = &pg.uncached;
+            writeln!(
+                md,
+                "| uncached article, 50 comments, c=1, p50 | {:.2} ms | {:.2} ms | {:.2} |",
+                sqlite.p50_ms,
+                postgres.p50_ms,
+                postgres.p50_ms / sqlite.p50_ms
+            )?;
+            let (nginx_static, nodes) = &pg.cached;
+            writeln!(
+                md,
+                "| cached article, c=32, two nodes behind nginx vs nginx static | {:.0} req/s | {:.0} req/s | {:.2} |",
+                nginx_static.rps,
+                nodes.rps,
+                nodes.rps / nginx_static.rps
+            )?;
+            writeln!(
+                md,
+                "| comment posting, c=32, through both nodes | {:.0} posts/s (one node, above) | **{:.0} posts/s**, {} answered 2xx, {} stored, p99 {:.1} ms | {:.2} |\n",
+                self.posting.rps,
+                pg.posting.rps,
+                pg.posting.ok(),
+                pg.stored,
+                pg.posting.p99_ms,
+                pg.posting.rps / self.posting.rps
+            )?;
+        }
         writeln!(md, "## Page weight of an article (as transferred, brotli)\n")?;
         writeln!(
             md,
