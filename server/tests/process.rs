@@ -1114,6 +1114,30 @@ async fn three_nodes_on_one_postgresql_database_serve_as_one_site() {
     assert_eq!(per_address.len(), 200, "every subscriber got the story");
     assert!(per_address.values().all(|&n| n == 1), "and got it once");
 
+    // Views counted on every node add up (each node writes its counts every 2 s).
+    let views = "SELECT CAST(COALESCE(SUM(v.views), 0) AS BIGINT) FROM article_views v \
+                 JOIN articles a ON a.id = v.article_id WHERE a.slug = 'tram-timetable-app'";
+    let before: i64 = sqlx::query_scalar(views).fetch_one(&pool).await.unwrap();
+    for i in 0..15 {
+        let response = reqwest::Client::new()
+            .get(format!("{}/article/tram-timetable-app", [&a, &b, &c][i % 3]))
+            .header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36")
+            .header("X-Forwarded-For", format!("198.51.100.{}", 100 + i))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let counted: i64 = sqlx::query_scalar(views).fetch_one(&pool).await.unwrap();
+        if counted - before == 15 {
+            break;
+        }
+        assert!(counted - before < 15 && Instant::now() < deadline, "{} views counted of 15", counted - before);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
     // kill -9 of node C while readers post through all three: nothing acknowledged is lost,
     // and C's live reader reconnects to A with Last-Event-ID and misses nothing.
     let posting: Vec<_> = (0..30)
