@@ -30,13 +30,17 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
-  webServer: {
-    command: 'rm -rf target/e2e && mkdir -p target/e2e && exec target/release/server',
+  // Two nodes of one site on one database: A (baseURL), which every test uses, and B on the
+  // next port, where one test posts while a reader waits on A. Started in this order, A first.
+  webServer: [0, 1].map((node) => ({
+    command: node === 0
+      ? 'rm -rf target/e2e && mkdir -p target/e2e && exec target/release/server'
+      : 'exec target/release/server',
     cwd: root,
-    url: `${baseURL}/`,
+    url: `http://127.0.0.1:${port + node}/`,
     env: {
-      DATABASE_URL: process.env.E2E_DATABASE_URL,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      DATABASE_URL: process.env.E2E_DATABASE_URL!,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port + node}`,
       RUST_LOG: 'info,sqlx=warn',
       COMMENT_FLOOD_SECONDS: '0',
       // Every test signs up from 127.0.0.1; the limit itself is tested over HTTP.
@@ -47,7 +51,7 @@ export default defineConfig({
     },
     reuseExistingServer: false,
     timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+  })),
 });

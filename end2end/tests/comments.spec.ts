@@ -197,6 +197,30 @@ test('a comment posted by one reader appears for another without a reload', asyn
   await readerB.close();
 });
 
+test('a comment posted on another node of the site appears live for a reader on this one', async ({ browser }) => {
+  // The suite runs two servers on one database (playwright.config.ts): node A at baseURL, node B
+  // on the next port.
+  const nodeB = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 1}`;
+  const readerA = await browser.newContext();
+  const readerB = await browser.newContext();
+  const a = await readerA.newPage();
+  const b = await readerB.newPage();
+  const listening = a.waitForResponse((r) => r.url().includes('/api/comments/live/estuary-flood-barrier-approved'));
+  await a.goto('/article/estuary-flood-barrier-approved');
+  await hydrated(a);
+  expect((await listening).status()).toBe(200);
+  await b.goto(`${nodeB}/article/estuary-flood-barrier-approved`);
+  await hydrated(b);
+  const text = `Posted on node B ${Date.now()}`;
+  await fill(b, text, 'Reader on B', 'reader.b@example.org');
+  await b.getByRole('button', { name: 'Post Comment' }).click();
+  await expect(b.locator('.comment', { hasText: text })).toBeVisible();
+  await expect(a.locator('.comment', { hasText: text })).toBeVisible();
+  await expect(a.locator('.live-note')).toHaveText('1 new comment');
+  await readerA.close();
+  await readerB.close();
+});
+
 test('with JavaScript a held comment stays visible to its writer on the page every reader shares', async ({ page, problems }) => {
   await page.goto('/article/seahorses-breeding-in-estuary');
   await hydrated(page);
