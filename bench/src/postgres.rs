@@ -58,7 +58,12 @@ pub fn measure(
     let copied = Command::new(server_binary).env("DATABASE_URL", sqlite_url).args(["copy-to", &url]).output()?;
     anyhow::ensure!(copied.status.success(), "copy-to failed: {}", String::from_utf8_lossy(&copied.stderr));
     let copy_seconds = began.elapsed().as_secs_f64();
-    let copy_said = String::from_utf8_lossy(&copied.stdout).trim().to_owned();
+    // Its report, without the log lines before it (sqlx warns of the long batch inserts).
+    let copy_said = String::from_utf8_lossy(&copied.stdout)
+        .lines()
+        .rfind(|l| l.starts_with("copied "))
+        .unwrap_or_default()
+        .to_owned();
 
     let nodes: Vec<Running> = NODE_PORTS
         .iter()

@@ -108,7 +108,10 @@ pub fn ReplyForm(
     let invalid = move |field: Field| {
         move || field_errors.with(|errors| errors.iter().any(|e| e.field == field)).then_some("true")
     };
-    let heading = move || match reply_to.get() {
+    // `try_get`: a render abandoned halfway (its reader hung up) disposes the page's signals
+    // while its last closures still run; reading one then must not panic the server's task.
+    let reply_to = move || reply_to.try_get().flatten();
+    let heading = move || match reply_to() {
         Some((_, name)) => format!("Reply to {name}"),
         None => "Leave a reply".to_string(),
     };
@@ -118,11 +121,11 @@ pub fn ReplyForm(
     view! {
         <div class="respond" id="respond">
             <h3 id="reply-title">{heading}</h3>
-            {move || reply_to.get().map(|_| view! { <p class="cancel-reply"><a href=cancel_href.clone() rel="nofollow">"Cancel reply"</a></p> })}
+            {move || reply_to().map(|_| view! { <p class="cancel-reply"><a href=cancel_href.clone() rel="nofollow">"Cancel reply"</a></p> })}
             <p class="form-note">"Your email address will not be published. Required fields are marked *"</p>
             <ActionForm action attr:novalidate=true attr:aria-labelledby="reply-title">
                 <input type="hidden" name="article" value=article.to_string()/>
-                <input type="hidden" name="parent_id" value=move || reply_to.get().map(|(id, _)| id.to_string()).unwrap_or_default()/>
+                <input type="hidden" name="parent_id" value=move || reply_to().map(|(id, _)| id.to_string()).unwrap_or_default()/>
                 <p class="form-problem" role="alert">{move || problem.get()}</p>
                 <div class="field">
                     <label for="comment">"Comment *"</label>

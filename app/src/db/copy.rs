@@ -29,6 +29,8 @@ pub enum CopyError {
     NotEmpty(String),
     #[error("the copy differs from the site in {table}: {source_rows} rows there, {copied} copied")]
     Differs { table: String, source_rows: i64, copied: i64 },
+    #[error("column {0} has the type {1}, which the copy does not know how to fill")]
+    UnknownType(String, String),
     #[error("{0}")]
     Database(#[from] sqlx::Error),
 }
@@ -38,8 +40,9 @@ fn skipped(table: &str) -> bool {
     table == "_sqlx_migrations"
 }
 
-/// The tables whose rows would show that `target` already holds a site.
-const CONTENT: [&str; 5] = ["stories", "comments", "subscribers", "staff", "mail_outbox"];
+/// The tables the migrations themselves fill (one row of counters each): any other row in the
+/// target means it already holds a site.
+const SEEDED: [&str; 4] = ["content_version", "articles_version", "queue_version", "moderation_notice"];
 
 /// Copies everything in the SQLite database `source` into the PostgreSQL database `target`,
 /// which must be migrated (as [`Db::connect`] leaves it) and hold no site yet. The source is
@@ -53,22 +56,25 @@ pub async fn copy_to_postgres(source: &Db, target: &Db) -> Result<Copied, CopyEr
     };
     let mut read = from.acquire().await?;
     let mut write = to.acquire().await?;
-    for table in CONTENT {
-        let any: bool =
-            sqlx::query_scalar(&format!("SELECT EXISTS (SELECT 1 FROM {table})")).fetch_one(&mut *write).await?;
-        if any {
-            return Err(CopyError::NotEmpty(table.to_owned()));
-        }
-    }
     let columns = target_columns(&mut write).await?;
     let order = dependency_order(&mut write, columns.keys().cloned().collect()).await?;
     let mut snapshot = read.begin().await?;
     let mut tx = write.begin().await?;
+    // The site's write lock: a server already running on the target waits, and what is found
+    // empty here stays empty until the copy is committed.
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(super::WRITE_LOCK).execute(&mut *tx).await?;
+    for table in order.iter().filter(|t| !SEEDED.contains(&t.as_str())) {
+        let any: bool =
+            sqlx::query_scalar(&format!("SELECT EXISTS (SELECT 1 FROM {table})")).fetch_one(&mut *tx).await?;
+        if any {
+            return Err(CopyError::NotEmpty(table.clone()));
+        }
+    }
     for table in &order {
         sqlx::query(&format!("ALTER TABLE {table} DISABLE TRIGGER USER")).execute(&mut *tx).await?;
     }
-    // Rows the migrations wrote (the version counters): replaced by the site's.
-    for table in order.iter().rev() {
+    // The counters the migrations wrote are replaced by the site's.
+    for table in SEEDED.iter().filter(|t| columns.contains_key(**t)) {
         sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
     }
     let mut copied = Vec::new();
@@ -101,8 +107,9 @@ pub async fn copy_to_postgres(source: &Db, target: &Db) -> Result<Copied, CopyEr
             return Err(CopyError::Differs { table: table.clone(), source_rows: there, copied: here });
         }
     }
+    // Done reading (nothing was written there); an error ending the read changes nothing.
+    let _ = snapshot.rollback().await;
     tx.commit().await?;
-    snapshot.rollback().await?;
     Ok(Copied { tables: copied })
 }
 
@@ -122,7 +129,7 @@ enum Kind {
 
 /// The target's tables (not views) and their columns that take values (generated ones, like
 /// the search document, are worked out by PostgreSQL itself).
-async fn target_columns(pg: &mut sqlx::PgConnection) -> sqlx::Result<BTreeMap<String, Vec<Target>>> {
+async fn target_columns(pg: &mut sqlx::PgConnection) -> Result<BTreeMap<String, Vec<Target>>, CopyError> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT c.table_name::text, c.column_name::text, c.data_type::text FROM information_schema.columns c \
          JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
@@ -139,7 +146,8 @@ async fn target_columns(pg: &mut sqlx::PgConnection) -> sqlx::Result<BTreeMap<St
         let kind = match data_type.as_str() {
             "bigint" | "integer" | "smallint" => Kind::Integer,
             "bytea" => Kind::Bytes,
-            _ => Kind::Text,
+            "text" => Kind::Text,
+            other => return Err(CopyError::UnknownType(format!("{table}.{name}"), other.to_owned())),
         };
         tables.entry(table).or_default().push(Target { name, kind });
     }

@@ -228,7 +228,8 @@ pub async fn fresh_postgres_database(server: &str) -> String {
 
 /// Whether `url` names a PostgreSQL database.
 pub fn is_postgres(url: &str) -> bool {
-    url.starts_with("postgres://") || url.starts_with("postgresql://")
+    let scheme = url.split(':').next().unwrap_or_default();
+    scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql")
 }
 
 async fn connect_sqlite(url: &str) -> Result<Pool, sqlx::Error> {
@@ -273,7 +274,8 @@ async fn connect_postgres(url: &str) -> Result<PgPool, sqlx::Error> {
     PgConnection::connect_with(&options).await?.close().await?;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
     let pool = PgPoolOptions::new()
-        .max_connections((cores * 4).max(8))
+        // One more for the change-notice listener, which keeps its connection.
+        .max_connections((cores * 4).max(8) + 1)
         // While the database is away (a restart, a failover) the pool keeps trying to connect
         // until this runs out: readers get the short 503 after 2 s instead of waiting.
         .acquire_timeout(Duration::from_secs(2))

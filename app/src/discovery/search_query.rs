@@ -57,13 +57,13 @@ impl SearchQuery {
         self.cut
     }
 
-    /// The FTS5 expression: every word quoted as a string (so `NEAR`, `OR`, `*` and `:` are
-    /// plain words), all of them required. `None` when there is nothing to search for.
     /// The words alone, separated by spaces (PostgreSQL's `plainto_tsquery` input).
     pub fn plain_words(&self) -> String {
         self.terms.join(" ")
     }
 
+    /// The FTS5 expression: every word quoted as a string (so `NEAR`, `OR`, `*` and `:` are
+    /// plain words), all of them required. `None` when there is nothing to search for.
     pub fn match_expression(&self) -> Option<String> {
         // Words hold only letters and digits, so none contains a double quote.
         (!self.terms.is_empty()).then(|| self.terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" "))

@@ -28,7 +28,11 @@ pub async fn run(db: Db, feed: CommentFeed, cache: PageCache, mut stopping: watc
                 loop {
                     tokio::select! {
                         notice = listener.try_recv() => match notice {
-                            Ok(Some(_)) => look().await,
+                            Ok(Some(_)) => {
+                                // One look for every notice already here (a comment sends two).
+                                while listener.next_buffered().is_some() {}
+                                look().await
+                            }
                             // The connection dropped; the next call reconnects. Whatever was
                             // said meanwhile is caught up by looking.
                             Ok(None) => look().await,
