@@ -777,16 +777,21 @@ mod smtp;
 /// Confirmed subscribers written straight into the database, as a site that grew has them.
 async fn confirmed_subscribers(url: &str, count: usize) -> sqlx::AnyPool {
     let pool = migrated_pool(url).await;
+    add_confirmed_subscribers(&pool, count).await;
+    pool
+}
+
+/// `reader000@example.org`… as confirmed subscribers.
+async fn add_confirmed_subscribers(pool: &sqlx::AnyPool, count: usize) {
     for i in 0..count {
         sqlx::query(
             "INSERT INTO subscribers (email, status, created_at) VALUES ($1, 'confirmed', '2026-01-01T00:00:00.000Z')",
         )
         .bind(format!("reader{i:03}@example.org"))
-        .execute(&pool)
+        .execute(pool)
         .await
         .unwrap();
     }
-    pool
 }
 
 // Multi-threaded: the SMTP sink answers while the test waits on the commands it runs.
@@ -1095,15 +1100,7 @@ async fn three_nodes_on_one_postgresql_database_serve_as_one_site() {
 
     // 200 queued mails: each goes out once, whichever node claims it.
     sink.wait_for(3, Duration::from_secs(20)).await; // the three confirmation mails
-    for i in 0..200 {
-        sqlx::query(
-            "INSERT INTO subscribers (email, status, created_at) VALUES ($1, 'confirmed', '2026-01-01T00:00:00.000Z')",
-        )
-        .bind(format!("reader{i:03}@example.org"))
-        .execute(&pool)
-        .await
-        .unwrap();
-    }
+    add_confirmed_subscribers(&pool, 200).await;
     let (ok, out) = run_command(&url, &["newsletter", "send", "--article", "harbour-bridge-reopens"]);
     assert!(ok, "{out}");
     let mails = sink.wait_for(203, Duration::from_secs(60)).await;
