@@ -41,6 +41,8 @@ export default defineConfig({
     env: {
       DATABASE_URL: process.env.E2E_DATABASE_URL!,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port + node}`,
+      // Required with more than one node; here each node is reached at its own address.
+      SITE_URL: `http://127.0.0.1:${port + node}`,
       RUST_LOG: 'info,sqlx=warn',
       COMMENT_FLOOD_SECONDS: '0',
       // Every test signs up from 127.0.0.1; the limit itself is tested over HTTP.

@@ -291,6 +291,8 @@ pub(crate) fn start_server(
     command
         .env("DATABASE_URL", database_url)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        // Several servers share the database in a run: each must know the site's address.
+        .env("SITE_URL", format!("http://127.0.0.1:{port}"))
         .env("COMMENT_FLOOD_SECONDS", "0")
         // wrk is one client with up to 128 connections.
         .env("MAX_CONNECTIONS_PER_CLIENT", "1000")

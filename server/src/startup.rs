@@ -30,6 +30,7 @@ use crate::middleware::{
 };
 use crate::publishing::{demo_content, markdown::SiteFiles};
 use crate::routes::{comment_stream, feeds, reply_mail as reply_pages, sitemap, unsubscribe};
+use crate::workers::presence::Presence;
 use crate::workers::{live_relay, mailer, moderation_notice, newsletter, reply_mail, scheduler, view_flush};
 
 pub struct Application {
@@ -39,6 +40,7 @@ pub struct Application {
     stopping: watch::Sender<bool>,
     limits: ConnectionLimits,
     proxies: TrustedProxies,
+    presence: Presence,
 }
 
 impl Application {
@@ -62,7 +64,9 @@ impl Application {
         let listener = TcpListener::bind(config.leptos.site_addr).await?;
         let site_url =
             config.site_url.clone().unwrap_or_else(|| SiteUrl::from_listen_addr(listener.local_addr().unwrap()));
+        let presence = Presence::join(&db, listener.local_addr()?, config.site_url.as_ref()).await?;
         let (stopping, _) = watch::channel(false);
+        tokio::spawn(presence.clone().run(db.clone(), stopping.subscribe()));
         tokio::spawn(view_flush::run(readership.clone(), db.clone(), VIEW_FLUSH_INTERVAL, stopping.subscribe()));
         tokio::spawn(scheduler::run(db.clone(), stopping.subscribe()));
         let feed = CommentFeed::new();
@@ -136,7 +140,7 @@ impl Application {
         };
         let router = router(site, stopping.subscribe());
         let limits = config.connections.within_open_file_limit();
-        Ok(Application { listener, router, db, stopping, limits, proxies })
+        Ok(Application { listener, router, db, stopping, limits, proxies, presence })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -153,6 +157,7 @@ impl Application {
             let _ = stopping.send(true);
         };
         connections::serve(self.listener, self.router, self.limits, self.proxies, shutdown, SHUTDOWN_DEADLINE).await;
+        self.presence.leave(&self.db).await;
         Ok(())
     }
 }

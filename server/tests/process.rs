@@ -254,7 +254,8 @@ async fn servers_started_together_on_an_empty_database_migrate_and_seed_it_once(
     let starting: Vec<_> = (0..3)
         .map(|_| {
             let url = url.clone();
-            std::thread::spawn(move || start_server(&url, &[]))
+            // More than one node: each must know the site's public address.
+            std::thread::spawn(move || start_server(&url, &[("SITE_URL", "http://news.example.test")]))
         })
         .collect();
     let servers: Vec<_> = starting.into_iter().map(|s| s.join().expect("every server started")).collect();
@@ -807,7 +808,8 @@ async fn a_send_killed_midway_resumes_after_a_restart_and_skips_nobody() {
         [("SMTP_URL", smtp_url.as_str()), ("MAIL_FROM", "news@courier.example"), ("NEWSLETTER_SCHEDULE", "off")];
 
     // A slow relay (20 mails a second) so the kill lands mid-send.
-    let (mut child, _, lines) = start_server(&url, &[mail_env.as_slice(), &[("SMTP_RATE_PER_SECOND", "20")]].concat());
+    let (mut child, address, lines) =
+        start_server(&url, &[mail_env.as_slice(), &[("SMTP_RATE_PER_SECOND", "20")]].concat());
     std::thread::spawn(move || for _ in lines {});
 
     // The operator looks at the mail, tries it on their own inbox, then sends the story.
@@ -839,7 +841,9 @@ async fn a_send_killed_midway_resumes_after_a_restart_and_skips_nobody() {
     let before_restart = sink.received().len();
     assert!(before_restart < subscribers, "killed mid-send ({before_restart} mails)");
 
-    let (_restarted, _, lines) = start_server(&url, &mail_env);
+    // Restarted where it ran (the node killed without leaving is this one, not a second node).
+    let listen = address.trim_start_matches("http://");
+    let (_restarted, _, lines) = start_server(&url, &[mail_env.as_slice(), &[("LEPTOS_SITE_ADDR", listen)]].concat());
     std::thread::spawn(move || for _ in lines {});
     // Mails claimed by the killed process wait out their 30 s lease; the rest go at once.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -999,6 +1003,7 @@ async fn three_nodes_on_one_postgresql_database_serve_as_one_site() {
         ("SMTP_URL", &smtp_url),
         ("MAIL_FROM", "news@courier.example"),
         ("NEWSLETTER_SCHEDULE", "off"),
+        ("SITE_URL", "http://news.example.test"),
     ];
 
     // Three nodes started at the same moment on an empty database: one migration, one seeding.

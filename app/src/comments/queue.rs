@@ -20,6 +20,14 @@ pub struct QueueFilter {
     pub text: Option<String>,
 }
 
+impl QueueFilter {
+    /// The text as the query compares it: lowercased the way both engines' `lower` lowercases
+    /// the stored text (ASCII letters only), so the match is the same on either.
+    fn folded_text(&self) -> Option<String> {
+        self.text.as_deref().map(str::to_ascii_lowercase)
+    }
+}
+
 /// A comment as a moderator reviews it.
 #[derive(Clone, Debug, FromRow)]
 pub struct QueueRow {
@@ -40,14 +48,15 @@ pub struct QueueRow {
     pub same_email: i64,
 }
 
-/// The filter's condition, its story's slug bound as `$first` and its text as the next.
+/// The filter's condition, its story's slug bound as `$first` and its text as the next (as
+/// [`QueueFilter::folded_text`]: lowercased here, as both engines' `lower` does, ASCII only).
 fn matches(db: &Db, first: usize) -> String {
     let (slug, text) = (first, first + 1);
     // The same test under each engine's name for it: 1-based position, 0 when absent.
     let position = if db.is_postgres() { "strpos" } else { "instr" };
     format!(
         "(${slug} IS NULL OR a.slug = ${slug}) \
-         AND (${text} IS NULL OR {position}(lower(c.body || ' ' || c.author_name || ' ' || c.author_email), lower(${text})) > 0)"
+         AND (${text} IS NULL OR {position}(lower(c.body || ' ' || c.author_name || ' ' || c.author_email), ${text}) > 0)"
     )
 }
 
@@ -65,7 +74,7 @@ pub async fn counts(db: &Db, filter: &QueueFilter) -> sqlx::Result<Vec<(CommentS
         matches(db, 1)
     );
     let counted: Vec<(CommentStatus, i64)> =
-        crate::on!(db, |ex| sqlx::query_as(&sql).bind(&filter.article).bind(&filter.text).fetch_all(ex).await)?;
+        crate::on!(db, |ex| sqlx::query_as(&sql).bind(&filter.article).bind(filter.folded_text()).fetch_all(ex).await)?;
     Ok(CommentStatus::ALL
         .into_iter()
         .map(|status| (status, counted.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n)))
@@ -87,7 +96,7 @@ pub async fn page(db: &Db, status: CommentStatus, filter: &QueueFilter, page: i6
     crate::on!(db, |ex| sqlx::query_as(&sql)
         .bind(status)
         .bind(&filter.article)
-        .bind(&filter.text)
+        .bind(filter.folded_text())
         .bind(PER_PAGE)
         .bind((page.max(1) - 1) * PER_PAGE)
         .fetch_all(ex)
@@ -241,13 +250,13 @@ async fn approved(tx: &mut impl crate::db::Link, id: i64) -> sqlx::Result<(Slug,
 pub async fn is_banned(db: &Db, email: &str, ip_hash: &str) -> sqlx::Result<bool> {
     let found: Option<i32> = crate::on!(db, |ex| {
         sqlx::query_scalar(
-        "SELECT 1 FROM comment_bans WHERE (kind = 'email' AND value = lower($1)) OR (kind = 'address' AND value = $2) \
+            "SELECT 1 FROM comment_bans WHERE (kind = 'email' AND value = $1) OR (kind = 'address' AND value = $2) \
          LIMIT 1",
-    )
-    .bind(email)
-    .bind(ip_hash)
-    .fetch_optional(ex)
-    .await
+        )
+        .bind(email.to_ascii_lowercase())
+        .bind(ip_hash)
+        .fetch_optional(ex)
+        .await
     })?;
     Ok(found.is_some())
 }

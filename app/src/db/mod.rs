@@ -6,7 +6,7 @@
 //! [`on!`](crate::on): the body is compiled once per engine, so each arm is checked against its
 //! driver and SQLite pays nothing for PostgreSQL being there.
 
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::pool::PoolConnection;
@@ -67,6 +67,7 @@ pub const WRITE_LOCK: i64 = 0x6e65_7773;
 use crate::core::context::{from_context as context, MissingContext};
 
 pub mod copy;
+pub mod nodes;
 
 /// The database of one running site. Reads go to the pool; every write goes through
 /// [`Db::write`], which queues this site's writers in order before SQLite's single write lock
@@ -89,6 +90,11 @@ struct Versions {
     watched: AtomicBool,
     content: AtomicI64,
     articles: AtomicI64,
+    /// Reads begun so far; each takes the next number as its ticket.
+    begun: AtomicU64,
+    /// One read at a time, holding the ticket of the last one finished: callers that queued
+    /// behind a read which began after they did take its numbers instead of asking again.
+    reading: tokio::sync::Mutex<u64>,
 }
 
 /// A write transaction that holds this site's write turn until it is committed or dropped.
@@ -141,10 +147,9 @@ impl Db {
         let turn = self.writers.clone().lock_owned().await;
         let tx = match &self.pool {
             Engine::Sqlite(pool) => Engine::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            // One round trip: both statements go as one simple query.
             Engine::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
-                Engine::Postgres(tx)
+                Engine::Postgres(pool.begin_with(format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")).await?)
             }
         };
         Ok(Write { tx, _turn: turn })
@@ -175,9 +180,19 @@ impl Db {
     /// keeps calling it (the server: every 250 ms and after every post it answers), so what
     /// other processes and nodes write is seen that soon; this process's own posts at once.
     /// Returns the content version.
+    ///
+    /// Under load every post asks at once; those asks share reads. A read that began after a
+    /// caller did sees everything that caller committed before asking, so its numbers serve.
     pub async fn refresh_versions(&self) -> sqlx::Result<i64> {
+        let entered = self.versions.begun.load(Ordering::Acquire);
+        let mut finished = self.versions.reading.lock().await;
+        if *finished > entered && self.versions.watched.load(Ordering::Acquire) {
+            return Ok(self.versions.content.load(Ordering::Acquire));
+        }
+        let ticket = self.versions.begun.fetch_add(1, Ordering::AcqRel) + 1;
         let sql = "SELECT c.version, a.version FROM content_version c, articles_version a WHERE c.id = 1 AND a.id = 1";
         let read: sqlx::Result<(i64, i64)> = crate::on!(self, |c| sqlx::query_as(sql).fetch_one(c).await);
+        *finished = ticket;
         match read {
             Ok((content, articles)) => {
                 self.versions.content.store(content, Ordering::Release);
@@ -318,6 +333,7 @@ pub async fn backup(url: &str, path: &std::path::Path) -> Result<Backup, sqlx::E
         let written = sqlx::query("VACUUM INTO ?").bind(&partial_name).execute(&mut connection).await;
         let _ = connection.close().await;
         written?;
+        forget_nodes(&partial).await?;
         let backup = Backup::read(&partial).await?;
         std::fs::hard_link(&partial, folder.join(name)).map_err(sqlx::Error::Io)?;
         // The new name survives a power cut once the folder is on disk too.
@@ -327,6 +343,21 @@ pub async fn backup(url: &str, path: &std::path::Path) -> Result<Backup, sqlx::E
     .await;
     let _ = std::fs::remove_file(&partial);
     copied
+}
+
+/// A backup is the site, not the processes that served it: a server started on the copy must
+/// not take the original's nodes for live ones (see [`nodes`]).
+async fn forget_nodes(file: &std::path::Path) -> Result<(), sqlx::Error> {
+    use sqlx::Connection;
+    let mut copy = sqlx::SqliteConnection::connect_with(&SqliteConnectOptions::new().filename(file)).await?;
+    let has_nodes: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'nodes')")
+            .fetch_one(&mut copy)
+            .await?;
+    if has_nodes {
+        sqlx::query("DELETE FROM nodes").execute(&mut copy).await?;
+    }
+    copy.close().await
 }
 
 /// What a backup holds, read back from the copy itself.

@@ -80,8 +80,8 @@ pub async fn list(db: &Db) -> sqlx::Result<Vec<StaffMember>> {
 }
 
 pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Option<StaffMember>> {
-    crate::on!(db, |ex| sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE lower(email) = lower($1)"))
-        .bind(email.trim())
+    crate::on!(db, |ex| sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE lower(email) = $1"))
+        .bind(email.trim().to_ascii_lowercase())
         .fetch_optional(ex)
         .await)
 }
@@ -95,9 +95,9 @@ pub async fn credentials(db: &Db, email: &str) -> sqlx::Result<Option<(StaffMemb
         password_hash: String,
     }
     let row: Option<Row> = crate::on!(db, |ex| sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, password_hash FROM staff WHERE lower(email) = lower($1)"
+        "SELECT {COLUMNS}, password_hash FROM staff WHERE lower(email) = $1"
     ))
-    .bind(email.trim())
+    .bind(email.trim().to_ascii_lowercase())
     .fetch_optional(ex)
     .await)?;
     Ok(row.map(|r| (r.member, r.password_hash)))
@@ -118,8 +118,8 @@ pub async fn change(db: &Db, email: &str, change: Change<'_>) -> Result<StaffMem
     let now = Timestamp::now();
     let mut tx = db.write().await?;
     let member: StaffMember =
-        crate::on!(tx, |ex| sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE lower(email) = lower($1)"))
-            .bind(email.trim())
+        crate::on!(tx, |ex| sqlx::query_as(&format!("SELECT {COLUMNS} FROM staff WHERE lower(email) = $1"))
+            .bind(email.trim().to_ascii_lowercase())
             .fetch_optional(ex)
             .await)?
         .ok_or_else(|| StaffError::NoSuchAccount(email.trim().to_owned()))?;

@@ -10,6 +10,7 @@ pub mod live_relay;
 pub mod mailer;
 pub mod moderation_notice;
 pub mod newsletter;
+pub mod presence;
 pub mod reply_mail;
 pub mod scheduler;
 pub mod smtp_pool;

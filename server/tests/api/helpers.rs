@@ -16,6 +16,8 @@ pub struct TestApp {
     media_dir: PathBuf,
     /// Dropped with the test (before the folder): the server and its workers stop.
     _stop: tokio::sync::oneshot::Sender<()>,
+    /// Finishes once the server has stopped serving.
+    served: tokio::task::JoinHandle<()>,
     _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
@@ -114,24 +116,36 @@ pub async fn spawn_with(config: Config, dir: std::sync::Arc<tempfile::TempDir>) 
     let database_url = config.database_url.clone();
     let media_dir = config.media_dir.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (address, db) = SERVER_RUNTIME
+    let (address, db, served) = SERVER_RUNTIME
         .spawn(async move {
             let app = Application::build(config).await.expect("application builds");
             let address = format!("http://{}", app.local_addr());
             let db = app.db.clone();
-            tokio::spawn(app.run_until(async move {
-                let _ = stopped.await;
-            }));
-            (address, db)
+            let served = tokio::spawn(async move {
+                let _ = app
+                    .run_until(async move {
+                        let _ = stopped.await;
+                    })
+                    .await;
+            });
+            (address, db, served)
         })
         .await
         .unwrap();
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let pool = any_pool(&database_url).await;
-    TestApp { address, db, pool, client, database_url, media_dir, _dir: dir, _stop: stop }
+    TestApp { address, db, pool, client, database_url, media_dir, _dir: dir, _stop: stop, served }
 }
 
 impl TestApp {
+    /// Stops the server as `main` does on SIGTERM and waits until it has; its files stay.
+    pub async fn stop(self) -> std::sync::Arc<tempfile::TempDir> {
+        let TestApp { _stop, served, _dir, .. } = self;
+        drop(_stop);
+        served.await.unwrap();
+        _dir
+    }
+
     pub async fn get(&self, path: &str) -> (u16, String) {
         let response = self.client.get(format!("{}{path}", self.address)).send().await.expect("request sent");
         let status = response.status().as_u16();

@@ -8,6 +8,7 @@ mod headers;
 mod helpers;
 mod newsletter;
 mod newsletter_sends;
+mod nodes;
 mod page_cache;
 mod pages;
 mod proxy;

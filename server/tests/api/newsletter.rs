@@ -283,10 +283,17 @@ async fn bad_addresses_are_refused_with_422_and_kept_without_javascript() {
 
 #[tokio::test]
 async fn the_sign_up_allowance_holds_across_nodes_sharing_the_database() {
-    let a = spawn_app_with(|config| config.newsletter_signups_per_hour = 3).await;
-    // A second node: another server process on the same database.
+    let site = app::core::SiteUrl::parse("https://news.example.org").ok();
+    let a = spawn_app_with(|config| {
+        config.newsletter_signups_per_hour = 3;
+        config.site_url = site.clone();
+    })
+    .await;
+    // A second node: another server process on the same database (with more than one, each
+    // must know the site's address).
     let mut config = crate::helpers::test_config(&a.database_url, None);
     config.newsletter_signups_per_hour = 3;
+    config.site_url = site;
     let b = crate::helpers::spawn_with(config, std::sync::Arc::new(tempfile::tempdir().unwrap())).await;
     for (node, n) in [(&a, 0), (&b, 1), (&a, 2)] {
         let (status, body) = node.subscribe(&[("email", &format!("split{n}@example.org"))]).await;

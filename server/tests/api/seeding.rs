@@ -7,8 +7,9 @@ async fn a_fresh_database_gets_the_demo_content_once() {
     let comments = app.count("comments").await;
     assert!(articles >= 12, "demo articles: {articles}");
     assert!(comments >= 5, "demo comments: {comments}");
-    // A second start on the same file (as after a restart) must not add anything.
-    let again = spawn_with(test_config(&app.database_url, Some(content_dir())), app.dir()).await;
+    // A second start on the same file (a restart) must not add anything.
+    let url = app.database_url.clone();
+    let again = spawn_with(test_config(&url, Some(content_dir())), app.stop().await).await;
     assert_eq!(again.count("articles").await, articles);
     assert_eq!(again.count("comments").await, comments);
 }
@@ -17,7 +18,8 @@ async fn a_fresh_database_gets_the_demo_content_once() {
 async fn a_database_with_articles_is_never_touched() {
     let app = spawn_app().await;
     sqlx::query("DELETE FROM stories WHERE slug != 'harbour-bridge-reopens'").execute(&app.pool).await.unwrap();
-    let again = spawn_with(test_config(&app.database_url, Some(content_dir())), app.dir()).await;
+    let url = app.database_url.clone();
+    let again = spawn_with(test_config(&url, Some(content_dir())), app.stop().await).await;
     assert_eq!(again.count("articles").await, 1);
 }
 

@@ -48,7 +48,7 @@ fn line_filter(db: &Db) -> String {
     let position = if db.is_postgres() { "strpos" } else { "instr" };
     format!(
         "WHERE ($1 IS NULL OR s.status = $1) AND ($2 IS NULL OR c.slug = $2) \
-         AND ($3 IS NULL OR au.slug = $3) AND ($4 = '' OR {position}(lower(s.title), lower($4)) > 0) \
+         AND ($3 IS NULL OR au.slug = $3) AND ($4 = '' OR {position}(lower(s.title), $4) > 0) \
          AND ($5 IS NULL OR s.owner_id = $5)"
     )
 }
@@ -60,7 +60,7 @@ pub async fn list(db: &Db, filter: &Filter) -> sqlx::Result<(Vec<StoryLine>, i64
         .bind(filter.status)
         .bind(&filter.section)
         .bind(&filter.author)
-        .bind(filter.query.trim())
+        .bind(filter.query.trim().to_ascii_lowercase())
         .bind(filter.owner)
         .fetch_one(ex)
         .await)?;
@@ -71,7 +71,7 @@ pub async fn list(db: &Db, filter: &Filter) -> sqlx::Result<(Vec<StoryLine>, i64
     .bind(filter.status)
     .bind(&filter.section)
     .bind(&filter.author)
-    .bind(filter.query.trim())
+    .bind(filter.query.trim().to_ascii_lowercase())
     .bind(filter.owner)
     .bind(PER_PAGE)
     .bind((filter.page.max(1) - 1) * PER_PAGE)
