@@ -37,7 +37,8 @@ pub enum CopyError {
 
 /// Tables only one engine has, or that are not the site's data.
 fn skipped(table: &str) -> bool {
-    table == "_sqlx_migrations"
+    // Which processes serve a database is not the site's to move.
+    table == "_sqlx_migrations" || table == "nodes"
 }
 
 /// The tables the migrations themselves fill (one row of counters each): any other row in the
@@ -110,6 +111,9 @@ pub async fn copy_to_postgres(source: &Db, target: &Db) -> Result<Copied, CopyEr
     // Done reading (nothing was written there); an error ending the read changes nothing.
     let _ = snapshot.rollback().await;
     tx.commit().await?;
+    // Fresh statistics: the planner would otherwise plan for the empty tables it last saw
+    // until autovacuum gets round to them (joins that hash every comment, say).
+    sqlx::query("ANALYZE").execute(&mut *write).await?;
     Ok(Copied { tables: copied })
 }
 
@@ -197,38 +201,61 @@ async fn copy_table(
         }
     };
     let list = columns.iter().map(source_name).collect::<Vec<_>>().join(", ");
-    let rows = sqlx::query(&format!("SELECT {list} FROM {table} ORDER BY 1")).fetch_all(&mut *sqlite).await?;
     let names = columns.iter().map(|c| format!("\"{}\"", c.name)).collect::<Vec<_>>().join(", ");
     // PostgreSQL takes at most 65,535 values per statement.
     let per_batch = (60_000 / columns.len().max(1)).max(1);
+    // Read as a stream and written a batch at a time: a site that outgrew one machine may have
+    // more comments than fit in memory at once.
+    let select = format!("SELECT {list} FROM {table} ORDER BY 1");
+    let mut rows = sqlx::query(&select).fetch(&mut *sqlite);
+    let mut batch = Vec::with_capacity(per_batch);
     let mut copied = 0;
-    for batch in rows.chunks(per_batch) {
-        let mut values = Vec::with_capacity(batch.len());
-        let mut n = 0;
-        for _ in batch {
-            let marks = columns
-                .iter()
-                .map(|_| {
-                    n += 1;
-                    format!("${n}")
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            values.push(format!("({marks})"));
+    loop {
+        let row = futures::TryStreamExt::try_next(&mut rows).await?;
+        let end = row.is_none();
+        batch.extend(row);
+        if batch.len() == per_batch || (end && !batch.is_empty()) {
+            copied += insert_batch(pg, table, &names, columns, &batch).await?;
+            batch.clear();
         }
-        let sql = format!("INSERT INTO {table} ({names}) VALUES {}", values.join(", "));
-        let mut insert = sqlx::query(&sql);
-        for row in batch {
-            for (i, column) in columns.iter().enumerate() {
-                let null = row.try_get_raw(i)?.is_null();
-                insert = match column.kind {
-                    Kind::Integer => insert.bind(if null { None } else { Some(row.try_get_unchecked::<i64, _>(i)?) }),
-                    Kind::Text => insert.bind(if null { None } else { Some(row.try_get_unchecked::<String, _>(i)?) }),
-                    Kind::Bytes => insert.bind(if null { None } else { Some(row.try_get_unchecked::<Vec<u8>, _>(i)?) }),
-                };
-            }
+        if end {
+            return Ok(copied);
         }
-        copied += insert.execute(&mut *pg).await?.rows_affected();
     }
-    Ok(copied)
+}
+
+/// Writes `batch` into `table` with one INSERT.
+async fn insert_batch(
+    pg: &mut sqlx::PgConnection,
+    table: &str,
+    names: &str,
+    columns: &[Target],
+    batch: &[sqlx::sqlite::SqliteRow],
+) -> sqlx::Result<u64> {
+    let mut values = Vec::with_capacity(batch.len());
+    let mut n = 0;
+    for _ in batch {
+        let marks = columns
+            .iter()
+            .map(|_| {
+                n += 1;
+                format!("${n}")
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        values.push(format!("({marks})"));
+    }
+    let sql = format!("INSERT INTO {table} ({names}) VALUES {}", values.join(", "));
+    let mut insert = sqlx::query(&sql);
+    for row in batch {
+        for (i, column) in columns.iter().enumerate() {
+            let null = row.try_get_raw(i)?.is_null();
+            insert = match column.kind {
+                Kind::Integer => insert.bind(if null { None } else { Some(row.try_get_unchecked::<i64, _>(i)?) }),
+                Kind::Text => insert.bind(if null { None } else { Some(row.try_get_unchecked::<String, _>(i)?) }),
+                Kind::Bytes => insert.bind(if null { None } else { Some(row.try_get_unchecked::<Vec<u8>, _>(i)?) }),
+            };
+        }
+    }
+    Ok(insert.execute(&mut *pg).await?.rows_affected())
 }

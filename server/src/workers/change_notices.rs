@@ -14,6 +14,9 @@ use tokio::sync::watch;
 use crate::middleware::page_cache::PageCache;
 
 const CHANNEL: &str = "newsroom_changes";
+/// Every post sends notices to every node: under a burst, the notices of this long share one
+/// look (without it each node re-read the versions and the events once per post).
+const GATHER: Duration = Duration::from_millis(20);
 
 pub async fn run(db: Db, feed: CommentFeed, cache: PageCache, mut stopping: watch::Receiver<bool>) {
     let Engine::Postgres(pool) = db.engine() else { return };
@@ -29,6 +32,10 @@ pub async fn run(db: Db, feed: CommentFeed, cache: PageCache, mut stopping: watc
                     tokio::select! {
                         notice = listener.try_recv() => match notice {
                             Ok(Some(_)) => {
+                                tokio::select! {
+                                    _ = tokio::time::sleep(GATHER) => {}
+                                    _ = stopping.changed() => return,
+                                }
                                 // One look for every notice already here (a comment sends two).
                                 while listener.next_buffered().is_some() {}
                                 look().await

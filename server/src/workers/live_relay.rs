@@ -18,6 +18,9 @@ const BATCH: i64 = 500;
 /// are dropped.
 const KEEP: i64 = 10_000;
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
+/// Looks woken by posts are at least this far apart: under a burst of posts one look relays
+/// many, instead of one query per post on every node.
+const SPACING: Duration = Duration::from_millis(20);
 
 pub async fn run(db: Db, feed: CommentFeed, mut stopping: watch::Receiver<bool>) {
     // Only what happens from now on: earlier comments are in the pages already.
@@ -33,6 +36,7 @@ pub async fn run(db: Db, feed: CommentFeed, mut stopping: watch::Receiver<bool>)
     };
     let mut pruned = tokio::time::Instant::now() - PRUNE_EVERY;
     loop {
+        let looked = tokio::time::Instant::now();
         match store::events_after(&db, after, None, BATCH).await {
             Ok(events) => {
                 for event in events {
@@ -51,6 +55,10 @@ pub async fn run(db: Db, feed: CommentFeed, mut stopping: watch::Receiver<bool>)
         tokio::select! {
             _ = feed.woken() => {}
             _ = tokio::time::sleep(LOOK) => {}
+            _ = stopping.changed() => return,
+        }
+        tokio::select! {
+            _ = tokio::time::sleep_until(looked + SPACING) => {}
             _ = stopping.changed() => return,
         }
     }
