@@ -103,6 +103,8 @@ fn start_server(binary: &Path, database_url: &str, work: &Path, smtp: &str) -> a
     Ok(Command::new(binary)
         .env("DATABASE_URL", database_url)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{PORT}"))
+        // Another server of this run may still be listed as serving the database.
+        .env("SITE_URL", format!("http://127.0.0.1:{PORT}"))
         .env("MAX_CONNECTIONS_PER_CLIENT", "1000")
         .env("SMTP_URL", smtp)
         .env("MAIL_FROM", "news@courier.example")

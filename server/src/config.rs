@@ -45,6 +45,9 @@ pub struct Config {
     pub request_body_timeout: std::time::Duration,
     /// Connection caps and timeouts (`MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_CLIENT`).
     pub connections: ConnectionLimits,
+    /// How long a starting node without `SITE_URL` waits for another node's row to age before
+    /// refusing (that node may have been killed without leaving; tests shorten it).
+    pub node_wait: std::time::Duration,
 }
 
 /// A form of at most 64 KiB arrives in well under this even on a poor mobile line; a client
@@ -257,6 +260,7 @@ impl ServeSettings {
                 per_client: self.max_connections_per_client,
                 ..ConnectionLimits::default()
             },
+            node_wait: crate::workers::presence::NODE_WAIT,
         })
     }
 }

@@ -40,7 +40,8 @@ pub struct Application {
     stopping: watch::Sender<bool>,
     limits: ConnectionLimits,
     proxies: TrustedProxies,
-    presence: Presence,
+    /// This node's row in the database's list of nodes: kept while serving, removed at the stop.
+    presence: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -64,9 +65,9 @@ impl Application {
         let listener = TcpListener::bind(config.leptos.site_addr).await?;
         let site_url =
             config.site_url.clone().unwrap_or_else(|| SiteUrl::from_listen_addr(listener.local_addr().unwrap()));
-        let presence = Presence::join(&db, listener.local_addr()?, config.site_url.as_ref()).await?;
+        let presence = Presence::join(&db, listener.local_addr()?, config.site_url.as_ref(), config.node_wait).await?;
         let (stopping, _) = watch::channel(false);
-        tokio::spawn(presence.clone().run(db.clone(), stopping.subscribe()));
+        let presence = tokio::spawn(presence.run(db.clone(), stopping.subscribe()));
         tokio::spawn(view_flush::run(readership.clone(), db.clone(), VIEW_FLUSH_INTERVAL, stopping.subscribe()));
         tokio::spawn(scheduler::run(db.clone(), stopping.subscribe()));
         let feed = CommentFeed::new();
@@ -157,7 +158,8 @@ impl Application {
             let _ = stopping.send(true);
         };
         connections::serve(self.listener, self.router, self.limits, self.proxies, shutdown, SHUTDOWN_DEADLINE).await;
-        self.presence.leave(&self.db).await;
+        // Left at the start of the stop; waited for so the process does not end before.
+        let _ = self.presence.await;
         Ok(())
     }
 }

@@ -112,8 +112,11 @@ pub async fn copy_to_postgres(source: &Db, target: &Db) -> Result<Copied, CopyEr
     let _ = snapshot.rollback().await;
     tx.commit().await?;
     // Fresh statistics: the planner would otherwise plan for the empty tables it last saw
-    // until autovacuum gets round to them (joins that hash every comment, say).
-    sqlx::query("ANALYZE").execute(&mut *write).await?;
+    // until autovacuum gets round to them (joins that hash every comment, say). The copy is
+    // committed: autovacuum analysing later is slower, not wrong, so a failure here is not one.
+    if let Err(error) = sqlx::query("ANALYZE").execute(&mut *write).await {
+        tracing::warn!(%error, "the copy is complete; analysing it failed (autovacuum will)");
+    }
     Ok(Copied { tables: copied })
 }
 

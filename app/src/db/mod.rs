@@ -147,9 +147,13 @@ impl Db {
         let turn = self.writers.clone().lock_owned().await;
         let tx = match &self.pool {
             Engine::Sqlite(pool) => Engine::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            // One round trip: both statements go as one simple query.
+            // The lock is taken inside the begun transaction (not in the BEGIN's own round
+            // trip): a caller that gives up while waiting for it then rolls back, instead of
+            // leaving a pooled connection idle in a transaction that holds every node's lock.
             Engine::Postgres(pool) => {
-                Engine::Postgres(pool.begin_with(format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")).await?)
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
+                Engine::Postgres(tx)
             }
         };
         Ok(Write { tx, _turn: turn })

@@ -32,13 +32,26 @@ pub async fn run(db: Db, feed: CommentFeed, cache: PageCache, mut stopping: watc
                     tokio::select! {
                         notice = listener.try_recv() => match notice {
                             Ok(Some(_)) => {
-                                tokio::select! {
-                                    _ = tokio::time::sleep(GATHER) => {}
-                                    _ = stopping.changed() => return,
+                                // Every notice of the next moment (a comment sends two), then
+                                // one look for them all.
+                                let until = tokio::time::Instant::now() + GATHER;
+                                let gathered = loop {
+                                    tokio::select! {
+                                        more = tokio::time::timeout_at(until, listener.try_recv()) => match more {
+                                            Ok(Ok(Some(_))) => continue,
+                                            // The moment is over, or the connection dropped (the
+                                            // next call reconnects).
+                                            Err(_) | Ok(Ok(None)) => break Ok(()),
+                                            Ok(Err(error)) => break Err(error),
+                                        },
+                                        _ = stopping.changed() => return,
+                                    }
+                                };
+                                look().await;
+                                if let Err(error) = gathered {
+                                    tracing::warn!(%error, "change notices: the listening connection failed");
+                                    break;
                                 }
-                                // One look for every notice already here (a comment sends two).
-                                while listener.next_buffered().is_some() {}
-                                look().await
                             }
                             // The connection dropped; the next call reconnects. Whatever was
                             // said meanwhile is caught up by looking.

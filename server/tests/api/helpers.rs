@@ -55,6 +55,11 @@ fn files_dir(database_url: &str) -> PathBuf {
     }
 }
 
+/// Rows in `table`, read through a pool of the tests' own.
+pub async fn count_rows(pool: &sqlx::AnyPool, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(pool).await.unwrap()
+}
+
 pub fn content_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
 }
@@ -83,6 +88,8 @@ pub fn test_config(database_url: &str, demo_content: Option<PathBuf>) -> Config 
         reply_pacing: app::comments::reply_mail::Pacing::default(),
         request_body_timeout: server::config::REQUEST_BODY_TIMEOUT,
         connections: server::connections::ConnectionLimits::default(),
+        // A second node without SITE_URL is refused at once, not after waiting for it to go.
+        node_wait: std::time::Duration::ZERO,
         mail_dir: files_dir(database_url).join("outbox"),
         media_dir: files_dir(database_url).join("media"),
     }

@@ -33,12 +33,19 @@ async fn a_second_node_starts_only_when_every_node_knows_the_site_address() {
     let database_url = first.database_url.clone();
     let pool = crate::helpers::any_pool(&database_url).await;
     let _files = first.stop().await;
+    assert_eq!(crate::helpers::count_rows(&pool, "nodes").await, 0, "a stopped node leaves");
     let alone = Application::build(test_config(&database_url, None)).await;
     assert!(alone.is_ok(), "the stopped node did not leave: {:#}", alone.err().unwrap());
+    drop(alone);
+
     // A node that vanished without stopping (kill -9) counts as gone once its row is old.
     let long_ago = app::core::Timestamp::now() - chrono::TimeDelta::minutes(5);
-    sqlx::query("UPDATE nodes SET seen_at = $1").bind(long_ago.stored()).execute(&pool).await.unwrap();
+    sqlx::query("DELETE FROM nodes").execute(&pool).await.unwrap();
+    sqlx::query("INSERT INTO nodes (name, site_url, seen_at) VALUES ('gone.example 10.0.0.9:3000', NULL, $1)")
+        .bind(long_ago.stored())
+        .execute(&pool)
+        .await
+        .unwrap();
     let another = Application::build(test_config(&database_url, None)).await;
     assert!(another.is_ok(), "a node not seen for minutes still counted: {:#}", another.err().unwrap());
-    drop((alone, another));
 }
