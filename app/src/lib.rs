@@ -61,7 +61,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     crate::core::head::provide_site_url();
-    site::mark_hydrated();
 
     view! {
         <Title formatter=crate::core::head::full_title/>

@@ -32,9 +32,10 @@ test('the page hydrates: the wasm loads and links navigate without a page load',
   await page.evaluate(() => ((window as any).__sameDocument = true));
   const headline = page.locator('.story-card.lead .headline a');
   const title = (await headline.textContent())!;
-  const serverCall = page.waitForRequest((r) => r.url().includes('/api/') && r.method() === 'POST');
+  // The app fetches the next page itself (the browser's own load would be a `document` request).
+  const fetched = page.waitForRequest((r) => /\/article\//.test(r.url()) && r.resourceType() === 'fetch');
   await headline.click();
-  await serverCall;
+  await fetched;
   await expect(page).toHaveURL(/\/article\/[a-z0-9-]+$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);

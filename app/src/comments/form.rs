@@ -117,11 +117,19 @@ pub fn ReplyForm(
     };
     let pending = action.pending();
     let cancel_href = paths::reply_form(&article, None);
+    let cancel = {
+        let (href, reply) = (cancel_href.clone(), use_context::<super::list::ReplyTo>());
+        move |ev| {
+            if let Some(reply) = reply {
+                reply.follow(ev, &href, None);
+            }
+        }
+    };
 
     view! {
         <div class="respond" id="respond">
             <h3 id="reply-title">{heading}</h3>
-            {move || reply_to().map(|_| view! { <p class="cancel-reply"><a href=cancel_href.clone() rel="nofollow">"Cancel reply"</a></p> })}
+            {move || reply_to().map(|_| view! { <p class="cancel-reply"><a href=cancel_href.clone() rel="nofollow" on:click=cancel.clone()>"Cancel reply"</a></p> })}
             <p class="form-note">"Your email address will not be published. Required fields are marked *"</p>
             <ActionForm action attr:novalidate=true attr:aria-labelledby="reply-title">
                 <input type="hidden" name="article" value=article.to_string()/>

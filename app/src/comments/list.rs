@@ -14,6 +14,7 @@ use crate::core::{PublishedDate, Slug};
 pub const MAX_DEPTH: usize = 5;
 
 /// The comments heading with its count, the threads oldest first, and "Leave a reply".
+/// `?replytocom={id}` sets the form up as a reply, with or without JavaScript.
 #[component]
 pub fn CommentSection(
     article: Slug,
@@ -22,6 +23,52 @@ pub fn CommentSection(
     comment_page: CommentPage,
     reader: ReaderState,
 ) -> impl IntoView {
+    let asked = use_query_map().with_untracked(|q| q.get("replytocom")?.parse::<i64>().ok());
+    let reply_to = asked.and_then(|id| comments.iter().find(|c| c.id == id).map(|c| (c.id, c.author_name.clone())));
+    view! { <Comments article article_id comments comment_page reader reply_to/> }
+}
+
+/// Which comment the form answers. Once the app runs, the Reply and Cancel links change it in
+/// place, so what the reader typed stays in the form.
+#[derive(Clone, Copy)]
+pub(crate) struct ReplyTo(pub RwSignal<Option<(i64, String)>>);
+
+impl ReplyTo {
+    /// Follows a Reply or Cancel link without leaving the page (a plain click only: a new tab
+    /// is the browser's).
+    pub fn follow(self, ev: leptos::ev::MouseEvent, href: &str, to: Option<(i64, String)>) {
+        if ev.button() != 0 || ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key() {
+            return;
+        }
+        ev.prevent_default();
+        self.0.set(to);
+        #[cfg(feature = "hydrate")]
+        {
+            if let Ok(history) = window().history() {
+                let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
+            }
+            if let Some(form) = document().get_element_by_id("respond") {
+                form.scroll_into_view();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = href;
+    }
+}
+
+/// The section itself: an island, the part of the article page the app runs (live comments,
+/// posting in place, the reader's own comments awaiting moderation).
+#[island]
+fn Comments(
+    article: Slug,
+    article_id: i64,
+    comments: Vec<Comment>,
+    comment_page: CommentPage,
+    reader: ReaderState,
+    reply_to: Option<(i64, String)>,
+) -> impl IntoView {
+    let reply_to = RwSignal::new(reply_to);
+    provide_context(ReplyTo(reply_to));
     // Approved comments of this page, plus new ones as they are posted here or elsewhere.
     let shown_at_start = comments.len() as i64;
     let approved = RwSignal::new(comments);
@@ -48,12 +95,6 @@ pub fn CommentSection(
         1 => "1 comment".to_string(),
         n => format!("{n} comments"),
     };
-    // `?replytocom={id}` sets the form up as a reply, with or without JavaScript.
-    let query = use_query_map();
-    let reply_to = Signal::derive(move || {
-        let id: i64 = query.read().get("replytocom")?.parse().ok()?;
-        approved.with(|all| all.iter().find(|c| c.id == id).map(|c| (c.id, c.author_name.clone())))
-    });
     let on_posted = Callback::new(move |posted: Posted| {
         if posted.pending {
             own_pending.update(|list| list.push(posted.comment));
@@ -91,7 +132,7 @@ pub fn CommentSection(
             <p class="live-note" role="status" aria-live="polite">{arrived_note}</p>
             {threads}
             {(comment_page.pages > 1).then(|| view! { <CommentPager article=article.clone() at=comment_page/> })}
-            <ReplyForm article reader fetched=fetched.read_only() reply_to on_posted/>
+            <ReplyForm article reader fetched=fetched.read_only() reply_to=reply_to.into() on_posted/>
         </section>
     }
 }
@@ -161,11 +202,20 @@ fn CommentThreads(threads: Vec<Thread>, pending_ids: HashSet<i64>) -> impl IntoV
 fn CommentItem(thread: Thread, pending_ids: HashSet<i64>) -> AnyView {
     let Thread { comment, replies } = thread;
     let pending = pending_ids.contains(&comment.id);
-    let author = match comment.author_url {
-        Some(url) => view! { <a href=url rel="nofollow ugc noopener">{comment.author_name}</a> }.into_any(),
-        None => view! { <span>{comment.author_name}</span> }.into_any(),
+    let author = match comment.author_url.clone() {
+        Some(url) => view! { <a href=url rel="nofollow ugc noopener">{comment.author_name.clone()}</a> }.into_any(),
+        None => view! { <span>{comment.author_name.clone()}</span> }.into_any(),
     };
     let id = comment.id;
+    let reply_href = format!("?replytocom={id}#respond");
+    let follow = {
+        let (href, name, reply) = (reply_href.clone(), comment.author_name.clone(), use_context::<ReplyTo>());
+        move |ev| {
+            if let Some(reply) = reply {
+                reply.follow(ev, &href, Some((id, name.clone())));
+            }
+        }
+    };
     view! {
         <li class="comment" class:pending=pending id=format!("comment-{id}")>
             <article>
@@ -178,7 +228,7 @@ fn CommentItem(thread: Thread, pending_ids: HashSet<i64>) -> AnyView {
                 {pending.then(|| view! { <p class="moderation-note">"Your comment is awaiting moderation."</p> })}
                 <div class="comment-body">{paragraphs(&comment.body)}</div>
                 {(!pending).then(|| view! {
-                    <a class="reply-link" rel="nofollow" href=format!("?replytocom={id}#respond")>"Reply"</a>
+                    <a class="reply-link" rel="nofollow" href=reply_href.clone() on:click=follow.clone()>"Reply"</a>
                 })}
             </article>
             {(!replies.is_empty()).then(|| view! { <CommentThreads threads=replies pending_ids/> })}

@@ -51,10 +51,13 @@ impl Default for CommentFeed {
 }
 
 /// Listens to the article's stream in the browser and hands each new comment to `arrived`.
-/// The browser's EventSource reconnects by itself after a dropped connection.
+/// The browser's EventSource reconnects by itself after a dropped connection. The stream is
+/// closed when the page's navigation replaces the article (`newsroom:leave`, see
+/// `site::bundles`): a reader going from story to story keeps one stream open, not one each.
 pub fn listen(article: Slug, arrived: Callback<Comment>) {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
+        use futures::future::{select, Either};
         use futures::StreamExt;
         let Ok(mut source) =
             gloo_net::eventsource::futures::EventSource::new(&crate::core::paths::comment_stream(&article))
@@ -62,14 +65,22 @@ pub fn listen(article: Slug, arrived: Callback<Comment>) {
             return;
         };
         let Ok(mut events) = source.subscribe("comment") else { return };
+        let (leave, mut left) = futures::channel::oneshot::channel::<()>();
+        let leave = std::cell::Cell::new(Some(leave));
+        let leaving = window_event_listener_untyped(crate::core::LEAVE_EVENT, move |_| {
+            if let Some(leave) = leave.take() {
+                let _ = leave.send(());
+            }
+        });
         leptos::task::spawn_local(async move {
-            while let Some(Ok((_, message))) = events.next().await {
+            while let Either::Left((Some(Ok((_, message))), _)) = select(events.next(), &mut left).await {
                 if let Some(comment) =
                     message.data().as_string().and_then(|d| serde_json::from_slice::<Comment>(d.as_bytes()).ok())
                 {
                     arrived.run(comment);
                 }
             }
+            leaving.remove();
             source.close();
         });
     });

@@ -29,6 +29,10 @@ pub mod versioned_cache;
 /// the app, so it fetches what is personal itself and can be given the page every reader shares.
 pub const RUNS_SCRIPTS_COOKIE: &str = "js";
 
+/// Dispatched on `window` by the page's navigation just before it replaces the page's content:
+/// what the replaced islands hold open (the live comment stream) closes.
+pub const LEAVE_EVENT: &str = "newsroom:leave";
+
 pub use email::Email;
 pub use load_error::{not_to_be_kept, LoadError, RETRY_AFTER_SECONDS};
 pub use not_found::NotFound;

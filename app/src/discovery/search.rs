@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use super::search_query::{SearchHit, SearchQuery, SnippetPart};
@@ -52,8 +52,8 @@ pub async fn search_page(q: Option<String>, page: Option<String>) -> Result<Sear
     })
 }
 
-/// The search box: a plain GET form to `/search`; once the app runs, the results load in
-/// place. (The router's `<Form>` would add an empty `&=` for the unnamed button.)
+/// The search box: a plain GET form to `/search`; once the app runs, the page's navigation
+/// loads the results in place (`site::bundles`).
 #[component]
 pub fn SearchForm(
     /// `id` of the input, unique on the page.
@@ -63,18 +63,10 @@ pub fn SearchForm(
     #[prop(optional, into)] value: String,
     #[prop(optional)] class: &'static str,
 ) -> impl IntoView {
-    let navigate = use_navigate();
-    let input = NodeRef::<leptos::html::Input>::new();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        if let Some(field) = input.get() {
-            ev.prevent_default();
-            navigate(&paths::search(&field.value(), 1), Default::default());
-        }
-    };
     view! {
-        <form action=paths::SEARCH method="get" class=class role="search" aria-label=label on:submit=submit>
+        <form action=paths::SEARCH method="get" class=class role="search" aria-label=label>
             <label class="visually-hidden" for=id>"Search stories"</label>
-            <input node_ref=input id=id type="search" name="q" value=value maxlength="2000" placeholder="Search stories" required/>
+            <input id=id type="search" name="q" value=value maxlength="2000" placeholder="Search stories" required/>
             <button type="submit">"Search"</button>
         </form>
     }

@@ -85,8 +85,9 @@ impl ShareLinks {
     }
 }
 
-/// "Share post": a link per network; "Copy link" and "Share…" appear once the app runs.
-#[component]
+/// "Share post": a link per network; "Copy link" and "Share…" appear once the app runs (an
+/// island).
+#[island]
 pub fn SharePost(share: ShareLinks) -> impl IntoView {
     // Both buttons need JavaScript: invisible in the server's HTML, shown after hydration. Their
     // space is kept (visibility, not display) so nothing moves when they appear.

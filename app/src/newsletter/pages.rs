@@ -98,7 +98,7 @@ pub fn ConfirmPage() -> impl IntoView {
 }
 
 /// The button while the link is good; afterwards (in place with JavaScript, after a redirect
-/// without) what came of it.
+/// without) what came of it. Not an island: the page's navigation posts the form in place.
 #[component]
 fn ConfirmStep(result: ConfirmResult, token: String) -> impl IntoView {
     let action = ServerAction::<ConfirmSubscription>::new();

@@ -34,7 +34,6 @@ pub async fn subscribe(
 /// show in the form that was used.
 #[component]
 pub fn SubscribeForm(place: Placement, heading: &'static str, blurb: &'static str) -> impl IntoView {
-    let action = ServerAction::<Subscribe>::new();
     let name = place.name();
     let returned = use_query_map().with_untracked(|q| {
         (q.get(NoJsOutcome::FORM_PARAM).as_deref() == Some(name)).then(|| {
@@ -52,6 +51,21 @@ pub fn SubscribeForm(place: Placement, heading: &'static str, blurb: &'static st
         }
         None => (String::new(), None, None),
     };
+    view! { <SubscribeBox place heading=heading.to_owned() blurb=blurb.to_owned() typed thanks problem/> }
+}
+
+/// The form itself: an island, so the app answers in place once it runs.
+#[island]
+fn SubscribeBox(
+    place: Placement,
+    heading: String,
+    blurb: String,
+    typed: String,
+    thanks: Option<String>,
+    problem: Option<String>,
+) -> impl IntoView {
+    let action = ServerAction::<Subscribe>::new();
+    let name = place.name();
     let thanks = RwSignal::new(thanks);
     let problem = RwSignal::new(problem);
     let input = NodeRef::<Input>::new();

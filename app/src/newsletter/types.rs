@@ -42,7 +42,7 @@ impl From<crate::core::context::MissingContext> for SubscribeError {
 }
 
 /// Where a form sits on the page; it names the element ids and the no-JavaScript answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Placement {
     Footer,
     Article,

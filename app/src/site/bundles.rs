@@ -57,17 +57,29 @@ pub fn stylesheet_href(options: &LeptosOptions) -> &'static str {
 /// button, a field) or a pointer resting on it for 80 ms, the comment section coming near the
 /// screen (live comments), or an address pointing into it. A click before the app runs is the
 /// browser's (a pressed pointer cancels a pending start, so a followed link costs no download),
-/// and so is one during start-up (the router's handler is not there yet). Hydration leaves
-/// what was typed in a field in place (fields are not controlled by the app). The script also
-/// marks the browser as one that runs scripts (see `comments::reader`). It avoids `<` and `&`
-/// because the view escapes text.
+/// and so is one during start-up. Hydration leaves what was typed in a field in place (fields
+/// are not controlled by the app). The script also marks the browser as one that runs scripts
+/// (see `comments::reader`).
+///
+/// The app is a set of islands: the server renders every page, and the wasm runs only the
+/// parts a reader acts on (`#[island]` components), so it carries no page views and no router.
+/// Once it runs, [`NAVIGATION`] moves between the site's pages in place.
 #[component]
 pub fn StartApp(options: LeptosOptions) -> impl IntoView {
+    // Islands mode: nothing outside an island is rendered for hydration (no markers, no
+    // serialized page data); each island turns it on for itself. Leptos' own `HydrationScripts`
+    // does the same; this component replaces it.
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
     let Bundles { js, wasm, .. } = bundles(&options);
     let (js, wasm) = (serde_json::to_string(js).unwrap_or_default(), serde_json::to_string(wasm).unwrap_or_default());
     let cookie = crate::core::RUNS_SCRIPTS_COOKIE;
     let script = format!(
-        r#"{{document.cookie='{cookie}=1;path=/;samesite=lax';let started=false,timer;const start=()=>{{if(started)return;started=true;stop();import({js}).then(async(app)=>{{await app.default({{module_or_path:{wasm}}});app.hydrate();}});}};
+        r#"{{document.cookie='{cookie}=1;path=/;samesite=lax';let started=false,timer;
+const start=()=>{{if(started)return;started=true;stop();import({js}).then(async(app)=>{{await app.default({{module_or_path:{wasm}}});app.hydrate();
+const islands=(root)=>root.querySelectorAll('leptos-island').forEach((el)=>{{if(!el.$started){{el.$started=true;app[el.dataset.component]?.(el);}}}});
+islands(document);document.documentElement.dataset.hydrated='true';({NAVIGATION})(islands);}});}};
 const acts='a[href],button,input,textarea,select,summary,label';
 const over=(e)=>{{if(e.target.closest?.(acts)){{clearTimeout(timer);timer=setTimeout(start,80);}}}};
 const focus=(e)=>{{if(e.target.matches?.(':focus-visible'))start();}};
@@ -81,6 +93,40 @@ if(comments)(seen=new IntersectionObserver((es)=>es.some((e)=>e.isIntersecting)?
 if(/^#(comment|respond)/.test(location.hash))start();}}"#
     );
     // The page's nonce marks its own inline scripts: the Content-Security-Policy allows only
-    // those (see the server's security headers).
-    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
+    // those (see the server's security headers). The script is the page's own text, so it is
+    // written as is (`inner_html`), not escaped.
+    view! { <script type="module" nonce=leptos::nonce::use_nonce() inner_html=script></script> }
 }
+
+/// Client-side navigation once the app runs: a plain click on a link to one of the site's
+/// pages, a GET form (search), a form posting to a server function outside an island (it
+/// answers a page's post with a redirect to the page that shows the outcome) and the browser's
+/// back and forward fetch the server's page and put its `<main>` and head in place of the
+/// current ones, then start its islands. Anything
+/// else (other sites, the desk, feeds, a new tab, a link within the page) is the browser's; a
+/// page that cannot be fetched is loaded the ordinary way. Before replacing the content it
+/// dispatches `LEAVE_EVENT`, so the replaced islands close what they hold open.
+const NAVIGATION: &str = r#"(islands)=>{let here=location.pathname+location.search;
+const ours=(u)=>u.origin===location.origin&&/^\/($|(article|category|tag|author)\/|search$|newsletter\/(confirm|unsubscribe)$)/.test(u.pathname);
+const head='meta[name]:not([name=viewport]):not([name=color-scheme]),meta[property],link[rel=canonical],link[rel=alternate],link[rel=prev],link[rel=next],script[type="application/ld+json"]';
+const go=async(href,push,body)=>{let r,doc;
+try{r=await fetch(href,{method:body?'POST':'GET',body,headers:{accept:'text/html'}});doc=new DOMParser().parseFromString(await r.text(),'text/html');}catch(e){location.assign(body?location.href:href);return;}
+const main=doc.getElementById('content');
+if(!main||!(r.headers.get('content-type')||'').startsWith('text/html')){location.assign(r.url||href);return;}
+dispatchEvent(new Event('newsroom:leave'));
+document.title=doc.title;document.head.querySelectorAll(head).forEach((e)=>e.remove());document.head.append(...doc.head.querySelectorAll(head));
+document.getElementById('content').replaceWith(main);
+const to=new URL(r.url||href);to.hash=new URL(href).hash;here=to.pathname+to.search;
+if(push)history.pushState(null,'',to.href);
+islands(main);
+const target=to.hash&&document.getElementById(decodeURIComponent(to.hash.slice(1)));
+if(target)target.scrollIntoView();else scrollTo(0,0);
+main.focus({preventScroll:true});};
+addEventListener('click',(e)=>{const a=e.target.closest?.('a[href]');
+if(!a||e.defaultPrevented||e.button||e.metaKey||e.ctrlKey||e.shiftKey||e.altKey||a.target||a.hasAttribute('download'))return;
+const u=new URL(a.href);if(!ours(u)||(u.pathname+u.search===here&&u.hash))return;
+e.preventDefault();go(u.href,true);});
+addEventListener('submit',(e)=>{const f=e.target,u=new URL(f.action),data=new URLSearchParams(new FormData(f));if(e.defaultPrevented)return;
+if(f.method==='get'){u.search=data.toString();if(ours(u)){e.preventDefault();go(u.href,true);}}
+else if(u.origin===location.origin&&u.pathname.startsWith('/api/')){e.preventDefault();go(u.href,true,data);}});
+addEventListener('popstate',()=>{if(location.pathname+location.search!==here)go(location.href,false);});}"#;

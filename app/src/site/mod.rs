@@ -11,13 +11,3 @@ pub use article_page::ArticlePage;
 pub use footer::Footer;
 pub use front_page::FrontPage;
 pub use header::Header;
-
-/// Marks `<html data-hydrated>` once the wasm has taken over the page. Effects never run on
-/// the server, so the attribute proves hydration (end-to-end tests wait for it).
-pub fn mark_hydrated() {
-    leptos::prelude::Effect::new(|_| {
-        if let Some(root) = leptos::prelude::document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
-}
