@@ -25,7 +25,8 @@ pub fn CommentSection(
 ) -> impl IntoView {
     let asked = use_query_map().with_untracked(|q| q.get("replytocom")?.parse::<i64>().ok());
     let reply_to = asked.and_then(|id| comments.iter().find(|c| c.id == id).map(|c| (c.id, c.author_name.clone())));
-    view! { <Comments article article_id comments comment_page reader reply_to/> }
+    // Type-erased: the article page's view type is otherwise too deep to compile unerased.
+    view! { <Comments article article_id comments comment_page reader reply_to/> }.into_any()
 }
 
 /// Which comment the form answers. Once the app runs, the Reply and Cancel links change it in

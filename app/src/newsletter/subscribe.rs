@@ -51,7 +51,7 @@ pub fn SubscribeForm(place: Placement, heading: &'static str, blurb: &'static st
         }
         None => (String::new(), None, None),
     };
-    view! { <SubscribeBox place heading=heading.to_owned() blurb=blurb.to_owned() typed thanks problem/> }
+    view! { <SubscribeBox place heading=heading.to_owned() blurb=blurb.to_owned() typed thanks problem/> }.into_any()
 }
 
 /// The form itself: an island, so the app answers in place once it runs.

@@ -489,7 +489,7 @@ async fn staff_reply_from_the_queue_and_are_marked_as_staff() {
     }
     assert!(received.contains("\"staff\":true"), "{received}");
     let (_, article) = app.get(&format!("/article/{ARTICLE}")).await;
-    let at = article.find("From Monday the 14th").expect("the reply is on the page");
+    let at = article.rfind("From Monday the 14th").expect("the reply is on the page");
     let item = &article[article[..at].rfind("<li").unwrap()..at];
     assert!(item.contains("class=\"staff-mark\">Staff</span>"), "{item}");
     let shown = get_as(&app, "/admin/comments?status=approved&done=reply", &cookie).await.text().await.unwrap();
