@@ -18,6 +18,9 @@ test('bundles have hashed names, are immutable and come precompressed', async ({
       expect(res.headers()['cache-control'], url).toBe('public, max-age=31536000, immutable');
     }
   }
+  // The readers' app (issue budget): at most 200 KB of wasm as sent, brotli-compressed.
+  const sent = await request.get(wasm!, { headers: { 'Accept-Encoding': 'br' } });
+  expect(Number(sent.headers()['content-length']), 'wasm bytes sent (brotli)').toBeLessThanOrEqual(200_000);
   const favicon = await request.get('/favicon.svg');
   expect(favicon.status()).toBe(200);
   expect(favicon.headers()['cache-control']).toBe('public, max-age=0, must-revalidate');

@@ -173,6 +173,24 @@ test('"Save my name, email, and website" fills the form next time', async ({ bro
   }
 });
 
+test('with JavaScript, Reply and Cancel reply change the form in place and keep what was typed', async ({ page, problems }) => {
+  await page.goto('/article/harbour-bridge-reopens');
+  await hydrated(page);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  const text = `Half a thought, typed before choosing whom to answer ${Date.now()}`;
+  await page.getByLabel('Comment *').fill(text);
+  const parent = page.locator('.comment').first();
+  const name = (await parent.locator('.comment-author').first().textContent())!.trim();
+  await parent.getByRole('link', { name: 'Reply' }).first().click();
+  await expect(page.getByRole('heading', { name: `Reply to ${name}` })).toBeVisible();
+  await expect(page).toHaveURL(/\?replytocom=\d+#respond$/);
+  await expect(page.getByLabel('Comment *')).toHaveValue(text);
+  await page.getByRole('link', { name: 'Cancel reply' }).click();
+  await expect(page.getByRole('heading', { name: 'Leave a reply' })).toBeVisible();
+  await expect(page.getByLabel('Comment *')).toHaveValue(text);
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+});
+
 test('a comment posted by one reader appears for another without a reload', async ({ browser }) => {
   const readerA = await browser.newContext();
   const readerB = await browser.newContext();

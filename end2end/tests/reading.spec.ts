@@ -46,6 +46,48 @@ test('the page hydrates: the wasm loads and links navigate without a page load',
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
 });
 
+test('from article to article in place: the new story’s comments, its live stream only, and back', async ({ page, problems }) => {
+  const first = '/article/harbour-bridge-reopens';
+  const opened: string[] = [];
+  const closed: string[] = [];
+  page.on('request', (r) => opened.push(r.url()));
+  page.on('requestfailed', (r) => closed.push(r.url()));
+  await page.goto(first);
+  await hydrated(page);
+  const firstTitle = (await page.getByRole('heading', { level: 1 }).textContent())!;
+  await expect.poll(() => opened.some((url) => url.includes('/api/comments/live/harbour-bridge-reopens'))).toBe(true);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+
+  const next = page.getByRole('region', { name: 'Related', exact: true }).locator('.teaser-headline a').first();
+  const href = (await next.getAttribute('href'))!;
+  const nextTitle = (await next.textContent())!;
+  await next.click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(nextTitle);
+  await expect(page).toHaveTitle(new RegExp(nextTitle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  // The comments shown are the new story's, as its own page shows them.
+  const served = await (await page.request.get(href)).text();
+  const ids = [...served.matchAll(/<li[^>]* id="(comment-\d+)"/g)].map((m) => m[1]);
+  await expect(page.locator('li.comment')).toHaveCount(ids.length);
+  if (ids.length) await expect(page.locator('li.comment').first()).toHaveId(ids[0]);
+  // The story left behind stops streaming; the new one streams its own live comments.
+  await expect.poll(() => closed.some((url) => url.includes('/api/comments/live/harbour-bridge-reopens'))).toBe(true);
+  const slug = href.split('/').pop()!;
+  await expect.poll(() => opened.some((url) => url.includes(`/api/comments/live/${slug}`))).toBe(true);
+  const text = `Arrived live on the story reached in place ${Date.now()}`;
+  const posted = await page.request.post('/api/comments/post', {
+    headers: { Accept: 'application/json' },
+    form: { article: slug, comment: text, author: 'Nell Navigator', email: 'nell@example.org', url: '', parent_id: '' },
+  });
+  expect(posted.status()).toBe(200);
+  await expect(page.locator('.comment', { hasText: text })).toBeVisible();
+
+  // Back returns to the first story, still the same document.
+  await page.goBack();
+  await expect(page).toHaveURL(new RegExp(`${first}$`));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(firstTitle);
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+});
+
 test('without JavaScript the article is fully readable', async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
