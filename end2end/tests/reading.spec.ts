@@ -61,8 +61,12 @@ test('from article to article in place: the new story’s comments, its live str
   const next = page.getByRole('region', { name: 'Related', exact: true }).locator('.teaser-headline a').first();
   const href = (await next.getAttribute('href'))!;
   const nextTitle = (await next.textContent())!;
+  await next.scrollIntoViewIfNeeded();
+  const scrolled = await page.evaluate(() => scrollY);
+  expect(scrolled).toBeGreaterThan(0);
   await next.click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(nextTitle);
+  expect(await page.evaluate(() => scrollY), 'a new page starts at its top').toBe(0);
   await expect(page).toHaveTitle(new RegExp(nextTitle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   // The comments shown are the new story's, as its own page shows them.
   const served = await (await page.request.get(href)).text();
@@ -85,6 +89,7 @@ test('from article to article in place: the new story’s comments, its live str
   await page.goBack();
   await expect(page).toHaveURL(new RegExp(`${first}$`));
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(firstTitle);
+  await expect.poll(() => page.evaluate(() => scrollY), 'back where the reader was').toBe(scrolled);
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
 });
 

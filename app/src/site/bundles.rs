@@ -104,29 +104,32 @@ if(/^#(comment|respond)/.test(location.hash))start();}}"#
 /// back and forward fetch the server's page and put its `<main>` and head in place of the
 /// current ones, then start its islands. Anything
 /// else (other sites, the desk, feeds, a new tab, a link within the page) is the browser's; a
-/// page that cannot be fetched is loaded the ordinary way. Before replacing the content it
-/// dispatches `LEAVE_EVENT`, so the replaced islands close what they hold open.
-const NAVIGATION: &str = r#"(islands)=>{let here=location.pathname+location.search;
+/// page that cannot be fetched is loaded the ordinary way (a form is submitted the ordinary
+/// way). Only the latest of overlapping navigations lands; back and forward return to where
+/// the reader had scrolled. Before replacing the content it dispatches `LEAVE_EVENT`, so the
+/// replaced islands close what they hold open.
+const NAVIGATION: &str = r#"(islands)=>{let here=location.pathname+location.search,latest=0;history.scrollRestoration='manual';
 const ours=(u)=>u.origin===location.origin&&/^\/($|(article|category|tag|author)\/|search$|newsletter\/(confirm|unsubscribe)$)/.test(u.pathname);
 const head='meta[name]:not([name=viewport]):not([name=color-scheme]),meta[property],link[rel=canonical],link[rel=alternate],link[rel=prev],link[rel=next],script[type="application/ld+json"]';
-const go=async(href,push,body)=>{let r,doc;
-try{r=await fetch(href,{method:body?'POST':'GET',body,headers:{accept:'text/html'}});doc=new DOMParser().parseFromString(await r.text(),'text/html');}catch(e){location.assign(body?location.href:href);return;}
-const main=doc.getElementById('content');
-if(!main||!(r.headers.get('content-type')||'').startsWith('text/html')){location.assign(r.url||href);return;}
+const go=async(href,push,form,body)=>{const n=++latest;let r,text;
+try{r=await fetch(href,{method:body?'POST':'GET',body,headers:{accept:'text/html'}});text=await r.text();}catch(e){if(n===latest)form?form.submit():location.assign(href);return;}
+if(n!==latest)return;
+const doc=new DOMParser().parseFromString(text,'text/html'),main=doc.getElementById('content');
+if(!main||!(r.headers.get('content-type')||'').startsWith('text/html')){if(body)document.body.textContent=text;else location.assign(r.url||href);return;}
 dispatchEvent(new Event('newsroom:leave'));
 document.title=doc.title;document.head.querySelectorAll(head).forEach((e)=>e.remove());document.head.append(...doc.head.querySelectorAll(head));
 document.getElementById('content').replaceWith(main);
 const to=new URL(r.url||href);to.hash=new URL(href).hash;here=to.pathname+to.search;
-if(push)history.pushState(null,'',to.href);
+if(push){history.replaceState({y:scrollY},'');history.pushState(null,'',to.href);}
 islands(main);
 const target=to.hash&&document.getElementById(decodeURIComponent(to.hash.slice(1)));
-if(target)target.scrollIntoView();else scrollTo(0,0);
+if(target)target.scrollIntoView();else scrollTo(0,push?0:history.state?.y||0);
 main.focus({preventScroll:true});};
 addEventListener('click',(e)=>{const a=e.target.closest?.('a[href]');
 if(!a||e.defaultPrevented||e.button||e.metaKey||e.ctrlKey||e.shiftKey||e.altKey||a.target||a.hasAttribute('download'))return;
 const u=new URL(a.href);if(!ours(u)||(u.pathname+u.search===here&&u.hash))return;
 e.preventDefault();go(u.href,true);});
-addEventListener('submit',(e)=>{const f=e.target,u=new URL(f.action),data=new URLSearchParams(new FormData(f));if(e.defaultPrevented)return;
+addEventListener('submit',(e)=>{const f=e.target,u=new URL(f.action),data=new URLSearchParams(new FormData(f,e.submitter));if(e.defaultPrevented)return;
 if(f.method==='get'){u.search=data.toString();if(ours(u)){e.preventDefault();go(u.href,true);}}
-else if(u.origin===location.origin&&u.pathname.startsWith('/api/')){e.preventDefault();go(u.href,true,data);}});
+else if(u.origin===location.origin&&u.pathname.startsWith('/api/')){e.preventDefault();go(u.href,true,f,data);}});
 addEventListener('popstate',()=>{if(location.pathname+location.search!==here)go(location.href,false);});}"#;
