@@ -142,6 +142,18 @@ test('hostile markup in a comment is shown as inert text', async ({ page, proble
   await page.reload();
   await expect(page.locator('.comment', { hasText: '<script>alert(1)</script>' })).toBeVisible();
   await expect(page.locator('.comment-author', { hasText: '<b>Mallory</b>' })).toBeVisible();
+  // The comment section's island gets the same text as props, inside an attribute: a quote or
+  // an entity in it must neither end the attribute nor turn into markup (the island starts).
+  await hydrated(page);
+  await expect(page.locator('.comment', { hasText: '<script>alert(1)</script>' })).toBeVisible();
+  const quoting = `She wrote &quot;no&quot; and "</leptos-island><i>yes</i>" ${Date.now()}`;
+  await fill(page, quoting, 'Q & A', 'quoter@example.org');
+  await page.getByRole('button', { name: 'Post Comment' }).click();
+  await expect(page.locator('.comment', { hasText: quoting })).toBeVisible();
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator('.comment', { hasText: quoting })).toBeVisible();
+  expect(await page.locator('.comment-body i').count()).toBe(0);
   expect(await page.locator('.comment-body img, .comment-body script, .comment-body a[href^="javascript"]').count()).toBe(0);
   expect(dialog).toBe(false);
 });
