@@ -197,8 +197,18 @@ test('with JavaScript, Reply and Cancel reply change the form in place and keep 
   await expect(page.getByRole('heading', { name: `Reply to ${name}` })).toBeVisible();
   await expect(page).toHaveURL(/\?replytocom=\d+#respond$/);
   await expect(page.getByLabel('Comment *')).toHaveValue(text);
+  await expect(page.getByLabel('Comment *')).toBeFocused();
+  // A link within the page is still the browser's: the form keeps its reply and its text.
+  await page.locator('.comment-meta a[href^="#comment-"]').first().click();
+  await expect(page).toHaveURL(/\?replytocom=\d+#comment-\d+$/);
+  await expect(page.getByRole('heading', { name: `Reply to ${name}` })).toBeVisible();
+  await expect(page.getByLabel('Comment *')).toHaveValue(text);
   await page.getByRole('link', { name: 'Cancel reply' }).click();
   await expect(page.getByRole('heading', { name: 'Leave a reply' })).toBeVisible();
+  await expect(page.getByLabel('Comment *')).toHaveValue(text);
+  await expect(page.getByLabel('Comment *')).toBeFocused();
+  // Back returns from the permalink to the form, still this page with what was typed.
+  await page.goBack();
   await expect(page.getByLabel('Comment *')).toHaveValue(text);
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
 });

@@ -30,13 +30,15 @@ pub fn CommentSection(
 }
 
 /// Which comment the form answers. Once the app runs, the Reply and Cancel links change it in
-/// place, so what the reader typed stays in the form.
+/// place, so what the reader typed stays in the form. The address changes with it (replaced,
+/// not a new history entry: Back leaves the page, as the form's choice is not a page).
 #[derive(Clone, Copy)]
 pub(crate) struct ReplyTo(pub RwSignal<Option<(i64, String)>>);
 
 impl ReplyTo {
     /// Follows a Reply or Cancel link without leaving the page (a plain click only: a new tab
-    /// is the browser's).
+    /// is the browser's), then puts the keyboard in the comment field, as following the link
+    /// to `#respond` without JavaScript would bring the reader to the form.
     pub fn follow(self, ev: leptos::ev::MouseEvent, href: &str, to: Option<(i64, String)>) {
         if ev.button() != 0 || ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key() {
             return;
@@ -45,11 +47,19 @@ impl ReplyTo {
         self.0.set(to);
         #[cfg(feature = "hydrate")]
         {
+            use wasm_bindgen::JsCast;
             if let Ok(history) = window().history() {
-                let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
+                // The entry's state (its scroll position key) stays.
+                let state = history.state().unwrap_or(wasm_bindgen::JsValue::NULL);
+                let _ = history.replace_state_with_url(&state, "", Some(href));
             }
             if let Some(form) = document().get_element_by_id("respond") {
                 form.scroll_into_view();
+            }
+            if let Some(field) =
+                document().get_element_by_id("comment").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = field.focus();
             }
         }
         #[cfg(not(feature = "hydrate"))]
@@ -68,6 +78,7 @@ fn Comments(
     reader: ReaderState,
     reply_to: Option<(i64, String)>,
 ) -> impl IntoView {
+    crate::core::end_with_the_page();
     let reply_to = RwSignal::new(reply_to);
     provide_context(ReplyTo(reply_to));
     // Approved comments of this page, plus new ones as they are posted here or elsewhere.

@@ -89,6 +89,7 @@ impl ShareLinks {
 /// island).
 #[island]
 pub fn SharePost(share: ShareLinks) -> impl IntoView {
+    crate::core::end_with_the_page();
     // Both buttons need JavaScript: invisible in the server's HTML, shown after hydration. Their
     // space is kept (visibility, not display) so nothing moves when they appear.
     let can_copy = RwSignal::new(false);

@@ -64,6 +64,10 @@ fn SubscribeBox(
     thanks: Option<String>,
     problem: Option<String>,
 ) -> impl IntoView {
+    // The footer's form stays when the navigation replaces the page's content; the others go.
+    if place != Placement::Footer {
+        crate::core::end_with_the_page();
+    }
     let action = ServerAction::<Subscribe>::new();
     let name = place.name();
     let thanks = RwSignal::new(thanks);

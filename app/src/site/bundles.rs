@@ -78,7 +78,7 @@ pub fn StartApp(options: LeptosOptions) -> impl IntoView {
     let script = format!(
         r#"{{document.cookie='{cookie}=1;path=/;samesite=lax';let started=false,timer;
 const start=()=>{{if(started)return;started=true;stop();import({js}).then(async(app)=>{{await app.default({{module_or_path:{wasm}}});app.hydrate();
-const islands=(root)=>root.querySelectorAll('leptos-island').forEach((el)=>{{if(!el.$started){{el.$started=true;app[el.dataset.component]?.(el);}}}});
+const islands=(root)=>root.querySelectorAll('leptos-island').forEach((el)=>{{if(!el.$started){{el.$started=true;try{{app[el.dataset.component]?.(el);}}catch(error){{console.error(error);}}}}}});
 islands(document);document.documentElement.dataset.hydrated='true';({NAVIGATION})(islands);}});}};
 const acts='a[href],button,input,textarea,select,summary,label';
 const over=(e)=>{{if(e.target.closest?.(acts)){{clearTimeout(timer);timer=setTimeout(start,80);}}}};
@@ -104,32 +104,43 @@ if(/^#(comment|respond)/.test(location.hash))start();}}"#
 /// back and forward fetch the server's page and put its `<main>` and head in place of the
 /// current ones, then start its islands. Anything
 /// else (other sites, the desk, feeds, a new tab, a link within the page) is the browser's; a
-/// page that cannot be fetched is loaded the ordinary way (a form is submitted the ordinary
-/// way). Only the latest of overlapping navigations lands; back and forward return to where
-/// the reader had scrolled. Before replacing the content it dispatches `LEAVE_EVENT`, so the
-/// replaced islands close what they hold open.
-const NAVIGATION: &str = r#"(islands)=>{let here=location.pathname+location.search,latest=0;history.scrollRestoration='manual';
-const ours=(u)=>u.origin===location.origin&&/^\/($|(article|category|tag|author)\/|search$|newsletter\/(confirm|unsubscribe)$)/.test(u.pathname);
+/// page that cannot be fetched, or that a newer build of the site sent (other bundles), is
+/// loaded the ordinary way, and a form whose post was not answered with a page is submitted
+/// the ordinary way. A form already posting ignores further submits; only the latest of
+/// overlapping navigations lands; back and forward return to where the reader had scrolled
+/// (positions kept per history entry). Before replacing the content it dispatches
+/// `LEAVE_EVENT`, so the replaced islands close what they hold open and are disposed
+/// (`core::end_with_the_page`). `?replytocom=` is the comment form's own business (its Reply
+/// links set it in place), so it never makes another page.
+const NAVIGATION: &str = r#"(islands)=>{const key=(u)=>{const q=new URLSearchParams(u.search);q.delete('replytocom');return `${u.pathname}?${q}`;};
+let here=key(location),latest=0,id=history.state?.id||`${Date.now()}`;const pos={};
+history.replaceState({id},'');history.scrollRestoration='manual';
+addEventListener('scroll',()=>{pos[id]=scrollY;},{passive:true});
+addEventListener('pagehide',()=>{history.scrollRestoration='auto';});
+const ours=(u)=>u.origin===location.origin&&!/\.\w+$/.test(u.pathname)&&/^\/($|(article|category|tag|author)\/|search$|newsletter\/(confirm|unsubscribe)$)/.test(u.pathname);
 const head='meta[name]:not([name=viewport]):not([name=color-scheme]),meta[property],link[rel=canonical],link[rel=alternate],link[rel=prev],link[rel=next],script[type="application/ld+json"]';
+const build=(d)=>[d.querySelector('link[rel=stylesheet]')?.getAttribute('href'),d.querySelector('script[type=module]')?.textContent].join();
+const load=(href,push)=>push?location.assign(href):location.replace(href);
 const go=async(href,push,form,body)=>{const n=++latest;let r,text;
-try{r=await fetch(href,{method:body?'POST':'GET',body,headers:{accept:'text/html'}});text=await r.text();}catch(e){if(n===latest)form?form.submit():location.assign(href);return;}
+try{r=await fetch(href,{method:body?'POST':'GET',body,headers:{accept:'text/html'}});text=await r.text();}catch(e){if(n===latest)form?form.submit():load(href,push);return;}
 if(n!==latest)return;
 const doc=new DOMParser().parseFromString(text,'text/html'),main=doc.getElementById('content');
-if(!main||!(r.headers.get('content-type')||'').startsWith('text/html')){if(body)document.body.textContent=text;else location.assign(r.url||href);return;}
-dispatchEvent(new Event('newsroom:leave'));
+if(!main||!(r.headers.get('content-type')||'').startsWith('text/html')){form?form.submit():load(r.url||href,push);return;}
+if(build(doc)!==build(document)){load(r.url||href,true);return;}
+dispatchEvent(new Event('newsroom:leave'));pos[id]=scrollY;
 document.title=doc.title;document.head.querySelectorAll(head).forEach((e)=>e.remove());document.head.append(...doc.head.querySelectorAll(head));
 document.getElementById('content').replaceWith(main);
-const to=new URL(r.url||href);to.hash=new URL(href).hash;here=to.pathname+to.search;
-if(push){history.replaceState({y:scrollY},'');history.pushState(null,'',to.href);}
+const to=new URL(r.url||href);to.hash=new URL(href).hash;here=key(to);
+if(push){id=`${Date.now()}`;if(to.href===location.href)history.replaceState({id},'');else history.pushState({id},'',to.href);}else id=history.state?.id||id;
 islands(main);
-const target=to.hash&&document.getElementById(decodeURIComponent(to.hash.slice(1)));
-if(target)target.scrollIntoView();else scrollTo(0,push?0:history.state?.y||0);
+let target=null;try{target=to.hash&&document.getElementById(decodeURIComponent(to.hash.slice(1)));}catch(e){}
+if(target)target.scrollIntoView();else scrollTo(0,push?0:pos[id]||0);
 main.focus({preventScroll:true});};
 addEventListener('click',(e)=>{const a=e.target.closest?.('a[href]');
 if(!a||e.defaultPrevented||e.button||e.metaKey||e.ctrlKey||e.shiftKey||e.altKey||a.target||a.hasAttribute('download'))return;
-const u=new URL(a.href);if(!ours(u)||(u.pathname+u.search===here&&u.hash))return;
+const u=new URL(a.href);if(!ours(u)||(key(u)===key(location)&&u.hash))return;
 e.preventDefault();go(u.href,true);});
-addEventListener('submit',(e)=>{const f=e.target,u=new URL(f.action),data=new URLSearchParams(new FormData(f,e.submitter));if(e.defaultPrevented)return;
+addEventListener('submit',(e)=>{const f=e.target;if(e.defaultPrevented)return;const u=new URL(f.action),data=new URLSearchParams(new FormData(f,e.submitter));
 if(f.method==='get'){u.search=data.toString();if(ours(u)){e.preventDefault();go(u.href,true);}}
-else if(u.origin===location.origin&&u.pathname.startsWith('/api/')){e.preventDefault();go(u.href,true,f,data);}});
-addEventListener('popstate',()=>{if(location.pathname+location.search!==here)go(location.href,false);});}"#;
+else if(u.origin===location.origin&&u.pathname.startsWith('/api/')){e.preventDefault();if(f.dataset.sending)return;f.dataset.sending='yes';go(u.href,true,f,data).finally(()=>delete f.dataset.sending);}});
+addEventListener('popstate',()=>{if(key(location)!==here)go(location.href,false);});}"#;
