@@ -66,9 +66,9 @@ pub fn stylesheet_href(options: &LeptosOptions) -> &'static str {
 /// Once it runs, [`NAVIGATION`] moves between the site's pages in place.
 #[component]
 pub fn StartApp(options: LeptosOptions) -> impl IntoView {
-    // Islands mode: nothing outside an island is rendered for hydration (no markers, no
-    // serialized page data); each island turns it on for itself. Leptos' own `HydrationScripts`
-    // does the same; this component replaces it.
+    // Islands mode: nothing outside an island is rendered for hydration (no serialized page
+    // data: resources stay on the server); each island turns it on for itself. Leptos' own
+    // `HydrationScripts` does the same; this component replaces it.
     if let Some(context) = Owner::current_shared_context() {
         context.set_is_hydrating(false);
     }
